@@ -1,0 +1,40 @@
+# `make report` and `make test` do all the set-up a fresh machine needs; a second call is quick.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: report test setup system-deps bench lab clean
+
+report: setup
+	$(BIN)/nianbao run data/商水县/2020/姚集镇.yaml
+
+test: setup system-deps
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/report_cost.py
+
+lab: setup
+	$(BIN)/nianbao lab
+
+setup: $(READY) fonts
+
+# The venv, the package with its test extras, and a Jupyter kernel registered inside the venv.
+$(READY): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (Python 3)" >/dev/null
+	touch $@
+
+# A licence-clean CJK font (Noto CJK, OFL) for the charts, when the machine has none.
+fonts:
+	@bash scripts/system-deps.sh fonts
+
+# Headless Chromium for the browser test.
+system-deps:
+	@bash scripts/system-deps.sh chromium
+
+clean:
+	rm -rf $(VENV) output/*/

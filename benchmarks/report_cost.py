@@ -1,0 +1,53 @@
+"""What one report costs: the whole `run_one` (kernel start, notebook, export, writes) and its parts.
+
+Prints seconds per report and each part's share; ratios, not absolute seconds, are what to compare
+on a noisy 2-core machine. Usage: python benchmarks/report_cost.py [--runs N]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from nianbao import charts, sections
+from nianbao.checks import run_checks
+from nianbao.export import export_html
+from nianbao.io import read_report
+from nianbao.runner import execute, run_one
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "商水县" / "2020" / "姚集镇.yaml"
+
+
+def timed(fn, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as out:
+        run_one(SEED, out)                                         # warm the caches once
+        whole, _ = timed(lambda: run_one(SEED, out), runs)
+        read, report = timed(lambda: read_report(SEED), runs)
+        check, _ = timed(lambda: run_checks(report), runs)
+        draw, _ = timed(lambda: charts.all_charts(report), runs)
+        page, _ = timed(lambda: [sections.table(report, t, []) for t in ("proactive", "requests", "appeals")], runs)
+        nb_time, nb = timed(lambda: execute(SEED.resolve()), runs)
+        export, _ = timed(lambda: [export_html(nb, p, report.title) for p in ("review", "public")], runs)
+    print(f"report cost, median of {runs} runs of the seed (姚集镇 2020)")
+    print(f"  whole report (nianbao.runner.run_one)   {whole:7.3f} s   1.00")
+    for name, t in [("  papermill: kernel start + notebook", nb_time), ("  nbconvert: two HTML pages", export),
+                    ("  read YAML", read), ("  checks", check), ("  charts (3 PNG)", draw), ("  tables HTML", page)]:
+        print(f"{name:42s}{t:7.3f} s   {t / whole:4.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Charts of one report, as self-contained HTML figures (PNG embedded, no file, no network).
+
+Figures are built with matplotlib.figure.Figure (no pyplot): no global figure state and nothing
+drawn twice by the notebook's inline backend. All-zero or missing data gives a sentence instead
+of an empty axis.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .fonts import use_cjk_font
+from .edition import short_label
+from .report import Report
+
+WIDTH = 6.3            # inches: the text width of an A4 page with official margins
+BAR = "#b22222"        # the red of official documents, used sparingly
+PALETTE = ("#b22222", "#4a6fa5", "#8c8c8c")
+
+
+def figure_html(fig: Figure, number: int, caption: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, metadata={"Software": None}, bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    text = f"图{number}　{escape(caption)}"
+    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{text}">'
+            f"<figcaption>{text}</figcaption></figure>")
+
+
+def empty_html(number: int, caption: str, reason: str) -> str:
+    return (f'<figure class="chart empty"><p>{escape(reason)}</p>'
+            f"<figcaption>图{number}　{escape(caption)}</figcaption></figure>")
+
+
+def _bars(values: pd.Series, title_unit: str) -> Figure:
+    fig = Figure(figsize=(WIDTH, 0.45 * len(values) + 0.9))
+    ax = fig.subplots()
+    ax.barh(range(len(values)), values.to_numpy(dtype=float), color=BAR, height=0.6)
+    ax.set_yticks(range(len(values)), list(values.index))
+    ax.invert_yaxis()
+    for i, v in enumerate(values):
+        ax.annotate(f"{v:g}", (v, i), xytext=(3, 0), textcoords="offset points", va="center")
+    ax.set_xlabel(title_unit)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+def requests_by_applicant(report: Report, number: int) -> str:
+    caption = "本年新收政府信息公开申请（按申请人类型）"
+    table = report.edition.tables["requests"]
+    columns = [c for c in table.columns if c.id != "total"]
+    values = report.tables["requests"].loc["new_received", [c.id for c in columns]]
+    if values.isna().all() or (values.fillna(0) == 0).all():
+        return empty_html(number, caption, "本年没有新收政府信息公开申请（各类申请人均为0或未填写），不绘制此图。")
+    values = pd.Series(values.fillna(0).to_numpy(), index=[c.label for c in columns])
+    return figure_html(_bars(values, "件"), number, caption)
+
+
+def outcomes(report: Report, number: int) -> str:
+    caption = "本年度办理结果（总计列，按结果分类）"
+    edition = report.edition
+    rule = next(r for r in edition.rules if r["id"] == "requests.outcomes_sum")
+    table = edition.tables["requests"]
+    totals = report.tables["requests"]["total"]
+    grouped: dict[str, float] = {}
+    for row_id in rule["right"]:
+        line = table.row(row_id)
+        name = short_label(line.prefix[-1] if line.prefix else line.label)
+        value = totals[row_id]
+        grouped[name] = grouped.get(name, 0) + (0 if pd.isna(value) else float(value))
+    values = pd.Series(grouped)
+    if (values == 0).all():
+        return empty_html(number, caption, "本年度没有办理完毕的政府信息公开申请（各项办理结果均为0或未填写），不绘制此图。")
+    return figure_html(_bars(values, "件"), number, caption)
+
+
+def proactive(report: Report, number: int) -> str:
+    caption = "主动公开政府信息情况（第二十条各项，不含金额）"
+    table = report.edition.tables["proactive"]
+    frame = report.tables["proactive"]
+    parts = []
+    for part in table.parts:
+        columns = [c for c in part.columns if table.value_type(c.id) != "amount"]
+        if columns:
+            parts.append((part, columns))
+    cells = [(p, r, c) for p, cols in parts for r in p.rows for c in cols]
+    if all(pd.isna(frame.at[r.id, c.id]) or frame.at[r.id, c.id] == 0 for _, r, c in cells):
+        return empty_html(number, caption, "主动公开各项数量均为0或未填写，不绘制此图。")
+    heights = [len(p.rows) * len(cols) * 0.28 + 0.6 for p, cols in parts]
+    fig = Figure(figsize=(WIDTH, sum(heights) + 0.4))
+    axes = fig.subplots(len(parts), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
+    for ax, (part, columns) in zip(axes, parts):
+        rows = [r for r in part.rows]
+        step = 0.8 / len(columns)
+        for k, col in enumerate(columns):
+            ys = [i + k * step for i in range(len(rows))]
+            xs = [0 if pd.isna(frame.at[r.id, col.id]) else float(frame.at[r.id, col.id]) for r in rows]
+            ax.barh(ys, xs, height=step * 0.9, color=PALETTE[k % len(PALETTE)], label=col.label)
+            for y, x in zip(ys, xs):
+                ax.annotate(f"{x:g}", (x, y), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize=8)
+        ax.set_yticks([i + 0.4 - step / 2 for i in range(len(rows))], [r.label for r in rows])
+        ax.invert_yaxis()
+        ax.set_title(part.caption, fontsize=10, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=8, loc="lower right", frameon=False)
+    fig.tight_layout()
+    return figure_html(fig, number, caption)
+
+
+def all_charts(report: Report) -> str:
+    use_cjk_font()
+    makers = (requests_by_applicant, outcomes, proactive)
+    return "".join(make(report, i) for i, make in enumerate(makers, start=1))

@@ -1,0 +1,58 @@
+"""Executed notebook → report-only HTML pages (review and public), with no code and no network.
+
+Exporters are configured once per process and reused: building one costs more than using it.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+TEMPLATES = resources.files("nianbao") / "templates"
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
+REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
+PAGES = ("review", "public")
+ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"></a>')   # the headings' ¶ links
+
+
+class DropStderr(Preprocessor):
+    """Warnings and logs stay in the executed notebook (the audit record), not in the page."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.output_type == "stream" and o.name == "stderr")
+                            and o.output_type != "error"]
+        return cell, resources
+
+
+@cache
+def exporter(page: str) -> HTMLExporter:
+    remove = set(HIDDEN_TAGS) | ({REVIEW_ONLY} if page == "public" else set())
+    html = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        template_name="nianbao",
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    html.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=remove), enabled=True)
+    html.register_preprocessor(DropStderr(), enabled=True)
+    return html
+
+
+@cache
+def stylesheet() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
+    """One page of an executed notebook: "review" (findings, marked cells) or "public"."""
+    if page not in PAGES:
+        raise ValueError(f"page must be one of {PAGES}")
+    body, _ = exporter(page).from_notebook_node(
+        nb, resources={"nianbao": {"title": title, "css": stylesheet(), "page": page}})
+    return ANCHOR_LINK.sub("", body)

@@ -1,0 +1,49 @@
+"""A finding: one broken rule at one place, with a message a township clerk understands."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+COLUMNS = ["rule", "severity", "table", "row", "column", "expected", "actual", "message"]
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str            # "error" | "warning"
+    table: str | None
+    row: str | None
+    column: str | None
+    expected: object
+    actual: object
+    message: str
+    # The cells a reader should look at, as (table, row, column); not part of the public record.
+    cells: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+
+    def record(self) -> dict:
+        data = asdict(self)
+        data.pop("cells")
+        return data
+
+
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame with the columns of the data contract, errors first."""
+    frame = pd.DataFrame([f.record() for f in findings], columns=COLUMNS)
+    order = frame["severity"].map({ERROR: 0, WARNING: 1})
+    return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)
+
+
+def flagged_cells(findings: list[Finding]) -> dict[tuple[str, str, str], str]:
+    """Each flagged cell with the worst severity found there."""
+    marks: dict[tuple[str, str, str], str] = {}
+    for f in findings:
+        for cell in f.cells:
+            if marks.get(cell) != ERROR:
+                marks[cell] = f.severity
+    return marks

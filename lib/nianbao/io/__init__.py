@@ -1,0 +1,23 @@
+"""Readers: every data source becomes a Report (see report.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..report import Report
+from .problems import DataFileError, Problem
+from .yaml_reader import read_yaml
+
+READERS = {".yaml": read_yaml, ".yml": read_yaml}
+
+
+def read_report(path: str | Path) -> Report:
+    """Read one unit's year from a data file; DataFileError when the file cannot be used."""
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = "、".join(sorted(READERS))
+        raise DataFileError([Problem(path, None, None, f"无法识别的文件类型“{path.suffix}”，应为 {known} 文件")])
+    return reader(path)
+
+
+__all__ = ["DataFileError", "Problem", "read_report", "READERS"]

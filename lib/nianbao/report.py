@@ -1,0 +1,54 @@
+"""The Report: one unit's year — metadata, narrative and one DataFrame per table.
+
+Every reader produces a Report; everything downstream (checks, tables, charts, prose, export)
+consumes only it. Tables are indexed by the row ids and have the column ids of the edition;
+a missing cell is NA (not 0). Cells the reader could not use keep their raw text in `raw`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .edition import Edition, Table
+from .findings import Finding
+
+NARRATIVE = ("overview", "problems", "improvements", "other")
+LEVELS = {"township": "乡镇", "subdistrict": "街道", "county": "县级", "department": "部门"}
+
+
+@dataclass
+class Report:
+    unit: str
+    short_name: str
+    level: str
+    county: str
+    year: int
+    edition: Edition
+    published: dt.date | None
+    narrative: dict[str, str]
+    tables: dict[str, pd.DataFrame]
+    source: Path | None = None
+    demo: bool = False                      # demonstration data, not a real report
+    units: dict[str, str] = field(default_factory=dict)          # row id -> unit of its amount
+    raw: dict[tuple[str, str, str], str] = field(default_factory=dict)  # unusable cell texts
+    reader_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.short_name}{self.year}年政府信息公开工作年度报告"
+
+    def value(self, table: str, row: str, column: str):
+        """A cell's value, or None when it is missing."""
+        v = self.tables[table].at[row, column]
+        return None if pd.isna(v) else v.item() if hasattr(v, "item") else v
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    """A table of the edition with every cell missing, typed per column."""
+    frame = pd.DataFrame(index=pd.Index([r.id for r in table.rows], name="row"),
+                         columns=pd.Index([c.id for c in table.columns], name="column"))
+    dtypes = {c.id: "Float64" if table.value_type(c.id) == "amount" else "Int64" for c in table.columns}
+    return frame.astype(dtypes)

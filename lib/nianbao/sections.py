@@ -1,0 +1,80 @@
+"""What the notebook shows, section by section: each function returns displayable HTML.
+
+The notebook stays thin — a heading per section and one call under it; the wording and layout
+live here, where they are tested. Every text a user typed is escaped.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from IPython.display import HTML
+
+from . import charts, prose, tables
+from .checks import RULES_RUN, run_checks
+from .findings import ERROR, Finding, flagged_cells
+from .io import read_report
+from .report import Report
+
+DEMO_BANNER = '<p class="demo-banner">示例数据（非真实）</p>'
+
+
+def _paragraphs(text: str, css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    return "".join(f"<p{cls}>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
+
+
+def load(data_path: str) -> tuple[Report, list[Finding]]:
+    report = read_report(data_path)
+    return report, run_checks(report)
+
+
+def header(report: Report) -> HTML:
+    preamble = (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
+                f"由{report.unit}发布。本报告中所列数据的统计期限为{report.year}年1月1日至"
+                f"{report.year}年12月31日。")
+    return HTML((DEMO_BANNER if report.demo else "")
+                + f'<h1 class="title">{escape(report.title)}</h1>'
+                + f'<p class="preamble">{escape(preamble)}</p>')
+
+
+def findings_panel(report: Report, findings: list[Finding]) -> HTML:
+    """For the reviewer: every finding, errors first; or one line saying all checks passed."""
+    if not findings:
+        return HTML(f'<section class="findings clean"><p>检查结果：全部{len(RULES_RUN)}项检查通过'
+                    f'（{escape("、".join(RULES_RUN))}）。</p></section>')
+    errors = [f for f in findings if f.severity == ERROR]
+    warnings = [f for f in findings if f.severity != ERROR]
+    items = "".join(f'<li class="{f.severity}"><span class="rule">{escape(f.rule)}</span>'
+                    f"{escape(f.message)}</li>" for f in errors + warnings)
+    return HTML(f'<section class="findings"><h2 class="findings-title">检查结果：错误{len(errors)}项，'
+                f"提醒{len(warnings)}项</h2><p>表中标色的单元格即问题所在。</p>"
+                f"<ol>{items}</ol></section>")
+
+
+def overview(report: Report) -> HTML:
+    generated = "".join(f'<p class="generated">{escape(s)}</p>' for s in prose.overview_facts(report))
+    return HTML(_paragraphs(report.narrative["overview"]) + generated)
+
+
+def table(report: Report, table_id: str, findings: list[Finding]) -> HTML:
+    return HTML(tables.table_html(report, table_id, flagged_cells(findings)))
+
+
+def figures(report: Report) -> HTML:
+    return HTML(f'<section class="charts">{charts.all_charts(report)}</section>')
+
+
+def problems(report: Report) -> HTML:
+    return HTML('<h3>（一）存在的主要问题</h3>' + _paragraphs(report.narrative["problems"] or "无。")
+                + '<h3>（二）改进情况</h3>' + _paragraphs(report.narrative["improvements"] or "无。"))
+
+
+def other(report: Report) -> HTML:
+    return HTML(_paragraphs(report.narrative["other"] or "无其他需要报告的事项。"))
+
+
+def closing(report: Report) -> HTML:
+    date = report.published
+    when = f"{date.year}年{date.month}月{date.day}日" if date else ""
+    return HTML(f'<p class="signature">{escape(report.unit)}</p>'
+                + (f'<p class="signature date">{when}</p>' if when else ""))

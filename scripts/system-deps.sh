@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages nianbao needs, only when they are missing.
+#   fonts     a CJK font for the charts (Noto Sans CJK, SIL Open Font License)
+#   chromium  headless Chromium for the browser test
+set -euo pipefail
+
+apt_install() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "nianbao: please install the system package(s) $* (needs root and apt-get)" >&2
+    exit 1
+  fi
+  # Refresh the package lists once per machine (a fresh image may have none).
+  if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+    apt-get update -qq
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+}
+
+for what in "$@"; do
+  case "$what" in
+    fonts)
+      if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+         && ! (command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .); then
+        echo "nianbao: installing a CJK font (fonts-noto-cjk)"
+        apt_install fonts-noto-cjk
+      fi ;;
+    chromium)
+      if ! command -v chromium >/dev/null; then
+        echo "nianbao: installing headless Chromium (chromium)"
+        apt_install chromium
+      fi ;;
+    *) echo "system-deps.sh: unknown item $what" >&2; exit 2 ;;
+  esac
+done

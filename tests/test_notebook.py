@@ -1,0 +1,169 @@
+"""The notebook run by papermill with a real kernel, and the HTML pages it exports."""
+import json
+import re
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import BIN, ROOT, SEED, nianbao, replace_line, seed_text
+from htmlgrid import cell_at, grid
+from nianbao.edition import load_edition
+from nianbao.io import read_report
+
+FORBIDDEN = re.compile(r"Warning|Traceback|findfont|Glyph|sections\.|import |data_path|DataFileError")
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    done = nianbao("run", SEED, "--out", out)
+    assert done.returncode == 0, done.stderr
+    folder = out / "商水县" / "2020"
+    return {kind: folder / f"姚集镇{kind}" for kind in (".html", ".public.html", ".ipynb")}
+
+
+def soup(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def tables_of(page):
+    return {t["class"][1]: t for t in page.find_all("table", class_="form-table")}
+
+
+def formatted(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@pytest.mark.parametrize("kind", [".html", ".public.html"])
+def test_every_seed_cell_stands_at_its_official_row_and_column(seed_run, kind):
+    report = read_report(SEED)
+    edition = load_edition("2019")
+    tables = tables_of(soup(seed_run[kind]))
+    found = 0
+    for tid, table in edition.tables.items():
+        g = grid(tables[tid])
+        assert len(tables[tid].find_all("td")) == len(table.cells)
+        for row_id, col_id in table.cells:
+            row, col = table.row(row_id), table.column(col_id)
+            cell = cell_at(g, {row.label, *row.groups} if tid != "appeals" else set(),
+                           {col.label, *col.groups} | ({row.label, *row.groups} if tid == "appeals" else set()))
+            assert cell.get_text(strip=True) == formatted(report.value(tid, row_id, col_id)), (tid, row_id, col_id)
+            found += 1
+    assert found == 198
+
+
+def test_headers_are_the_merged_headers_of_the_form(seed_run):
+    tables = tables_of(soup(seed_run[".html"]))
+    corner = tables["requests"].find("th", class_="corner")
+    assert corner.get_text() == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    assert (corner["rowspan"], corner["colspan"]) == ("3", "3")
+    assert tables["requests"].find("th", string="法人或其他组织")["colspan"] == "5"
+    assert tables["requests"].find("th", string="申请人情况")["colspan"] == "7"
+    assert tables["appeals"].find("th", string="行政诉讼")["colspan"] == "10"
+    assert tables["appeals"].find("th", string="行政复议")["colspan"] == "5"
+    group = tables["requests"].find("th", string="（三）不予公开")
+    assert group["rowspan"] == "8"
+
+
+def test_pages_show_no_code_no_remote_resource_no_warning(seed_run):
+    for kind in (".html", ".public.html"):
+        html = seed_run[kind].read_text(encoding="utf-8")
+        page = BeautifulSoup(html, "html.parser")
+        assert not page.find_all(["script", "link", "iframe", "pre", "code", "textarea"])
+        assert not page.select(".input, .input_area, .prompt, .highlight")
+        for tag in page.find_all(True):
+            for attr in ("src", "href", "data", "action", "poster"):
+                value = tag.get(attr)
+                assert value is None or value.startswith("data:"), (tag.name, value)
+        assert "http" not in re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+        assert "@import" not in html and "url(" not in html
+        assert not FORBIDDEN.search(page.get_text()), FORBIDDEN.search(page.get_text())
+        assert page.find("h1").get_text() == "姚集镇2020年政府信息公开工作年度报告"
+        headings = [h.get_text(strip=True) for h in page.find_all("h2") if "findings-title" not in h.get("class", [])]
+        assert headings == [h for _, h in load_edition("2019").sections]
+        assert len(page.select("figure.chart img[src^='data:image/png;base64,']")) == 3
+        assert "本报告中所列数据的统计期限为2020年1月1日至2020年12月31日" in page.get_text()
+        assert page.find("p", class_="signature date").get_text() == "2021年1月28日"
+
+
+def test_review_page_has_the_findings_and_the_public_page_does_not(seed_run):
+    review, public = soup(seed_run[".html"]), soup(seed_run[".public.html"])
+    assert review.body["class"] == ["review"] and public.body["class"] == ["public"]
+    assert "全部7项检查通过" in review.find("section", class_="findings").get_text()
+    assert public.find("section", class_="findings") is None
+
+
+def test_generated_prose_takes_its_numbers_from_the_tables(seed_run):
+    text = soup(seed_run[".html"]).get_text()
+    assert "2020年，本机关新收政府信息公开申请2件（其中自然人2件），上年结转0件；本年度办理结果合计2件，其中予以公开2件" in text
+    assert "本年度未发生因政府信息公开引起的行政复议和行政诉讼。" in text
+    assert "其他对外管理服务事项：上一年项目数量61" in text
+
+
+def test_all_zero_chart_says_so(seed_run):
+    # the seed has no outcomes other than 予以公开 but does have requests; its appeals are all zero
+    page = soup(seed_run[".html"])
+    assert len(page.select("figure.chart")) == 3
+    assert not page.select("figure.chart.empty")
+    from nianbao import charts
+    report = read_report(SEED)
+    report.tables["requests"].loc[:, :] = 0
+    assert "不绘制此图" in charts.requests_by_applicant(report, 1)
+    assert "<img" not in charts.outcomes(report, 2)
+
+
+def test_executed_notebook_is_kept_and_clean(seed_run):
+    nb = nbformat.read(seed_run[".ipynb"], as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type in ("stream", "error")]
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and str(SEED) in injected[0].source
+
+
+def test_data_errors_exit_1_with_findings_on_top_and_cells_marked(write_data, tmp_path):
+    zero = "commercial: 0, research: 0, social_welfare: 0, legal_service: 0, other_org: 0"
+    text = replace_line(seed_text(), r"^  withheld_process:", f"  withheld_process: {{natural_person: 1, {zero}, total: 1}}")
+    text = replace_line(text, r"^  review:", '  review: {upheld: 0, corrected: 0, other: 0, pending: "<b>x</b>", total: 0}')
+    done = nianbao("run", write_data(text), "--out", tmp_path / "out")
+    assert done.returncode == 1, done.stderr
+    review = soup(tmp_path / "out" / "商水县" / "2020" / "姚集镇.html")
+    items = review.select("section.findings li")
+    assert [li.select_one(".rule").get_text() for li in items] == \
+        ["cells.type", "requests.outcomes_sum", "requests.outcomes_sum"]
+    # the findings come before the first table
+    assert review.find("section", class_="findings").find_next("table") is not None
+    assert review.find("table").find_previous("section", class_="findings") is not None
+    g = grid(tables_of(review)["requests"])
+    cell = cell_at(g, {"（七）总计"}, {"自然人"})
+    assert "flag-error" in cell["class"]
+    # text typed by the user is escaped, shown as text, not markup
+    bad = cell_at(grid(tables_of(review)["appeals"]), set(), {"行政复议", "尚未审结"})
+    assert bad.get_text() == "<b>x</b>" and bad.find("b") is None
+
+
+def test_unusable_input_exits_2_and_writes_nothing(write_data, tmp_path):
+    path = write_data(seed_text().replace("  granted:", "  grantd:"))
+    done = nianbao("run", path, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert "未知的行“grantd”，是否应为“granted”？" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_name_never_becomes_a_path_outside_the_output(write_data, tmp_path):
+    path = write_data(seed_text().replace("short_name: 姚集镇", "short_name: ../../../evil"))
+    done = nianbao("run", path, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.html"))
+    assert [str(p) for p in written] == ["out/商水县/2020/_.._.._evil.html", "out/商水县/2020/_.._.._evil.public.html"]
+
+
+def test_notebook_runs_out_of_the_box_with_plain_papermill(tmp_path):
+    import subprocess
+    out = tmp_path / "run.ipynb"
+    done = subprocess.run([str(BIN / "papermill"), "township_report.ipynb", str(out)],
+                          cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    nb = json.loads(out.read_text())
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert "姚集镇2020年政府信息公开工作年度报告" in html
