@@ -167,3 +167,17 @@ def test_notebook_runs_out_of_the_box_with_plain_papermill(tmp_path):
     nb = json.loads(out.read_text())
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "姚集镇2020年政府信息公开工作年度报告" in html
+
+
+def test_each_chart_draws_chinese_with_no_missing_glyph_warning():
+    # a fresh interpreter, each chart on its own: the font must not depend on call order
+    import subprocess
+    code = ("from nianbao import charts\nfrom nianbao.io import read_report\n"
+            f"r = read_report({str(SEED)!r})\n"
+            "for make in (charts.proactive, charts.outcomes, charts.requests_by_applicant):\n"
+            "    assert '<img' in make(r, 1)\n")
+    done = subprocess.run([str(BIN / "python"), "-W", "error::UserWarning", "-c", code],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    from nianbao.fonts import use_cjk_font
+    assert "CJK" in use_cjk_font() or "Han" in use_cjk_font() or "WenQuanYi" in use_cjk_font()

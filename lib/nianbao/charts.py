@@ -19,7 +19,7 @@ from .report import Report
 
 WIDTH = 6.3            # inches: the text width of an A4 page with official margins
 BAR = "#b22222"        # the red of official documents, used sparingly
-PALETTE = ("#b22222", "#4a6fa5", "#8c8c8c")
+PALETTE = ("#b22222", "#4a6fa5", "#6b8e23", "#8c8c8c", "#b8860b")  # one per article item
 
 
 def figure_html(fig: Figure, number: int, caption: str) -> str:
@@ -37,7 +37,8 @@ def empty_html(number: int, caption: str, reason: str) -> str:
 
 
 def _bars(values: pd.Series, title_unit: str) -> Figure:
-    fig = Figure(figsize=(WIDTH, 0.45 * len(values) + 0.9))
+    use_cjk_font()                  # before any text is laid out, or glyphs come out as boxes
+    fig = Figure(figsize=(WIDTH, 0.32 * len(values) + 0.9))
     ax = fig.subplots()
     ax.barh(range(len(values)), values.to_numpy(dtype=float), color=BAR, height=0.6)
     ax.set_yticks(range(len(values)), list(values.index))
@@ -45,6 +46,7 @@ def _bars(values: pd.Series, title_unit: str) -> Figure:
     for i, v in enumerate(values):
         ax.annotate(f"{v:g}", (v, i), xytext=(3, 0), textcoords="offset points", va="center")
     ax.set_xlabel(title_unit)
+    ax.set_xlim(left=min(0.0, float(values.min())) * 1.1, right=max(1.0, float(values.max())) * 1.12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.get_major_locator().set_params(integer=True)
     return fig
@@ -80,41 +82,28 @@ def outcomes(report: Report, number: int) -> str:
 
 
 def proactive(report: Report, number: int) -> str:
+    """One bar per count cell of § 二, in form order, coloured by the article item it reports."""
     caption = "主动公开政府信息情况（第二十条各项，不含金额）"
     table = report.edition.tables["proactive"]
     frame = report.tables["proactive"]
-    parts = []
-    for part in table.parts:
-        columns = [c for c in part.columns if table.value_type(c.id) != "amount"]
-        if columns:
-            parts.append((part, columns))
-    cells = [(p, r, c) for p, cols in parts for r in p.rows for c in cols]
-    if all(pd.isna(frame.at[r.id, c.id]) or frame.at[r.id, c.id] == 0 for _, r, c in cells):
+    labels, values, colours = [], [], []
+    for k, part in enumerate(table.parts):
+        for row in part.rows:
+            for col in part.columns:
+                if table.value_type(col.id) == "amount":
+                    continue
+                value = frame.at[row.id, col.id]
+                labels.append(f"{row.label}·{col.label}")
+                values.append(0.0 if pd.isna(value) else float(value))
+                colours.append(PALETTE[k % len(PALETTE)])
+    if all(v == 0 for v in values):
         return empty_html(number, caption, "主动公开各项数量均为0或未填写，不绘制此图。")
-    heights = [len(p.rows) * len(cols) * 0.28 + 0.6 for p, cols in parts]
-    fig = Figure(figsize=(WIDTH, sum(heights) + 0.4))
-    axes = fig.subplots(len(parts), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
-    for ax, (part, columns) in zip(axes, parts):
-        rows = [r for r in part.rows]
-        step = 0.8 / len(columns)
-        for k, col in enumerate(columns):
-            ys = [i + k * step for i in range(len(rows))]
-            xs = [0 if pd.isna(frame.at[r.id, col.id]) else float(frame.at[r.id, col.id]) for r in rows]
-            ax.barh(ys, xs, height=step * 0.9, color=PALETTE[k % len(PALETTE)], label=col.label)
-            for y, x in zip(ys, xs):
-                ax.annotate(f"{x:g}", (x, y), xytext=(3, 0), textcoords="offset points",
-                            va="center", fontsize=8)
-        ax.set_yticks([i + 0.4 - step / 2 for i in range(len(rows))], [r.label for r in rows])
-        ax.invert_yaxis()
-        ax.set_title(part.caption, fontsize=10, loc="left")
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize=8, loc="lower right", frameon=False)
-    fig.tight_layout()
+    fig = _bars(pd.Series(values, index=labels), "件/项")
+    for bar, colour in zip(fig.axes[0].patches, colours):
+        bar.set_color(colour)
     return figure_html(fig, number, caption)
 
 
 def all_charts(report: Report) -> str:
-    use_cjk_font()
     makers = (requests_by_applicant, outcomes, proactive)
     return "".join(make(report, i) for i, make in enumerate(makers, start=1))
