@@ -104,6 +104,16 @@ def test_messages_name_the_official_labels_and_quote_the_sentence():
         "「一、总体情况」写道“（四）2019年政府信息公开工作情况。”：文中以2019年为报告年度，本报告是2020年度的"]
 
 
+def test_findings_frame_keeps_the_values_as_they_are():
+    from nianbao.findings import COLUMNS, findings_frame
+    a = check_file(BROKEN / "cells.missing.yaml").findings
+    b = check_file(BROKEN / "proactive.published_total.yaml").findings
+    frame = findings_frame(b + a)
+    assert list(frame.columns) == COLUMNS
+    assert frame[["rule", "expected", "actual"]].values.tolist() == [
+        ["cells.missing", "非负整数", None], ["proactive.published_total", 3, 2]]    # errors first
+
+
 def test_warnings_mark_their_cells_too():
     from nianbao.findings import flagged_cells
     marks = flagged_cells(check_file(BROKEN / "cross_year.in_force.yaml", V2021).findings)
@@ -200,3 +210,19 @@ def test_check_an_unusable_data_file_exits_2(tmp_path):
     bad.write_text("year: [oops\n", encoding="utf-8")
     done = nianbao("check", bad, "--json")
     assert done.returncode == 2 and done.stdout == "" and "YAML 格式错误" in done.stderr
+
+
+def test_findings_panel_names_skipped_rules_with_or_without_findings():
+    from bs4 import BeautifulSoup
+    from nianbao import sections
+    report, findings, cover = sections.load(str(BROKEN / "proactive.published_total.yaml"))
+    panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
+    assert [li["class"] for li in panel.select("li")] == [["warning"]]
+    assert panel.select_one("p.skipped").get_text() == \
+        "未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件。"
+    report, findings, cover = sections.load(str(V2022))
+    clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
+    assert clean == ("检查结果：全部13项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
+                     "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.carry_over、"
+                     "cross_year.in_force、plausibility.township_rules、prose.numbers、prose.year、"
+                     "narrative.fee_statement）。")

@@ -81,6 +81,13 @@ class Coverage:
     ran: tuple[str, ...]
     skipped: dict[str, str] = field(default_factory=dict)
 
+    def skipped_note(self) -> str:
+        """未进行rule、rule：why — empty when every rule that applies ran."""
+        reasons: dict[str, list[str]] = {}
+        for rule, why in self.skipped.items():
+            reasons.setdefault(why, []).append(rule)
+        return "；".join(f"未进行{'、'.join(rules)}：{why}" for why, rules in reasons.items())
+
 
 def coverage(report: Report, previous: Report | None = None, why_no_previous: str = "") -> Coverage:
     ran = [*READER_RULES, *dict.fromkeys(r["id"] for r in report.edition.rules)]

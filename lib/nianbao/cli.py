@@ -33,7 +33,6 @@ def _check(args) -> int:
     from .crossyear import PreviousFileError
     from .findings import has_errors
     from .io import DataFileError
-    from .sections import skipped_text
     try:
         checked = check_file(args.data, args.previous)
     except PreviousFileError as exc:
@@ -42,7 +41,7 @@ def _check(args) -> int:
     except DataFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    findings, skipped = checked.findings, skipped_text(checked.coverage)
+    findings, skipped = checked.findings, checked.coverage.skipped_note()
     if args.json:
         json.dump([f.record() for f in findings], sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()

@@ -153,12 +153,12 @@ WORDS = {"received": "收到（新收）的申请", "natural_person": "自然人
 
 
 def _sections(report: Report):
-    """(heading, text) of each part of the clerk's narrative."""
+    """(key, heading, text) of each part of the clerk's narrative."""
     heading = report.edition.heading
-    yield heading("narrative.overview"), report.narrative["overview"]
-    yield heading("narrative.problems") + "（存在的主要问题）", report.narrative["problems"]
-    yield heading("narrative.problems") + "（改进情况）", report.narrative["improvements"]
-    yield heading("narrative.other"), report.narrative["other"]
+    yield "overview", heading("narrative.overview"), report.narrative["overview"]
+    yield "problems", heading("narrative.problems") + "（存在的主要问题）", report.narrative["problems"]
+    yield "improvements", heading("narrative.problems") + "（改进情况）", report.narrative["improvements"]
+    yield "other", heading("narrative.other"), report.narrative["other"]
 
 
 def _quote(sentence: str, at: int, width: int = 100) -> str:
@@ -176,7 +176,7 @@ def _about_other_year(prefix: str, year: int) -> bool:
 
 def numbers(report: Report) -> list[Finding]:
     findings = []
-    for heading, text in _sections(report):
+    for _, heading, text in _sections(report):
         for s in SENTENCE.finditer(text):
             sentence = s.group()
             for claim in _claims(sentence):
@@ -205,7 +205,7 @@ TITLES = re.compile(r"《[^》]*》|“[^”]*”")          # a document's titl
 def year(report: Report) -> list[Finding]:
     findings = []
     y = report.year
-    for heading, text in _sections(report):
+    for key, heading, text in _sections(report):
         for s in SENTENCE.finditer(text):
             sentence = s.group()
             for m in PERIOD.finditer(sentence):
@@ -221,7 +221,7 @@ def year(report: Report) -> list[Finding]:
             plain = TITLES.sub(lambda t: "＿" * len(t.group()), sentence)
             named = [m for m in NAMED.finditer(plain)]
             # § 一 opening with another year and naming the report year nowhere: last year's text
-            if s.start() == 0 and text is report.narrative["overview"] and f"{y}年" not in text:
+            if key == "overview" and s.start() == 0 and f"{y}年" not in text:
                 named += list(OPENING.finditer(plain))
             for m in named:
                 if int(m.group(1)) == y:

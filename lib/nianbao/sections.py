@@ -38,19 +38,11 @@ def header(report: Report) -> HTML:
                 + f'<p class="preamble">{escape(preamble)}</p>')
 
 
-def skipped_text(cover: Coverage) -> str:
-    """未进行：rule、rule（why）; empty when every rule that applies ran."""
-    reasons: dict[str, list[str]] = {}
-    for rule, why in cover.skipped.items():
-        reasons.setdefault(why, []).append(rule)
-    return "；".join(f"未进行{'、'.join(rules)}：{why}" for why, rules in reasons.items())
-
-
 def findings_panel(report: Report, findings: list[Finding], cover: Coverage | None = None) -> HTML:
     """For the reviewer: every finding, errors first, then warnings; or one line saying all
     checks passed and which ran. Rules skipped (no data of last year) are always named."""
     cover = cover or rules_coverage(report)
-    skipped = skipped_text(cover)
+    skipped = cover.skipped_note()
     if not findings:
         line = (f"检查结果：全部{len(cover.ran)}项检查通过（{'、'.join(cover.ran)}）"
                 + (f"；{skipped}" if skipped else "") + "。")
