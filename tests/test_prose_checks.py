@@ -125,3 +125,18 @@ def test_an_overview_opening_with_last_year_and_never_naming_this_year():
     report = seed_with("2019年，在县委、县政府的正确领导下，我镇认真贯彻落实《条例》。")
     assert [(f.rule, f.expected, f.actual) for f in year(report)] == [("prose.year", 2020, 2019)]
     assert year(seed_with("2019年，我镇撤乡设镇。2020年，我镇认真贯彻落实《条例》。")) == []
+
+
+def test_haitan_2021_as_published_has_real_errors():
+    # a real page: 2019 layout for a 2021 report, and one 自然人 in （七）总计 that no outcome row
+    # or incoming application accounts for; its prose (暂未接到…申请) agrees with the new ones (0)
+    checked = check_file(ROOT / "tests" / "data" / "published" / "pingtan-haitan-2021.yaml")
+    assert [(f.rule, f.table, f.row, f.column, f.expected, f.actual) for f in checked.findings] == [
+        ("edition.year", None, None, None, "2021", "2019"),
+        ("cells.missing", "proactive", "procurement", "projects", "非负整数", None),
+        ("cells.missing", "proactive", "procurement", "amount", "非负数（金额）", None),
+        ("requests.balance", "requests", None, "natural_person", 1, 0),
+        ("requests.outcomes_sum", "requests", "total_handled", "natural_person", 0, 1),
+        ("requests.row_total", "requests", "total_handled", "total", 1, 0)]
+    assert claims("2021年暂未接到群众对依申请公开信息申请。") == [("received", 0)]
+    assert "暂未接到群众对依申请公开信息申请" in checked.report.narrative["overview"]

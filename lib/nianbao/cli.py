@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .findings import findings_frame
 from .io.problems import display_path
 
 
@@ -26,6 +25,10 @@ def _run(args) -> int:
         else:
             print(f"[{i}/{len(args.data)}] {outcome.message}", file=sys.stderr)
     return worst
+
+
+def _shown(value) -> str:
+    return "（空）" if value is None else str(value)
 
 
 def _check(args) -> int:
@@ -48,13 +51,13 @@ def _check(args) -> int:
         if skipped:
             print(f"{skipped}。", file=sys.stderr)
         return 1 if has_errors(findings) else 0
-    frame = findings_frame(findings)
-    for _, f in frame.iterrows():
-        where = ".".join(str(p) for p in (f.table, f.row, f.column) if p is not None)
-        values = "" if f.expected is None and f.actual is None else f"  应为 {f.expected}，实际 {f.actual}"
+    for f in sorted(findings, key=lambda f: f.severity != "error"):     # errors first, as found
+        where = ".".join(p for p in (f.table, f.row, f.column) if p is not None)
+        values = "" if f.expected is None and f.actual is None else \
+            f"  应为 {_shown(f.expected)}，实际 {_shown(f.actual)}"
         print(f"{'错误' if f.severity == 'error' else '提醒'}  {f.rule}  {where}{values}\n      {f.message}")
-    errors = int((frame.severity == "error").sum())
-    verdict = (f"错误{errors}项，提醒{len(frame) - errors}项" if findings
+    errors = sum(f.severity == "error" for f in findings)
+    verdict = (f"错误{errors}项，提醒{len(findings) - errors}项" if findings
                else f"全部{len(checked.coverage.ran)}项检查通过（{'、'.join(checked.coverage.ran)}）")
     print(f"{display_path(args.data)}：{verdict}。" + (f"{skipped}。" if skipped else ""))
     return 1 if has_errors(findings) else 0
