@@ -5,7 +5,7 @@ import re
 import pytest
 
 from conftest import ROOT, SEED, SHARED
-from nianbao.checks import check_file
+from nianbao.checks import check_file, run_checks
 from nianbao.io import read_report
 from nianbao.numerals import parse_number
 from nianbao.prose_checks import _claims, numbers, year
@@ -140,3 +140,11 @@ def test_haitan_2021_as_published_has_real_errors():
         ("requests.row_total", "requests", "total_handled", "total", 1, 0)]
     assert claims("2021年暂未接到群众对依申请公开信息申请。") == [("received", 0)]
     assert "暂未接到群众对依申请公开信息申请" in checked.report.narrative["overview"]
+
+
+def test_the_fee_statement_is_due_by_the_year_even_in_an_old_layout():
+    from nianbao.prose_checks import fee_statement
+    report = read_report(ROOT / "tests" / "data" / "published" / "pingtan-haitan-2021.yaml")
+    assert report.edition.id == "2019" and fee_statement(report) == []
+    silent = dataclasses.replace(report, narrative={**report.narrative, "other": "无其他需要报告的事项。"})
+    assert [f.rule for f in run_checks(silent)][-1] == "narrative.fee_statement"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .edition import edition_for
 from .findings import WARNING, Finding
 from .numerals import PATTERN as NUMERAL, parse_number
 from .report import Report
@@ -234,8 +235,9 @@ def year(report: Report) -> list[Finding]:
 
 
 def fee_required(report: Report) -> bool:
-    """From edition 2021 on, § 六 must state the 信息处理费 charged."""
-    return report.edition.first_year >= 2021
+    """From edition 2021 on, § 六 must state the 信息处理费 charged — by the edition in force for
+    the year, even when the file (wrongly) uses an older layout."""
+    return edition_for(report.year).first_year >= 2021
 
 
 def fee_statement(report: Report) -> list[Finding]:
