@@ -101,6 +101,7 @@ def test_the_report_year_on_real_pages(path):
 def test_pingtan_county_2021_typed_from_the_published_page_is_consistent():
     checked = check_file(PINGTAN)
     assert checked.findings == []
+    assert "plausibility.township_rules" not in checked.coverage.ran     # county level: not asked
     report = checked.report
     assert report.value("requests", "new_received", "total") == 70
     assert report.value("proactive", "normative_documents", "in_force") == 665

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import crossyear, plausibility, prose_checks
 from .findings import ERROR, Finding
+from .io import read_report
 from .report import Report
 
 OPERATORS = {"==": operator.eq, ">=": operator.ge}
@@ -68,7 +69,7 @@ RULES = (
          needs_previous=True, same_edition=True),
     Rule("cross_year.item_count", crossyear.item_count, crossyear.has_item_counts,
          needs_previous=True, same_edition=True),
-    Rule("plausibility.township_rules", plausibility.township_rules),
+    Rule("plausibility.township_rules", plausibility.township_rules, plausibility.cannot_make_rules),
     Rule("prose.numbers", prose_checks.numbers),
     Rule("prose.year", prose_checks.year),
     Rule("narrative.fee_statement", prose_checks.fee_statement, prose_checks.fee_required),
@@ -133,7 +134,6 @@ def check_file(data_path, previous_path=None) -> Checked:
 
     DataFileError when the data file, or a previous-year file the user named, is unusable.
     """
-    from .io import read_report
     report = read_report(data_path)
     previous = crossyear.load_previous(report, previous_path or None)
     return Checked(report, run_checks(report, previous.report),

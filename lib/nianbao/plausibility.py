@@ -11,9 +11,11 @@ from .report import LEVELS, Report
 NO_RULES = ("township", "subdistrict")
 
 
+def cannot_make_rules(report: Report) -> bool:
+    return report.level in NO_RULES
+
+
 def township_rules(report: Report) -> list[Finding]:
-    if report.level not in NO_RULES:
-        return []
     table = report.edition.tables["proactive"]
     frame = report.tables["proactive"]
     findings = []
