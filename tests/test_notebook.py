@@ -90,7 +90,9 @@ def test_pages_show_no_code_no_remote_resource_no_warning(seed_run):
 def test_review_page_has_the_findings_and_the_public_page_does_not(seed_run):
     review, public = soup(seed_run[".html"]), soup(seed_run[".public.html"])
     assert review.body["class"] == ["review"] and public.body["class"] == ["public"]
-    assert "全部7项检查通过" in review.find("section", class_="findings").get_text()
+    panel = review.find("section", class_="findings").get_text()
+    assert panel.startswith("检查结果：全部11项检查通过（cells.missing、cells.type、edition.year、requests.balance、")
+    assert "未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件（应为 商水县/2019/姚集镇.yaml）" in panel
     assert public.find("section", class_="findings") is None
 
 
@@ -181,3 +183,32 @@ def test_each_chart_draws_chinese_with_no_missing_glyph_warning():
     assert done.returncode == 0, done.stderr
     from nianbao.fonts import use_cjk_font
     assert "CJK" in use_cjk_font() or "Han" in use_cjk_font() or "WenQuanYi" in use_cjk_font()
+
+
+def test_cross_year_run_finds_last_year_lists_errors_first_and_marks_warning_cells(tmp_path):
+    from test_rules import BROKEN, V2021
+    tree = tmp_path / "data" / "商水县"
+    (tree / "2021").mkdir(parents=True)
+    (tree / "2022").mkdir()
+    (tree / "2021" / "姚集镇.yaml").write_text(V2021.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (BROKEN / "cross_year.in_force.yaml").read_text(encoding="utf-8")
+    zero = "commercial: 0, research: 0, social_welfare: 0, legal_service: 0, other_org: 0"
+    text = replace_line(text, r"^  withheld_process:", f"  withheld_process: {{natural_person: 1, {zero}, total: 1}}")
+    data = tree / "2022" / "姚集镇.yaml"
+    data.write_text(text, encoding="utf-8")
+    done = nianbao("run", data, "--out", tmp_path / "out")
+    assert done.returncode == 1, done.stderr
+    folder = tmp_path / "out" / "商水县" / "2022"
+    review = soup(folder / "姚集镇.html")
+    items = review.select("section.findings li")
+    assert [(li["class"], li.select_one(".rule").get_text()) for li in items] == [
+        (["error"], "requests.outcomes_sum"), (["error"], "requests.outcomes_sum"), (["warning"], "cross_year.in_force")]
+    assert "2021年度现行有效件数10加本年制发件数1减本年废止件数0应为11，表中为12" in items[2].get_text()
+    assert review.select_one("section.findings p.skipped") is None      # last year was found: nothing skipped
+    g = grid(tables_of(review)["proactive"])
+    for label in ("本年制发件数", "本年废止件数", "现行有效件数"):
+        assert "flag-warning" in cell_at(g, {"行政规范性文件"}, {label})["class"]
+    assert "flag-error" in cell_at(grid(tables_of(review)["requests"]), {"（七）总计"}, {"自然人"})["class"]
+    nb = nbformat.read(folder / "姚集镇.ipynb", as_version=4)
+    [injected] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f"previous_path = {str((tree / '2021' / '姚集镇.yaml').resolve())!r}" in injected.source

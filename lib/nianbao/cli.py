@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .findings import findings_frame
 from .io.problems import display_path
 
 
@@ -28,25 +27,39 @@ def _run(args) -> int:
     return worst
 
 
+def _shown(value) -> str:
+    return "（空）" if value is None else str(value)
+
+
 def _check(args) -> int:
-    from .checks import run_checks
+    from .checks import check_file
+    from .crossyear import PreviousFileError
     from .findings import has_errors
-    from .io import DataFileError, read_report
+    from .io import DataFileError
     try:
-        report = read_report(args.data)
+        checked = check_file(args.data, args.previous)
+    except PreviousFileError as exc:
+        print(f"上一年度的数据文件无法使用：\n{exc}", file=sys.stderr)
+        return 2
     except DataFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    findings = run_checks(report)
+    findings, skipped = checked.findings, checked.coverage.skipped_note()
     if args.json:
         json.dump([f.record() for f in findings], sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
-    elif findings:
-        frame = findings_frame(findings)
-        for _, f in frame.iterrows():
-            print(f"{'错误' if f.severity == 'error' else '提醒'}  {f.rule}  {f.message}")
-    else:
-        print(f"{args.data}：全部检查通过")
+        if skipped:
+            print(f"{skipped}。", file=sys.stderr)
+        return 1 if has_errors(findings) else 0
+    for f in sorted(findings, key=lambda f: f.severity != "error"):     # errors first, as found
+        where = ".".join(p for p in (f.table, f.row, f.column) if p is not None)
+        values = "" if f.expected is None and f.actual is None else \
+            f"  应为 {_shown(f.expected)}，实际 {_shown(f.actual)}"
+        print(f"{'错误' if f.severity == 'error' else '提醒'}  {f.rule}  {where}{values}\n      {f.message}")
+    errors = sum(f.severity == "error" for f in findings)
+    verdict = (f"错误{errors}项，提醒{len(findings) - errors}项" if findings
+               else f"全部{len(checked.coverage.ran)}项检查通过（{'、'.join(checked.coverage.ran)}）")
+    print(f"{display_path(args.data)}：{verdict}。" + (f"{skipped}。" if skipped else ""))
     return 1 if has_errors(findings) else 0
 
 
@@ -69,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check one data file; print its findings")
     check.add_argument("data", help="a data file (.yaml)")
+    check.add_argument("--previous", metavar="DATA",
+                       help="last year's data file of the same unit (default: found in the same "
+                            "data tree, <county>/<year-1>/<same file name>)")
     check.add_argument("--json", action="store_true", help="findings as a JSON array on stdout")
     check.set_defaults(func=_check)
 

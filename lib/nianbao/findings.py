@@ -30,7 +30,8 @@ class Finding:
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame with the columns of the data contract, errors first."""
-    frame = pd.DataFrame([f.record() for f in findings], columns=COLUMNS)
+    # object columns: expected/actual mix numbers, words and None, and must stay as they are
+    frame = pd.DataFrame([f.record() for f in findings], columns=COLUMNS, dtype=object)
     order = frame["severity"].map({ERROR: 0, WARNING: 1})
     return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 

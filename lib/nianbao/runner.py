@@ -14,6 +14,7 @@ import papermill
 from papermill.translators import PythonTranslator, papermill_translators
 
 from .checks import run_checks
+from .crossyear import load_previous
 from .export import export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
@@ -53,9 +54,9 @@ def kernel_name() -> str:
     return "nianbao" if "nianbao" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def execute(data_path: Path, notebook: Path = NOTEBOOK) -> nbformat.NotebookNode:
+def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: str = "") -> nbformat.NotebookNode:
     return papermill.execute_notebook(
-        str(notebook), None, parameters={"data_path": str(data_path)},
+        str(notebook), None, parameters={"data_path": str(data_path), "previous_path": previous_path},
         kernel_name=kernel_name(), progress_bar=False, log_output=False,
         # the kernel's own start-up notices (e.g. "running over TCP") are not the user's business
         extra_arguments=["--IPKernelApp.log_level=ERROR"])
@@ -72,9 +73,11 @@ def run_one(data_path: str | Path, out_root: str | Path = "output",
         return Outcome(source, UNUSABLE, str(exc))
     except UnsafeName as exc:
         return Outcome(source, UNUSABLE, f"{source}：{exc}")
-    findings = run_checks(report)
+    previous = load_previous(report)        # last year's file in the same data tree, if any
+    findings = run_checks(report, previous.report)
     try:
-        nb = execute(source.resolve(), notebook)
+        nb = execute(source.resolve(), notebook,
+                     str(previous.path.resolve()) if previous.report else "")
         pages = {page: export_html(nb, page, report.title) for page in ("review", "public")}
     except Exception as exc:  # a notebook error or a dead kernel: this unit fails, others go on
         reason = getattr(exc, "ename", type(exc).__name__)

@@ -10,9 +10,8 @@ from html import escape
 from IPython.display import HTML
 
 from . import charts, prose, tables
-from .checks import RULES_RUN, run_checks
+from .checks import Coverage, check_file, coverage as rules_coverage
 from .findings import ERROR, Finding, flagged_cells
-from .io import read_report
 from .report import Report
 
 DEMO_BANNER = '<p class="demo-banner">示例数据（非真实）</p>'
@@ -23,9 +22,11 @@ def _paragraphs(text: str, css: str = "") -> str:
     return "".join(f"<p{cls}>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
 
 
-def load(data_path: str) -> tuple[Report, list[Finding]]:
-    report = read_report(data_path)
-    return report, run_checks(report)
+def load(data_path: str, previous_path: str = "") -> tuple[Report, list[Finding], Coverage]:
+    """The report, its findings and which rules ran; last year's data found by itself when
+    previous_path is empty."""
+    checked = check_file(data_path, previous_path)
+    return checked.report, checked.findings, checked.coverage
 
 
 def header(report: Report) -> HTML:
@@ -37,18 +38,23 @@ def header(report: Report) -> HTML:
                 + f'<p class="preamble">{escape(preamble)}</p>')
 
 
-def findings_panel(report: Report, findings: list[Finding]) -> HTML:
-    """For the reviewer: every finding, errors first; or one line saying all checks passed."""
+def findings_panel(report: Report, findings: list[Finding], cover: Coverage | None = None) -> HTML:
+    """For the reviewer: every finding, errors first, then warnings; or one line saying all
+    checks passed and which ran. Rules skipped (no data of last year) are always named."""
+    cover = cover or rules_coverage(report)
+    skipped = cover.skipped_note()
     if not findings:
-        return HTML(f'<section class="findings clean"><p>检查结果：全部{len(RULES_RUN)}项检查通过'
-                    f'（{escape("、".join(RULES_RUN))}）。</p></section>')
+        line = (f"检查结果：全部{len(cover.ran)}项检查通过（{'、'.join(cover.ran)}）"
+                + (f"；{skipped}" if skipped else "") + "。")
+        return HTML(f'<section class="findings clean"><p>{escape(line)}</p></section>')
     errors = [f for f in findings if f.severity == ERROR]
     warnings = [f for f in findings if f.severity != ERROR]
     items = "".join(f'<li class="{f.severity}"><span class="rule">{escape(f.rule)}</span>'
                     f"{escape(f.message)}</li>" for f in errors + warnings)
+    note = f'<p class="skipped">{escape(skipped)}。</p>' if skipped else ""
     return HTML(f'<section class="findings"><h2 class="findings-title">检查结果：错误{len(errors)}项，'
-                f"提醒{len(warnings)}项</h2><p>表中标色的单元格即问题所在。</p>"
-                f"<ol>{items}</ol></section>")
+                f"提醒{len(warnings)}项</h2><p>表中标色的单元格即问题所在（红色为错误，黄色为提醒）。</p>"
+                f"<ol>{items}</ol>{note}</section>")
 
 
 def overview(report: Report) -> HTML:

@@ -1,0 +1,163 @@
+"""Rules across years: this year's report against the same unit's report of the year before.
+
+The previous year is found by itself in the same data tree (data/<county>/<year-1>/<same file
+name>) or given by the user. cross_year.carry_over holds across the edition change (both
+editions share the § 三 ids); the § 二 rules compare cells of one edition only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .findings import ERROR, WARNING, Finding
+from .io import DataFileError, Problem, read_report
+from .report import Report
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last year's report of the unit, or None; `note` says where it came from or why none."""
+    report: Report | None
+    path: Path | None
+    note: str
+
+
+class PreviousFileError(DataFileError):
+    """The previous-year file the user named cannot be used."""
+
+
+def _short(path: Path) -> str:
+    """county/year/file: enough to find it, without the machine's folders (shown in reports)."""
+    return "/".join(path.parts[-3:])
+
+
+def previous_path_for(source: Path | None, year: int) -> Path | None:
+    """data/<county>/<year>/<unit>.yaml → data/<county>/<year-1>/<unit>.yaml (None off that layout)."""
+    if source is None or source.parent.name != str(year):
+        return None
+    return source.parent.parent / str(year - 1) / source.name
+
+
+def _same_unit(report: Report, previous: Report, path: Path) -> None:
+    problems = []
+    if previous.year != report.year - 1:
+        problems.append(Problem(path, None, "year", f"作为上一年度的数据，应为{report.year - 1}年度，"
+                                                    f"实际为{previous.year}年度"))
+    if previous.unit != report.unit:
+        problems.append(Problem(path, None, "unit", f"作为上一年度的数据，应为同一单位“{report.unit}”，"
+                                                    f"实际为“{previous.unit}”"))
+    if problems:
+        raise DataFileError(problems)
+
+
+def load_previous(report: Report, given: str | Path | None = None) -> Previous:
+    """Last year's report: the file given (DataFileError when unusable), else the one in the tree.
+
+    A file found by itself that cannot be used does not stop this year's checks: the cross-year
+    rules are skipped and the note says why.
+    """
+    if given:
+        path = Path(given)
+        try:
+            previous = read_report(path)
+            _same_unit(report, previous, path)
+        except DataFileError as exc:
+            raise PreviousFileError(exc.problems) from None
+        return Previous(previous, path, f"上一年度数据：{_short(path)}")
+    path = previous_path_for(report.source, report.year)
+    if path is None or not path.is_file():
+        where = f"（应为 {_short(path)}）" if path else ""
+        return Previous(None, None, f"没有找到{report.year - 1}年度的数据文件{where}")
+    try:
+        previous = read_report(path)
+        _same_unit(report, previous, path)
+    except DataFileError as exc:
+        first = exc.problems[0]
+        return Previous(None, path, f"{report.year - 1}年度的数据文件 {_short(path)} 无法使用"
+                                    f"（{first.field + '：' if first.field else ''}{first.message}）")
+    return Previous(previous, path, f"上一年度数据：{_short(path)}")
+
+
+def _value(report: Report, table: str, row: str, column: str):
+    frame = report.tables[table]
+    if row not in frame.index or column not in frame.columns or pd.isna(frame.at[row, column]):
+        return None
+    return int(frame.at[row, column])
+
+
+def carry_over(report: Report, previous: Report) -> list[Finding]:
+    """Per column: this year's 上年结转 = last year's 结转下年度继续办理."""
+    table = report.edition.tables["requests"]
+    forward = previous.edition.tables["requests"].row("carried_forward").label
+    findings = []
+    for col in table.columns:
+        now = _value(report, "requests", "carried_over", col.id)
+        before = _value(previous, "requests", "carried_forward", col.id)
+        if now is None or before is None or now == before:
+            continue
+        findings.append(Finding(
+            "cross_year.carry_over", ERROR, "requests", "carried_over", col.id, before, now,
+            f"「{table.title}」{table.row('carried_over').label}·{col.full_label}：应等于"
+            f"{previous.year}年度报告的“{forward}”（{before}），表中为{now}",
+            (("requests", "carried_over", col.id),)))
+    return findings
+
+
+def _rows_with(report: Report, *columns: str) -> list[tuple[str, str]]:
+    """(caption, row id) of the § 二 rows that have all these columns."""
+    table = report.edition.tables["proactive"]
+    return [(part.caption, row.id) for part in table.parts for row in part.rows
+            if set(columns) <= {c.id for c in part.columns}]
+
+
+def has_in_force(report: Report) -> bool:
+    return bool(_rows_with(report, "issued", "repealed", "in_force"))
+
+
+def has_item_counts(report: Report) -> bool:
+    return bool(_rows_with(report, "previous_count", "change"))
+
+
+def in_force(report: Report, previous: Report) -> list[Finding]:
+    """现行有效件数 = last year's 现行有效件数 + 本年制发 − 本年废止 (documents can also lapse)."""
+    table = report.edition.tables["proactive"]
+    label = {c: table.column(c).label for c in ("issued", "repealed", "in_force")}
+    findings = []
+    for caption, row in _rows_with(report, "issued", "repealed", "in_force"):
+        values = [_value(report, "proactive", row, c) for c in ("issued", "repealed", "in_force")]
+        before = _value(previous, "proactive", row, "in_force")
+        if None in values or before is None:
+            continue
+        issued, repealed, now = values
+        expected = before + issued - repealed
+        if now == expected:
+            continue
+        findings.append(Finding(
+            "cross_year.in_force", WARNING, "proactive", row, "in_force", expected, now,
+            f"「{table.title}」{caption} {table.row(row).label}·{label['in_force']}：{previous.year}年度"
+            f"{label['in_force']}{before}加{label['issued']}{issued}减{label['repealed']}{repealed}"
+            f"应为{expected}，表中为{now}（如有文件到期失效，请在报告中说明）",
+            tuple(("proactive", row, c) for c in ("issued", "repealed", "in_force"))))
+    return findings
+
+
+def item_count(report: Report, previous: Report) -> list[Finding]:
+    """上一年项目数量 = last year's 上一年项目数量 + last year's 本年增/减."""
+    table = report.edition.tables["proactive"]
+    count, change = table.column("previous_count").label, table.column("change").label
+    findings = []
+    for caption, row in _rows_with(report, "previous_count", "change"):
+        now = _value(report, "proactive", row, "previous_count")
+        last_count = _value(previous, "proactive", row, "previous_count")
+        last_change = _value(previous, "proactive", row, "change")
+        if None in (now, last_count, last_change) or now == last_count + last_change:
+            continue
+        expected = last_count + last_change
+        findings.append(Finding(
+            "cross_year.item_count", WARNING, "proactive", row, "previous_count", expected, now,
+            f"「{table.title}」{caption} {table.row(row).label}·{count}：按{previous.year}年度报告"
+            f"（{count}{last_count}，{change}{last_change:+d}）应为{expected}，表中为{now}",
+            (("proactive", row, "previous_count"),)))
+    return findings
