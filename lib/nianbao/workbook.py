@@ -383,7 +383,6 @@ def _write_table(ws, sheet: Sheet, table: Table, report: Report | None) -> None:
         cell.border = BOX
         ws.conditional_formatting.add(cell.coordinate, FormulaRule(
             formula=[f'LEFT({cell.coordinate},{len(FAILED)})="{FAILED}"'], fill=RED_FILL, font=RED_FONT))
-    ws.freeze_panes = None
 
 
 def _write_meta(ws, lay: Layout, report: Report | None) -> None:
@@ -449,6 +448,7 @@ def template_bytes(edition: Edition, report: Report | None = None) -> bytes:
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
+    wb.calculation.fullCalcOnLoad = True     # the checks have no stored results: compute on opening
     wb.properties.title = f"政府信息公开工作年度报告（{edition.id}版格式）"
     wb.properties.keywords = f"nianbao-template {edition.id}"
     buffer = io.BytesIO()

@@ -65,7 +65,6 @@ class Imported:
     ambiguous: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     marks: dict[str, str] = field(default_factory=dict)
-    unplaced: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
