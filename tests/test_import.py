@@ -10,7 +10,7 @@ import yaml
 from conftest import ROOT, SEED, SHARED, nianbao
 from nianbao.checks import run_checks
 from nianbao.io import read_report
-from nianbao.io.digits import Mark, split_run, tokens, value_run
+from nianbao.io.digits import Mark, cell_values, split_run, tokens, value_run
 from nianbao.io.published import Line, resolve
 from nianbao.tables import table_html
 
@@ -191,6 +191,13 @@ def test_a_blank_cell_is_missing_not_zero(tmp_path):
     assert read_report(out).value("proactive", "penalties", "change") is None
 
 
+def test_full_width_digits_are_digits(tmp_path):
+    edit = lambda text: text.replace("\t其他对外管理服务事项\n\t61", "\t其他对外管理服务事项\n\t６１")
+    done, out = imported(tmp_path, seed_variant(tmp_path, edit), "--county", "商水县")
+    assert done.returncode == 0, done.stderr
+    assert read_report(out).value("proactive", "other_services", "previous_count") == 61
+
+
 def test_half_width_brackets_are_read_and_reported(tmp_path):
     edit = lambda text: text.replace("（三）不予公开", "(三)不予公开").replace("（一）予以公开", "(一)予以公开")
     done, out = imported(tmp_path, seed_variant(tmp_path, edit), "--county", "商水县")
@@ -290,6 +297,8 @@ def test_a_flattened_run_has_every_reading_that_fits_the_cell_types():
     assert split_run(tokens("6 -3 0"), ["count", "signed_count", "count"]) == [(6, -3, 0)]
     assert split_run(tokens("7 /"), ["count", "amount"]) == [(7, Mark("/"))]
     assert split_run(tokens("00"), ["count"] * 3) == []                      # too few digits: unreadable
+    assert cell_values(["1,306.14元", "７"], ["amount", "count"]) == (1306.14, Mark("７"))
+    assert cell_values(["", "1 2"], ["count", "count"]) == (Mark(""), Mark("1 2"))
     assert value_run("0000000（六）其他处理1.申请人") == ("0000000", "（六）其他处理1.申请人")
     assert value_run("0 1.申请人") == ("0 ", "1.申请人")
 

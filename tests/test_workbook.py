@@ -53,6 +53,11 @@ def test_round_trip_of_the_seed_is_lossless(seed_book):
     same(read_report(seed_book), read_report(SEED))
 
 
+def test_from_accepts_any_reader(seed_book, tmp_path):
+    again = template(tmp_path, "--from", seed_book, name="again.xlsx")
+    same(read_report(again), read_report(SEED))
+
+
 def test_round_trip_of_a_2021_report_with_open_cells(tmp_path):
     book = template(tmp_path, "--from", COUNTY_2021, name="county.xlsx")
     got, want = read_report(book), read_report(COUNTY_2021)

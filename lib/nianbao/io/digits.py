@@ -16,7 +16,8 @@ VALUE_RUN = re.compile(r"[\s\d.,，/／—―–\-－无元万]*")
 TOKEN = re.compile(r"(?P<num>[-－]?\d+(?:\.\d+)?)(?P<unit>万元|元)?|(?P<mark>[/／]|[—―–\-－]+|无)")
 COUNT = re.compile(r"0|[1-9]\d*")
 AMOUNT = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
-ONE_NUMBER = re.compile(r"([-－]?)(\d+(?:\.\d+)?)\s*(?:万元|元)?")
+# a cell of its own may group thousands (1,306.14); in a run a comma is a border between cells
+ONE_NUMBER = re.compile(r"([-－]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:万元|元)?")
 MAX_READINGS = 20000        # beyond this a run says too little to be worth listing
 
 
@@ -113,7 +114,7 @@ def cell_values(cells: list[str], kinds: list[str]) -> tuple | None:
     out = []
     for text, kind in zip(cells, kinds):
         found = ONE_NUMBER.fullmatch(text.strip())
-        value = _piece(found.group(2), kind, bool(found.group(1))) if found else None
+        value = _piece(found.group(2).replace(",", ""), kind, bool(found.group(1))) if found else None
         out.append(value if value is not None else Mark(text.strip()))
     return tuple(out)
 

@@ -19,6 +19,7 @@ COMMENTS = re.compile(r"<!--.*?-->|<!\[(?:end)?if[^\]]*\]>", re.S)   # Word's co
 CELL, ROW = "\n\t", "\n\n"                                              # the plain-text convention
 BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "title"}
 SKIP = {"script", "style", "head", "noscript", "xml"}
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 META_NAMES = {"pubdate": "发布时间", "firstpublishedtime": "发布时间", "publishdate": "发布时间",
               "articletitle": "标题", "contentsource": "发布机构", "url": "原文链接"}
 
@@ -112,6 +113,7 @@ def decode(data: bytes) -> str:
 
 
 def page_text(text: str) -> PageText:
+    text = text.translate(FULL_WIDTH_DIGITS)
     if HTML_HINT.search(text[:20000]):
         return _html(text)
     mark = BODY_MARK.search(text)

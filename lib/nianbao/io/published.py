@@ -212,7 +212,7 @@ class Reader:
         kinds = [table.value_type(c) for _, _, c in keys]
         self.lines.append(Line(list(keys), text.strip(), _readings(text, kinds)))
         if set(table.spec.get("units_allowed", ())) & {c for _, _, c in keys}:
-            unit = re.search(r"\d\s*(万元|元)", text)
+            unit = re.search(r"\d\s*(万元|元)", value_run(text.lstrip())[0])   # not a 元 in the prose after
             if unit:
                 self.units[keys[0][1]] = unit.group(1)
 
@@ -625,6 +625,9 @@ def run_import(args) -> int:
     else:
         sys.stdout.write(text_out)
     _report(imported, source, args.output)
+    if not args.level:
+        level = imported.data["level"]
+        print(f"  层级按名称推断为“{LEVELS[level]}”（{level}），不对时请用 --level 指定", file=sys.stderr)
     return 0 if imported.complete else 1
 
 
