@@ -283,6 +283,15 @@ def test_not_a_report(tmp_path, content):
     assert "不是可以导入的政府信息公开工作年度报告" in done.stderr
 
 
+def test_an_unusable_page_leaves_an_earlier_output_alone(tmp_path):
+    out = tmp_path / "imported.yaml"
+    out.write_text("unit: 旧的\n", encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("这是一份会议通知。\n", encoding="utf-8")
+    assert nianbao("import", page, "-o", out).returncode == 2
+    assert out.read_text(encoding="utf-8") == "unit: 旧的\n"
+
+
 def test_missing_file(tmp_path):
     done, _ = imported(tmp_path, tmp_path / "nowhere.txt")
     assert done.returncode == 2 and "找不到这个文件" in done.stderr
