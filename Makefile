@@ -32,9 +32,9 @@ $(READY): pyproject.toml
 fonts:
 	@bash scripts/system-deps.sh fonts
 
-# Headless Chromium for the browser test.
+# Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks.
 system-deps:
-	@bash scripts/system-deps.sh chromium
+	@bash scripts/system-deps.sh chromium libreoffice
 
 clean:
 	rm -rf $(VENV) output/*/

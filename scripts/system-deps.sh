@@ -2,6 +2,7 @@
 # Installs the system packages nianbao needs, only when they are missing.
 #   fonts     a CJK font for the charts (Noto Sans CJK, SIL Open Font License)
 #   chromium  headless Chromium for the browser test
+#   libreoffice  headless LibreOffice Calc, to recalculate the workbook's check formulas in a test
 set -euo pipefail
 
 apt_install() {
@@ -29,6 +30,11 @@ for what in "$@"; do
       if ! command -v chromium >/dev/null; then
         echo "nianbao: installing headless Chromium (chromium)"
         apt_install chromium
+      fi ;;
+    libreoffice)
+      if ! command -v soffice >/dev/null; then
+        echo "nianbao: installing headless LibreOffice Calc (libreoffice-calc-nogui)"
+        apt_install --no-install-recommends libreoffice-calc-nogui
       fi ;;
     *) echo "system-deps.sh: unknown item $what" >&2; exit 2 ;;
   esac

@@ -11,7 +11,7 @@ from nianbao.numerals import parse_number
 from nianbao.prose_checks import _claims, numbers, year
 
 PUBLISHED = SHARED / "fixtures" / "published"
-PINGTAN = ROOT / "tests" / "data" / "published" / "pingtan-county-2021.yaml"
+PINGTAN = ROOT / "tests" / "data" / "typed" / "pingtan-county-2021.yaml"
 
 
 @pytest.mark.parametrize("text, value", [
@@ -131,7 +131,7 @@ def test_an_overview_opening_with_last_year_and_never_naming_this_year():
 def test_haitan_2021_as_published_has_real_errors():
     # a real page: 2019 layout for a 2021 report, and one 自然人 in （七）总计 that no outcome row
     # or incoming application accounts for; its prose (暂未接到…申请) agrees with the new ones (0)
-    checked = check_file(ROOT / "tests" / "data" / "published" / "pingtan-haitan-2021.yaml")
+    checked = check_file(ROOT / "tests" / "data" / "typed" / "pingtan-haitan-2021.yaml")
     assert [(f.rule, f.table, f.row, f.column, f.expected, f.actual) for f in checked.findings] == [
         ("edition.year", None, None, None, "2021", "2019"),
         ("cells.missing", "proactive", "procurement", "projects", "非负整数", None),
@@ -145,7 +145,7 @@ def test_haitan_2021_as_published_has_real_errors():
 
 def test_the_fee_statement_is_due_by_the_year_even_in_an_old_layout():
     from nianbao.prose_checks import fee_statement
-    report = read_report(ROOT / "tests" / "data" / "published" / "pingtan-haitan-2021.yaml")
+    report = read_report(ROOT / "tests" / "data" / "typed" / "pingtan-haitan-2021.yaml")
     assert report.edition.id == "2019" and fee_statement(report) == []
     silent = dataclasses.replace(report, narrative={**report.narrative, "other": "无其他需要报告的事项。"})
     assert [f.rule for f in run_checks(silent)][-1] == "narrative.fee_statement"

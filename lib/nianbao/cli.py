@@ -70,6 +70,34 @@ def _lab(args) -> int:
     os.execvp(cmd[0], cmd + args.lab_args)
 
 
+# --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
+def _template(args) -> int:
+    from .workbook import run_template
+    return run_template(args)
+
+
+def _import(args) -> int:
+    from .io.published import run_import
+    return run_import(args)
+
+
+def _intake_commands(sub) -> None:
+    template = sub.add_parser("template", help="write the Excel workbook clerks fill (official form, live checks)")
+    template.add_argument("--edition", choices=("2019", "2021"), help="layout edition of the form")
+    template.add_argument("--from", dest="source", help="fill it from a data file (.yaml, .xlsx)")
+    template.add_argument("-o", "--output", help="workbook to write (.xlsx)")
+    template.set_defaults(func=_template)
+
+    imp = sub.add_parser("import", help="a published report (text or HTML page) → a data file (.yaml)")
+    imp.add_argument("published", help="the published report: .txt, .html")
+    imp.add_argument("-o", "--output", help="data file to write (default: standard output)")
+    for option, what in (("--unit", "publishing organ"), ("--short-name", "short name"),
+                         ("--county", "county"), ("--level", "township|subdistrict|county|department")):
+        imp.add_argument(option, help=f"{what} (overrides what the page says)")
+    imp.set_defaults(func=_import)
+# --- end of the intake commands ---
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：数据、检查、报告。")
     top.add_argument("--version", action="version", version=f"nianbao {__version__}")
@@ -87,6 +115,8 @@ def parser() -> argparse.ArgumentParser:
                             "data tree, <county>/<year-1>/<same file name>)")
     check.add_argument("--json", action="store_true", help="findings as a JSON array on stdout")
     check.set_defaults(func=_check)
+
+    _intake_commands(sub)
 
     lab = sub.add_parser("lab", help="open the report notebook in JupyterLab")
     lab.add_argument("lab_args", nargs=argparse.REMAINDER)

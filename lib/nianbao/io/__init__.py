@@ -5,9 +5,10 @@ from pathlib import Path
 
 from ..report import Report
 from .problems import DataFileError, Problem
+from .xlsx_reader import read_xlsx
 from .yaml_reader import read_yaml
 
-READERS = {".yaml": read_yaml, ".yml": read_yaml}
+READERS = {".yaml": read_yaml, ".yml": read_yaml, ".xlsx": read_xlsx}
 
 
 def read_report(path: str | Path) -> Report:

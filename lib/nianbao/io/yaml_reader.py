@@ -10,7 +10,9 @@ from ..report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
 from .problems import DataFileError, Problem
 
-TOP_LEVEL = (*META_REQUIRED, *META_OPTIONAL, "narrative", "proactive", "requests", "appeals")
+# import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
+# splits with their candidates); for people, ignored here.
+TOP_LEVEL = (*META_REQUIRED, *META_OPTIONAL, "narrative", "proactive", "requests", "appeals", "import_notes")
 _constructor = yaml.SafeLoader("")
 
 

@@ -1,0 +1,651 @@
+"""`nianbao import`: a published report (text, portal text view, HTML page) → canonical data.
+
+The page is read with the edition as the map: the section headings cut it into sections, the
+labels of each table are the anchors between which its values stand, and io/digits.py splits
+values that ran together. Whatever the page does differently from the official form (another
+edition, altered labels, half-width brackets, marks instead of numbers) is read as far as it goes
+and reported as a deviation; a split the digits and the rules do not settle is left missing,
+its candidates recorded under `import_notes` in the output (the YAML reader ignores that key).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ..edition import Edition, Table, all_editions, edition_for
+from ..report import LEVELS
+from .digits import MAX_READINGS, Mark, cell_values, holds, split_run, tokens, value_run
+from .page_text import CELL, decode, page_text
+from .problems import display_path
+
+EQUIVALENT = {"（": "[（(]", "）": "[）)]", "：": "[：:]", "，": "[，,]", "“": "[“”\"]", "”": "[”“\"]",
+              ".": "[.．、]", "/": "[/／]"}
+DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+TITLE = re.compile(r"^(?P<org>.*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)")
+TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<org>.+?)\s*(?:政府信息公开|政务公开)")
+PERIOD_YEAR = re.compile(r"统计期限[^。]{0,12}?((?:19|20)\d{2})\s*年")
+SIGNATURE = re.compile(r"(?:此函\s*)?(?P<org>[^\s。；！？，,]{2,40}?)\s*(?P<date>" + DATE + r")(?P<tail>[^。]*)$")
+COUNTY = re.compile(r"^(?:[^省]{2,}?省)?(?:[^市县区]{2,}?市(?=.+[县区旗]))?(?P<county>[^县区旗市]{1,12}?[县区旗市])")
+PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。：:\n]{0,8}[。：:]?\s*")
+IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
+SENTENCE_END = "。！？；"
+
+
+@cache
+def _pattern(label: str) -> re.Pattern:
+    """A label as it may be written: any whitespace between characters, either bracket width."""
+    return re.compile(r"\s*".join(EQUIVALENT.get(ch, re.escape(ch)) for ch in label if not ch.isspace()))
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class Line:
+    """The values of one row (or, in § 四, of the one data row): its cells and its readings."""
+    keys: list[tuple[str, str, str]]
+    text: str
+    readings: list[tuple]
+    chosen: tuple | None = None
+    how: str = ""
+
+
+@dataclass
+class Imported:
+    data: dict
+    edition: Edition
+    deviations: list[str] = field(default_factory=list)
+    ambiguous: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.ambiguous or self.missing or self.marks)
+
+
+class NotAReport(ValueError):
+    """The input is not a government information disclosure annual report we can read."""
+
+
+# ---------------------------------------------------------------- the page's structure
+
+class Page:
+    def __init__(self, body: str, edition: Edition):
+        self.body = body
+        self.edition = edition
+        self.deviations: list[str] = []
+
+    def find(self, label: str, start: int, end: int | None = None):
+        """The first place the label stands in body[start:end], noting any deviant spelling."""
+        found = _pattern(label).search(self.body, start, len(self.body) if end is None else end)
+        if found and _compact(found.group(0)) != _compact(label):
+            self.note(f"“{_compact(found.group(0))}”写法与官方“{label}”不同（括号或标点）")
+        return found
+
+    def note(self, text: str) -> None:
+        if text not in self.deviations:
+            self.deviations.append(text)
+
+    def headings(self) -> dict[str, tuple[int, int]]:
+        """Where each section heading stands: exact, or numeral、 plus its first words."""
+        found: dict[str, tuple[int, int]] = {}
+        pos = 0
+        for sid, heading in self.edition.sections:
+            hit = self.find(heading, pos)
+            if hit:
+                found[sid] = (hit.start(), hit.end())
+                pos = hit.end()
+                continue
+            numeral, rest = heading.split("、", 1)
+            start = re.compile(re.escape(numeral) + r"\s*、\s*" + _pattern(rest[:4]).pattern).search(self.body, pos)
+            if not start:
+                self.note(f"未找到“{heading}”这一部分")
+                continue
+            end, count = start.start(), 0
+            while end < len(self.body) and count < len(_compact(heading)):
+                count += not self.body[end].isspace()
+                end += 1
+            self.note(f"标题“{_compact(self.body[start.start():end])}”与官方“{heading}”不同")
+            found[sid] = (start.start(), end)
+            pos = end
+        return found
+
+    def header_deviations(self, start: int, end: int, labels: list[str], where: str) -> None:
+        """Labels of a table header that are missing or altered (科研企业 for 科研机构)."""
+        text = self.body[start:end]
+        missing = []
+        for label in sorted(set(labels), key=len, reverse=True):
+            hits = list(_pattern(label).finditer(text))
+            if not hits:
+                missing.append(label)
+            for hit in hits:
+                text = text[:hit.start()] + "\0" * (hit.end() - hit.start()) + text[hit.end():]
+        extra = [t.strip() for t in re.split(r"[\0\s]+", text) if t.strip()]
+        for label in missing:
+            close = difflib.get_close_matches(label, extra, n=1, cutoff=0.5)
+            if close:
+                extra.remove(close[0])
+                self.note(f"{where}表头“{close[0]}”与官方“{label}”不同")
+            else:
+                self.note(f"{where}表头缺少“{label}”")
+        for text in extra:
+            self.note(f"{where}表头有官方格式没有的“{text}”")
+
+
+def _labels(table: Table) -> set[str]:
+    spec = table.spec
+    out = {line.label for line in (*table.rows, *table.columns)}
+    out |= {g for line in (*table.rows, *table.columns) for g in line.groups}
+    out |= {p.caption for p in table.parts}
+    out |= {spec[k] for k in ("corner_note", "header", "row_header") if k in spec}
+    return out
+
+
+def detect_edition(body: str, year: int | None) -> tuple[Edition, dict[str, list[str]]]:
+    """The edition whose own labels (those the other editions lack) the page uses most."""
+    editions = all_editions()
+    own = {e.id: set().union(*(_labels(t) for t in e.tables.values())) for e in editions}
+    unique = {eid: labels - set().union(*(v for k, v in own.items() if k != eid)) for eid, labels in own.items()}
+    masked = body
+    found: dict[str, list[str]] = {eid: [] for eid in own}
+    for label, eid in sorted(((l, e) for e, ls in unique.items() for l in ls), key=lambda x: (-len(x[0]), x)):
+        for hit in list(_pattern(label).finditer(masked)):
+            found[eid].append(label)
+            masked = masked[:hit.start()] + "\0" * (hit.end() - hit.start()) + masked[hit.end():]
+    score = {eid: len(labels) for eid, labels in found.items()}
+    shared = set.intersection(*own.values())
+    if not any(score.values()) and not any(_pattern(l).search(body) for l in shared if len(l) > 3):
+        raise NotAReport("找不到年度报告的表格（主动公开、依申请公开、复议诉讼）")
+    best = max(score.values())
+    winners = [e for e in editions if score[e.id] == best]
+    in_force = edition_for(year) if year else None
+    return (in_force if in_force in winners else winners[-1]), found
+
+
+# ---------------------------------------------------------------- reading the tables
+
+def _cells(text: str) -> list[str] | None:
+    """The cells of one row when the page keeps cells apart (one per tab-indented line)."""
+    if CELL not in text:
+        return None
+    lines = text.split("\n")[1:-1]          # the label's own line end; the next label's indent
+    while lines and not lines[0].strip() and not lines[0].startswith("\t"):
+        lines.pop(0)
+    cells = []
+    for line in lines:
+        if not line.startswith("\t"):
+            break
+        cells.append(line.strip())
+    return cells
+
+
+def _readings(text: str, kinds: list[str]) -> list[tuple]:
+    cells = _cells(text)
+    if cells is not None:
+        one = cell_values(cells, kinds)
+        if one is not None:
+            return [one]
+        text = " ".join(cells)
+    run, _ = value_run(text.lstrip())
+    return split_run(tokens(run), kinds)
+
+
+class Reader:
+    """Reads every table of the edition from the page, line by line."""
+
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
+        self.page = page
+        self.edition = page.edition
+        self.regions = regions
+        self.lines: list[Line] = []
+        self.units: dict[str, str] = {}
+
+    def _line(self, table: Table, keys, text: str) -> None:
+        kinds = [table.value_type(c) for _, _, c in keys]
+        self.lines.append(Line(list(keys), text.strip(), _readings(text, kinds)))
+        if set(table.spec.get("units_allowed", ())) & {c for _, _, c in keys}:
+            unit = re.search(r"\d\s*(万元|元)", value_run(text.lstrip())[0])   # not a 元 in the prose after
+            if unit:
+                self.units[keys[0][1]] = unit.group(1)
+
+    def _row_label(self, table: Table, row_id: str, start: int, end: int):
+        """The row's label; else the label the other editions give the same row."""
+        label = table.row(row_id).label
+        hit = self.page.find(label, start, end)
+        if hit:
+            return hit
+        for other in all_editions():
+            alt = other.tables[table.id]
+            if other.id != self.edition.id and any(r.id == row_id for r in alt.rows):
+                hit = self.page.find(alt.row(row_id).label, start, end)
+                if hit:
+                    self.page.note(f"{table.title}：行“{_compact(hit.group(0))}”与官方“{label}”不同")
+                    return hit
+        self.page.note(f"{table.title}：未找到“{label}”这一行，其数值按缺失处理")
+        return None
+
+    def _rows(self, table: Table, rows, start: int, end: int) -> int | None:
+        """Read rows whose label is followed by their values; returns where the first label is."""
+        hits = []
+        pos = start
+        for row in rows:
+            hit = self._row_label(table, row.id, pos, end)
+            hits.append(hit)
+            if hit:
+                pos = hit.end()
+        for i, (row, hit) in enumerate(zip(rows, hits)):
+            if not hit:
+                continue
+            stop = next((h.start() for h in hits[i + 1:] if h), end)
+            keys = [(table.id, row.id, c.id) for c in table.columns_of(row.id)]
+            self._line(table, keys, self.page.body[hit.end():stop])
+        return next((h.start() for h in hits if h), None)
+
+    def foreign_rows(self, table: Table, start: int, end: int) -> None:
+        """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values."""
+        ours = {r.id for r in table.rows}
+        for other in all_editions():
+            for row in other.tables[table.id].rows:
+                if row.id in ours:
+                    continue
+                for hit in _pattern(row.label).finditer(self.page.body, start, end):
+                    run, _ = value_run(self.page.body[hit.end():end])
+                    if re.search(r"\d", run):
+                        self.page.note(f"{table.title}：页面有{other.id}版格式的行“{row.label}”"
+                                       f"（数值“{' '.join(run.split())}”），{self.edition.id}版格式没有这一行，未导入")
+
+    def proactive(self, start: int, end: int) -> None:
+        table = self.edition.tables["proactive"]
+        caps = []
+        pos = start
+        for part in table.parts:
+            hit = self.page.find(part.caption, pos, end)
+            caps.append(hit)
+            if hit:
+                pos = hit.end()
+            else:
+                self.page.note(f"{table.title}：未找到“{part.caption}”")
+        for i, (part, hit) in enumerate(zip(table.parts, caps)):
+            if not hit:
+                continue
+            stop = next((h.start() for h in caps[i + 1:] if h), end)
+            first = self._rows(table, part.rows, hit.end(), stop)
+            self.page.header_deviations(hit.end(), first if first is not None else stop,
+                                        [table.spec["row_header"], *(c.label for c in part.columns)],
+                                        f"{table.title}{part.caption}")
+
+    def requests(self, start: int, end: int) -> None:
+        table = self.edition.tables["requests"]
+        first = self._rows(table, table.rows, start, end)
+        columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
+        self.page.header_deviations(start, first if first is not None else end,
+                                    [table.spec["corner_note"], table.spec["header"], *columns], table.title)
+
+    def appeals(self, start: int, end: int) -> None:
+        table = self.edition.tables["appeals"]
+        labels = _labels(table)
+        last = start
+        for label in labels:
+            for hit in _pattern(label).finditer(self.page.body, start, end):
+                last = max(last, hit.end())
+        if last == start:
+            self.page.note(f"{table.title}：未找到表头")
+        self.page.header_deviations(start, last, list(labels), table.title)
+        self._line(table, [(table.id, r, c) for r, c in table.cells], self.page.body[last:end])
+
+    def read(self) -> None:
+        for tid in ("proactive", "requests", "appeals"):
+            if tid in self.regions:
+                getattr(self, tid)(*self.regions[tid])
+                self.foreign_rows(self.edition.tables[tid], *self.regions[tid])
+        resolve(self.lines, self.edition.rules)
+
+
+def _row_instances(rules, keys) -> list[tuple[dict, str]]:
+    """The per-row rules whose cells all lie in this line."""
+    present = set(keys)
+    out = []
+    for rule in rules:
+        if rule["per"] != "row":
+            continue
+        for row in {r for t, r, _ in keys if t == rule["table"]}:
+            cells = {(rule["table"], row, c) for c in rule["left"] + rule["right"]}
+            if cells <= present:
+                out.append((rule, row))
+    return out
+
+
+def resolve(lines: list[Line], rules) -> None:
+    """Settle each line's reading: unique by the digits, else by the rules, else left open."""
+    known: dict = {}
+    pending: list[Line] = []
+    for line in lines:
+        checks = _row_instances(rules, line.keys)
+        good = [r for r in line.readings
+                if all(holds(rule, row, dict(zip(line.keys, r))) is not False for rule, row in checks)]
+        if len(line.readings) == 1:
+            line.chosen, line.how = line.readings[0], "digits"
+        elif len(good) == 1:
+            line.chosen, line.how = good[0], "row rule"
+        else:
+            line.readings = good or line.readings
+            pending.append(line)
+        if line.chosen:
+            known.update(zip(line.keys, line.chosen))
+    if not pending:
+        return
+    column_checks = [(rule, col) for rule in rules if rule["per"] == "column"
+                     for col in {c for line in pending for t, _, c in line.keys if t == rule["table"]}]
+    size = 1
+    for line in pending:
+        size *= len(line.readings)
+    if not column_checks or size > MAX_READINGS:
+        return
+    passing = []
+    for combo in itertools.product(*(line.readings for line in pending)):
+        values = dict(known)
+        for line, reading in zip(pending, combo):
+            values.update(zip(line.keys, reading))
+        results = [holds(rule, col, values) for rule, col in column_checks]
+        if False not in results and True in results:
+            passing.append(combo)
+    for i, line in enumerate(pending):
+        options = {combo[i] for combo in passing}
+        if len(options) == 1:
+            line.chosen, line.how = options.pop(), "column rule"
+        elif options:
+            line.readings = [r for r in line.readings if r in options]
+
+
+# ---------------------------------------------------------------- metadata and narrative
+
+def _date(text: str) -> dt.date | None:
+    found = re.search(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})", text or "")
+    try:
+        return dt.date(*map(int, found.groups())) if found else None
+    except ValueError:
+        return None
+
+
+def _paragraphs(text: str) -> str:
+    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
+    candidates = [fields.get("标题", "")] + body.strip().splitlines()[:1]
+    for text in candidates:
+        text = text.strip()
+        for pattern in (TITLE, TITLE_YEAR_FIRST):
+            found = pattern.match(text)
+            if found:
+                return found.group("org").strip(" 　") or None, int(found.group("year"))
+    return None, None
+
+
+def _signature(text: str) -> tuple[str, str | None, dt.date | None, str]:
+    """(text without the closing lines, organ signing, date signed, page furniture dropped)."""
+    last = max(text.rfind(ch) for ch in SENTENCE_END)
+    found = SIGNATURE.search(text, last + 1 if last >= 0 else 0)
+    if found:
+        return text[:found.start()], found.group("org"), _date(found.group("date")), ""
+    tail = text[last + 1:] if last >= 0 else ""
+    if tail.strip() and len(tail.strip()) <= 30:      # e.g. 附件下载: the portal's, not the report's
+        return text[:last + 1], None, None, tail.strip()
+    return text, None, None, ""
+
+
+def _derive_names(unit: str) -> tuple[str | None, str, str]:
+    """(county, short name, level) as the organ's name gives them."""
+    found = COUNTY.match(unit)
+    county = found.group("county") if found else None
+    short = unit[found.end():] if found and found.end() < len(unit) else unit
+    short = re.sub(r"(人民政府|办事处)$", "", short) or short
+    if county and unit in (county, county + "人民政府"):
+        level = "county"
+    elif "街道" in unit:
+        level = "subdistrict"
+    elif re.search(r"[镇乡](人民政府)?$", unit):
+        level = "township"
+    else:
+        level = "department"
+    return county, short, level
+
+
+def _narrative(page: Page, spans: dict[str, tuple[int, int]]) -> dict[str, str]:
+    out = {}
+    if "narrative.overview" in spans:
+        out["overview"] = _paragraphs(page.body[slice(*spans["narrative.overview"])])
+    if "narrative.problems" in spans:
+        text = PROBLEMS_HEAD.sub("", page.body[slice(*spans["narrative.problems"])], count=1)
+        split = IMPROVEMENTS_HEAD.search(text)
+        if split:
+            out["problems"], out["improvements"] = _paragraphs(text[:split.start()]), _paragraphs(text[split.end():])
+        else:
+            out["problems"] = _paragraphs(text)
+            page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为 problems")
+    if "narrative.other" in spans:
+        out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])])
+    return {k: v for k, v in out.items() if v}
+
+
+# ---------------------------------------------------------------- the whole import
+
+def _sections(page: Page) -> tuple[dict[str, tuple[int, int]], str | None, dt.date | None]:
+    """Where each section's text runs, and who signed the report when (its closing lines)."""
+    body = page.body
+    ordered = sorted(page.headings().items(), key=lambda kv: kv[1][0])
+    spans: dict[str, tuple[int, int]] = {}
+    signer = signed = None
+    for i, (sid, (_, end)) in enumerate(ordered):
+        stop = ordered[i + 1][1][0] if i + 1 < len(ordered) else len(body)
+        if i == len(ordered) - 1:
+            kept, signer, signed, dropped = _signature(body[end:stop])
+            stop = end + len(kept)
+            if dropped:
+                page.note(f"页面末尾的“{dropped}”不是报告正文，未导入")
+        spans[sid] = (end, stop)
+    return spans, signer, signed
+
+
+def import_text(text: str, overrides: dict | None = None) -> Imported:
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    page_in = page_text(text)
+    fields, body = page_in.fields, page_in.body
+    title_org, year = _title(fields, body)
+    if year is None:
+        found = PERIOD_YEAR.search(body)
+        year = int(found.group(1)) if found else None
+    if year is None:
+        raise NotAReport("找不到报告年度（标题应如“××2020年政府信息公开工作年度报告”）")
+    # the section headings are the same in every edition; the tables tell which edition it is
+    spans, _, _ = _sections(Page(body, edition_for(year)))
+    tables_text = "\n".join(body[slice(*spans[t])] for t in ("proactive", "requests", "appeals") if t in spans)
+    edition, score = detect_edition(tables_text or body, year)
+    page = Page(body, edition)
+    in_force = edition_for(year)
+    if edition.id != in_force.id:
+        page.note(f"页面使用{edition.id}版格式的表格，{year}年度报告应使用{in_force.id}版格式（{in_force.issued_by}）")
+    for eid, labels in score.items():
+        if eid != edition.id and labels:
+            shown = "、".join(f"“{l}”" for l in dict.fromkeys(labels))
+            page.note(f"页面中也有{eid}版格式特有的项目：{shown}")
+    spans, signer, signed = _sections(page)
+    if not any(tid in spans for tid in edition.tables):
+        raise NotAReport("找不到“二、主动公开政府信息情况”等各部分的标题")
+
+    reader = Reader(page, {tid: span for tid, span in spans.items() if tid in edition.tables})
+    reader.read()
+
+    unit = overrides.get("unit")
+    if not unit:
+        unit = title_org
+        if signer and (not title_org or signer.startswith(title_org)):
+            unit = signer
+        elif signer and signer != title_org:
+            page.note(f"落款“{signer}”与标题中的“{title_org}”不同，采用标题中的名称")
+    if not unit:
+        raise NotAReport("找不到发布机关的名称（标题或落款）")
+    county, short, level = _derive_names(unit)
+    meta = {"unit": unit, "short_name": overrides.get("short_name") or short,
+            "level": overrides.get("level") or level, "county": overrides.get("county") or county,
+            "year": year, "edition": edition.id,
+            "published": _date(fields.get("发布时间", "")) or signed}
+    if fields.get("原文链接"):
+        meta["source"] = fields["原文链接"]
+    imported = Imported({**meta, "narrative": _narrative(page, spans)}, edition)
+    _fill(imported, reader)
+    imported.deviations = page.deviations
+    return imported
+
+
+def _fill(imported: Imported, reader: Reader) -> None:
+    tables: dict[str, dict[str, dict]] = {tid: {} for tid in reader.edition.tables}
+    for line in reader.lines:
+        for key in line.keys:
+            tables[key[0]].setdefault(key[1], {})
+        if line.chosen is None:
+            imported.ambiguous.append({
+                "cells": [".".join(k) for k in line.keys], "text": line.text,
+                "candidates": [[v.text if isinstance(v, Mark) else v for v in r] for r in line.readings]})
+            continue
+        for (tid, row, col), value in zip(line.keys, line.chosen):
+            if isinstance(value, Mark):
+                if value.text:
+                    tables[tid][row][col] = value.text
+                    imported.marks[f"{tid}.{row}.{col}"] = value.text
+            else:
+                tables[tid][row][col] = value
+    for row, unit in reader.units.items():
+        tables["proactive"].setdefault(row, {})["unit"] = unit
+    for tid, table in reader.edition.tables.items():
+        rows = {}
+        for row in table.rows:                    # the edition's order, whatever the page's
+            if row.id in tables[tid]:
+                rows[row.id] = tables[tid][row.id]
+        imported.data[tid] = rows
+        ambiguous = {c for a in imported.ambiguous for c in a["cells"]}
+        for row_id, col_id in table.cells:
+            key = f"{tid}.{row_id}.{col_id}"
+            value = rows.get(row_id, {}).get(col_id)
+            if value is None and key not in ambiguous:
+                imported.missing.append(key)
+
+
+# ---------------------------------------------------------------- writing the data file
+
+def to_yaml(imported: Imported, source_name: str) -> str:
+    import yaml
+
+    class Flow(dict):
+        pass
+
+    class Block(str):
+        pass
+
+    class FlowList(list):
+        pass
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+    Dumper.add_representer(FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+    Dumper.add_representer(Block, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
+    data = dict(imported.data)
+    data["narrative"] = {k: Block(v) if "\n" in v else v for k, v in data["narrative"].items()}
+    for tid in imported.edition.tables:
+        data[tid] = {row: Flow(cells) for row, cells in data[tid].items()}
+    notes = {"source_file": source_name, "edition_detected": imported.edition.id}
+    if imported.deviations:
+        notes["deviations"] = imported.deviations
+    if imported.ambiguous:
+        notes["ambiguous"] = [{"cells": FlowList(a["cells"]), "text": a["text"],
+                               "candidates": [FlowList(c) for c in a["candidates"]]}
+                              for a in imported.ambiguous]
+    if imported.marks:
+        notes["marks"] = imported.marks
+    if imported.missing:
+        notes["missing"] = imported.missing
+    data["import_notes"] = notes
+    head = (f"# Imported by `nianbao import` from {source_name}.\n"
+            "# import_notes (ignored by the reader) lists what the page does differently from the form,\n"
+            "# the cells it leaves open and, for ambiguous runs of digits, every possible reading.\n")
+    return head + yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=10 ** 6,
+                            default_flow_style=False)
+
+
+def run_import(args) -> int:
+    """`nianbao import`: exit 0 every cell read, 1 some missing or ambiguous, 2 not a report."""
+    from .problems import DataFileError
+    from . import read_report
+    from ..paths import atomic_write
+    import tempfile
+
+    source = Path(args.published)
+    try:
+        text = decode(source.read_bytes())
+    except FileNotFoundError:
+        print(f"{source}：找不到这个文件", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError):
+        print(f"{source}：无法读取（应为 UTF-8 或 GBK 编码的文本或网页）", file=sys.stderr)
+        return 2
+    overrides = {"unit": args.unit, "short_name": args.short_name, "county": args.county, "level": args.level}
+    if args.level and args.level not in LEVELS:
+        print(f"--level 应为 {'、'.join(LEVELS)} 之一", file=sys.stderr)
+        return 2
+    try:
+        imported = import_text(text, overrides)
+    except NotAReport as exc:
+        print(f"{display_path(source)}：不是可以导入的政府信息公开工作年度报告（{exc}）", file=sys.stderr)
+        return 2
+    if not imported.data.get("county"):
+        print(f"{display_path(source)}：页面没有写明所属县（区），请用 --county 指定", file=sys.stderr)
+        return 2
+    text_out = to_yaml(imported, source.name)
+    with tempfile.TemporaryDirectory() as tmp:           # what we write must be readable
+        probe = Path(tmp) / "probe.yaml"
+        probe.write_text(text_out, encoding="utf-8")
+        try:
+            read_report(probe)
+        except DataFileError as exc:
+            print(f"{display_path(source)}：导入结果无法使用：{exc}", file=sys.stderr)
+            return 2
+    if args.output:
+        atomic_write(Path(args.output), text_out)
+    else:
+        sys.stdout.write(text_out)
+    _report(imported, source, args.output)
+    if not args.level:
+        level = imported.data["level"]
+        print(f"  层级按名称推断为“{LEVELS[level]}”（{level}），不对时请用 --level 指定", file=sys.stderr)
+    return 0 if imported.complete else 1
+
+
+def _report(imported: Imported, source: Path, output: str | None) -> None:
+    name = display_path(source)
+    total = imported.edition.cell_count
+    ambiguous = sum(len(a["cells"]) for a in imported.ambiguous)
+    read = total - ambiguous - len(imported.missing) - len(imported.marks)
+    where = f" → {output}" if output else ""
+    print(f"{name}{where}：{imported.data['year']}年度，{imported.edition.id}版格式，"
+          f"读出{read}/{total}个单元格，缺失{len(imported.missing)}个，"
+          f"非数字{len(imported.marks)}个，有歧义{ambiguous}个", file=sys.stderr)
+    for text in imported.deviations:
+        print(f"  与官方格式不同：{text}", file=sys.stderr)
+    for key, mark in imported.marks.items():
+        print(f"  {key}：页面上是“{mark}”，不是数字，按缺失处理", file=sys.stderr)
+    for a in imported.ambiguous:
+        shown = "；".join(" | ".join(map(str, c)) for c in a["candidates"][:6])
+        more = f"等{len(a['candidates'])}种" if len(a["candidates"]) > 6 else ""
+        print(f"  “{a['text']}”有多种拆分，未采用任何一种（{'、'.join(a['cells'])}）：{shown}{more}",
+              file=sys.stderr)

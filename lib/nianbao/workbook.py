@@ -1,0 +1,507 @@
+"""The Excel workbook a clerk fills: the official form of an edition, laid out from its data.
+
+`layout(edition)` says where every label, input cell and check cell stands; the template writer
+(`template_bytes`) and the workbook reader (io/xlsx_reader.py) both use it, so what is written is
+exactly what is read back. Tables follow the nesting of the edition (merged headers, as
+tables.py lays out the HTML); the check cells are Excel formulas made from the edition's `rules`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .edition import Edition, Line, Table, load_edition
+from .report import LEVELS, NARRATIVE, Report
+from .tables import _spans as header_spans   # the same nesting of merged headers as the HTML
+
+META_SHEET = "基本信息"
+EDITION_CELL = "B2"
+META_FIELDS = (   # (key, label, hint) in the order of the sheet, after the edition row
+    ("unit", "发布机关（全称）", "如：姚集镇人民政府"),
+    ("short_name", "简称", "如：姚集镇（用作报告标题和文件名）"),
+    ("level", "层级", "乡镇、街道、县级或部门"),
+    ("county", "所属县（区）", "如：商水县"),
+    ("year", "报告年度", "如：2020"),
+    ("published", "发布日期", "如：2021-01-28"),
+    ("demo", "示例数据", "真实报告选“否”"),
+)
+NARRATIVE_LABELS = {"overview": "一、总体情况", "problems": "五、存在的主要问题",
+                    "improvements": "五、改进情况", "other": "六、其他需要报告的事项"}
+UNIT_CHOICES = ("元", "万元")
+YES, NO = "是", "否"
+FAILED = "不符"      # check cells start with this word when a rule is broken
+NUMBERING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+\.)")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A live check of one rule for one column (or row): a formula and where it stands."""
+    rule: str
+    line: str
+    row: int
+    col: int
+    formula: str
+    span: int = 1
+
+
+@dataclass
+class Sheet:
+    name: str
+    table: str | None
+    labels: list[tuple[int, int, str, int, int]] = field(default_factory=list)  # row, col, text, rowspan, colspan
+    inputs: dict[tuple[str, str, str], tuple[int, int, int]] = field(default_factory=dict)  # cell -> row, col, colspan
+    checks: list[Check] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+
+    def label(self, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> None:
+        self.labels.append((row, col, text, rowspan, colspan))
+
+
+@dataclass
+class Layout:
+    edition: Edition
+    meta: Sheet
+    meta_cells: dict[str, str]            # metadata key -> coordinate on the metadata sheet
+    narrative_cells: dict[str, str]       # narrative key -> coordinate
+    unit_cells: dict[str, str]            # row id with an amount -> coordinate of its unit
+    tables: dict[str, Sheet]              # table id -> its sheet
+
+    @property
+    def sheets(self) -> list[Sheet]:
+        return [self.meta, *self.tables.values()]
+
+    def where(self, table: str, row: str, column: str) -> str:
+        sheet = self.tables[table]
+        r, c, _ = sheet.inputs[(table, row, column)]
+        return f"工作表「{sheet.name}」{get_column_letter(c)}{r}"
+
+
+def coord(row: int, col: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+def sheet_name(table: Table) -> str:
+    """二 for 二、主动公开政府信息情况: the section numeral, as clerks call the tables."""
+    return table.title.split("、")[0]
+
+
+# ---------------------------------------------------------------- the layout of each table
+
+def _proactive(table: Table) -> Sheet:
+    sheet = Sheet(sheet_name(table), table.id, widths={1: 26})
+    width = table.spec["grid_columns"]
+    sheet.label(1, 1, table.title, colspan=width + 1)
+    r = 2
+    for part in table.parts:
+        sheet.label(r, 1, part.caption, colspan=width + 1)
+        sheet.label(r + 1, 1, table.spec["row_header"])
+        for i, col in enumerate(part.columns):       # the last column spans what is left
+            span = width - i if i == len(part.columns) - 1 else 1
+            sheet.label(r + 1, 2 + i, col.label, colspan=span)
+        r += 2
+        for row in part.rows:
+            sheet.label(r, 1, row.label)
+            for i, col in enumerate(part.columns):
+                span = width - i if i == len(part.columns) - 1 else 1
+                sheet.inputs[(table.id, row.id, col.id)] = (r, 2 + i, span)
+            r += 1
+    for c in range(2, width + 2):
+        sheet.widths[c] = 16
+    return sheet
+
+
+def _requests(table: Table) -> Sheet:
+    sheet = Sheet(sheet_name(table), table.id)
+    depth = 1 + max(len(r.groups) for r in table.rows)           # label columns of the form
+    col_depth = 1 + max(len(c.groups) for c in table.columns)
+    first = depth + 1                                             # first value column
+    sheet.label(1, 1, table.title, colspan=depth + len(table.columns))
+    sheet.label(2, 1, table.spec["corner_note"], rowspan=col_depth + 1, colspan=depth)
+    sheet.label(2, first, table.spec["header"], colspan=len(table.columns))
+    for level in range(col_depth):
+        for j, (col, starts) in enumerate(zip(table.columns, header_spans(table.columns))):
+            if level in starts:
+                sheet.label(3 + level, first + j, starts[level][0], colspan=starts[level][1])
+            elif level == len(col.groups):
+                sheet.label(3 + level, first + j, col.label, rowspan=col_depth - level)
+    top = 3 + col_depth
+    for i, (row, starts) in enumerate(zip(table.rows, header_spans(table.rows))):
+        for d, (group, count) in starts.items():
+            sheet.label(top + i, 1 + d, group, rowspan=count)
+        sheet.label(top + i, 1 + len(row.groups), row.label, colspan=depth - len(row.groups))
+        for j, col in enumerate(table.columns):
+            sheet.inputs[(table.id, row.id, col.id)] = (top + i, first + j, 1)
+    sheet.widths = {c: 10 for c in range(1, depth)} | {depth: 44} | {
+        first + j: 11 for j in range(len(table.columns))}
+    return sheet
+
+
+def _appeals(table: Table) -> Sheet:
+    sheet = Sheet(sheet_name(table), table.id)
+    width = len(table.columns)
+    sheet.label(1, 1, table.title, colspan=width * len(table.rows))
+    for i, (row, starts) in enumerate(zip(table.rows, header_spans(table.rows))):
+        left = 1 + i * width
+        if not row.groups:                  # e.g. 行政复议: its column labels span two rows
+            sheet.label(2, left, row.label, colspan=width)
+            for j, col in enumerate(table.columns):
+                sheet.label(3, left + j, col.label, rowspan=2)
+        else:
+            for group, count in starts.values():
+                sheet.label(2, left, group, colspan=width * count)
+            sheet.label(3, left, row.label, colspan=width)
+            for j, col in enumerate(table.columns):
+                sheet.label(4, left + j, col.label)
+        for j, col in enumerate(table.columns):
+            sheet.inputs[(table.id, row.id, col.id)] = (5, left + j, 1)
+    sheet.widths = {c: 9 for c in range(1, width * len(table.rows) + 1)}
+    return sheet
+
+
+BUILDERS = {"proactive": _proactive, "requests": _requests, "appeals": _appeals}
+
+
+# ---------------------------------------------------------------- check cells from the rules
+
+def _short(line: Line) -> str:
+    """一 for 一、本年新收…, （七） for （七）总计, the label itself when it has no number."""
+    for text in (*line.prefix, line.label):
+        found = NUMBERING.match(text)
+        if found:
+            return found.group(1).rstrip("、.")
+    return line.label
+
+
+def _side(lines: list[Line]) -> str:
+    if len(lines) > 4:
+        return f"{_short(lines[0])}至{_short(lines[-1])}各项之和"
+    return "＋".join(_short(line) for line in lines)
+
+
+def caption(rule: dict, table: Table) -> str:
+    """核对：一＋二＝（七）＋四 — what a check row or column verifies, from the rule's ids."""
+    lines = {line.id: line for line in (*table.rows, *table.columns)}
+    left = _side([lines[i] for i in rule["left"]])
+    return f"核对：{left}＝{_side([lines[i] for i in rule['right']])}"
+
+
+def _ranges(cells: list[tuple[int, int]]) -> list[str]:
+    """Cell coordinates, consecutive runs in one column or one row written as a range (D7:D25)."""
+    runs: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for cell in cells:
+        if runs:
+            start, end = runs[-1]
+            down = start[1] == end[1] == cell[1] and cell[0] == end[0] + 1 and (start == end or start[0] != end[0])
+            right = start[0] == end[0] == cell[0] and cell[1] == end[1] + 1 and (start == end or start[1] != end[1])
+            if down or right:
+                runs[-1] = (start, cell)
+                continue
+        runs.append((cell, cell))
+    return [coord(*a) if a == b else f"{coord(*a)}:{coord(*b)}" for a, b in runs]
+
+
+def _text(s: str) -> str:
+    return s.replace('"', '""')
+
+
+def check_formula(rule: dict, line: Line, sheet: Sheet) -> str:
+    """=IF(COUNT(…)<n,"待填",IF(SUM(left)=SUM(right),"相符","不符：<the rule's message>"))."""
+    per_column = rule["per"] == "column"
+
+    def cells(ids):
+        keys = [(rule["table"], i, line.id) if per_column else (rule["table"], line.id, i) for i in ids]
+        return [sheet.inputs[k][:2] for k in keys]
+    left, right = cells(rule["left"]), cells(rule["right"])
+    left_sum = f"SUM({','.join(_ranges(left))})"
+    right_sum = f"SUM({','.join(_ranges(right))})"
+    count = f"COUNT({','.join(_ranges(left + right))})"
+    message = _text(rule["message"]).format(label=_text(line.full_label),
+                                            left=f'"&{left_sum}&"', right=f'"&{right_sum}&"')
+    op = {"==": "="}.get(rule.get("op", "=="), rule.get("op", "=="))
+    return (f'=IF({count}<{len(left) + len(right)},"待填",'
+            f'IF({left_sum}{op}{right_sum},"相符","{FAILED}：{message}"))')
+
+
+def _lines_of(rule: dict, table: Table, sheet: Sheet) -> list[Line]:
+    """The columns (or rows) of the table that hold every cell the rule names."""
+    per_column = rule["per"] == "column"
+    lines = table.columns if per_column else table.rows
+    ids = rule["left"] + rule["right"]
+    return [line for line in lines
+            if all(((table.id, i, line.id) if per_column else (table.id, line.id, i)) in sheet.inputs
+                   for i in ids)]
+
+
+def _add_checks(sheet: Sheet, table: Table, rules: list[dict]) -> None:
+    """Per-column checks in rows under the table; per-row checks in columns beside it, or — when
+    the table's rows share one sheet row (四) — under the total they check."""
+    last_row = max(r for r, _, _ in sheet.inputs.values())
+    last_col = max(c + s - 1 for _, c, s in sheet.inputs.values())
+    label_cols = min(c for _, c, _ in sheet.inputs.values()) - 1
+    below, beside = last_row + 1, last_col + 1
+    one_row = len({r for r, _, _ in sheet.inputs.values()}) == 1
+    for rule in rules:
+        lines = _lines_of(rule, table, sheet)
+        if not lines:
+            continue
+        if rule["per"] == "column":
+            if label_cols:
+                sheet.label(below, 1, caption(rule, table), colspan=label_cols)
+            for col in lines:
+                _, c, _ = sheet.inputs[(table.id, table.rows[0].id, col.id)]
+                sheet.checks.append(Check(rule["id"], col.id, below, c, check_formula(rule, col, sheet)))
+            below += 1
+        elif one_row:
+            sheet.label(below, 1, caption(rule, table), colspan=last_col)
+            for row in lines:
+                cols = sorted(c for (_, r, _), (_, c, _) in sheet.inputs.items() if r == row.id)
+                sheet.checks.append(Check(rule["id"], row.id, below + 1, cols[0],
+                                          check_formula(rule, row, sheet), span=len(cols)))
+            below += 2
+        else:
+            sheet.label(2, beside, caption(rule, table), rowspan=min(r for r, _, _ in sheet.inputs.values()) - 2)
+            for row in lines:
+                r = min(r for (_, rid, _), (r, _, _) in sheet.inputs.items() if rid == row.id)
+                sheet.checks.append(Check(rule["id"], row.id, r, beside, check_formula(rule, row, sheet)))
+            sheet.widths[beside] = 30
+            beside += 1
+
+
+# ---------------------------------------------------------------- the whole layout
+
+def _meta_sheet(edition: Edition) -> tuple[Sheet, dict, dict, dict]:
+    sheet = Sheet(META_SHEET, None, widths={1: 24, 2: 60, 3: 30})
+    sheet.label(1, 1, f"政府信息公开工作年度报告 填报表（{edition.id}版格式，{edition.issued_by}）", colspan=3)
+    sheet.label(2, 1, "格式版本")
+    sheet.label(2, 3, "由模板决定，不可修改")
+    meta, narrative, units = {}, {}, {}
+    r = 3
+    for key, label, hint in META_FIELDS:
+        sheet.label(r, 1, label)
+        sheet.label(r, 3, hint)
+        meta[key] = coord(r, 2)
+        r += 1
+    proactive = edition.tables["proactive"]
+    for row in proactive.rows:
+        for col in proactive.columns_of(row.id):
+            if col.id in proactive.spec.get("units_allowed", ()):
+                sheet.label(r, 1, f"{row.label}·{col.label}的单位")
+                sheet.label(r, 3, "表中没有单位时可不填")
+                units[row.id] = coord(r, 2)
+                r += 1
+    for key in NARRATIVE:
+        sheet.label(r, 1, NARRATIVE_LABELS[key])
+        sheet.label(r, 3, "直接粘贴正文，可分段（Alt+回车）")
+        narrative[key] = coord(r, 2)
+        r += 1
+    return sheet, meta, narrative, units
+
+
+def layout(edition: Edition) -> Layout:
+    return _layout(edition.id)
+
+
+@cache
+def _layout(edition_id: str) -> Layout:
+    edition = load_edition(edition_id)
+    meta, meta_cells, narrative_cells, unit_cells = _meta_sheet(edition)
+    tables = {}
+    for tid, table in edition.tables.items():
+        sheet = BUILDERS[tid](table)
+        _add_checks(sheet, table, [r for r in edition.rules if r["table"] == tid])
+        tables[tid] = sheet
+    return Layout(edition, meta, meta_cells, narrative_cells, unit_cells, tables)
+
+
+# ---------------------------------------------------------------- writing the workbook
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E0")
+RED_FILL = PatternFill("solid", fgColor="F4B6B6")
+GREEN_FONT = Font(color="2E7D32")
+RED_FONT = Font(color="9C0006", bold=True)
+UNLOCKED = Protection(locked=False)
+TYPE_RULES = {   # value type -> (validation type, operator, formula1, formula2, message)
+    "count": ("whole", "greaterThanOrEqual", "0", None, "应为非负整数（没有发生请填0，空白不等于0）"),
+    "signed_count": ("whole", "between", "-999999999", "999999999", "应为整数（可为负数）"),
+    "amount": ("decimal", "greaterThanOrEqual", "0", None, "应为非负数（金额）"),
+}
+
+
+def _validation(kind: str) -> DataValidation:
+    vtype, operator, low, high, message = TYPE_RULES[kind]
+    return DataValidation(type=vtype, operator=operator, formula1=low, formula2=high, allow_blank=True,
+                          showErrorMessage=True, errorTitle="输入有误", error=message)
+
+
+def _choices(options, message: str) -> DataValidation:
+    return DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
+                          showErrorMessage=True, errorTitle="输入有误", error=message)
+
+
+def _write_labels(ws, sheet: Sheet) -> None:
+    for row, col, text, rowspan, colspan in sheet.labels:
+        cell = ws.cell(row, col, text)
+        cell.alignment = CENTER if sheet.table else LEFT
+        if rowspan > 1 or colspan > 1:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + rowspan - 1,
+                           end_column=col + colspan - 1)
+        if sheet.table:
+            for r in range(row, row + rowspan):
+                for c in range(col, col + colspan):
+                    ws.cell(r, c).border = BOX
+    if sheet.table:
+        ws.cell(1, 1).font = Font(bold=True, size=13)
+        ws.cell(1, 1).border = Border()
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _write_table(ws, sheet: Sheet, table: Table, report: Report | None) -> None:
+    validations = {kind: _validation(kind) for kind in TYPE_RULES}
+    for (tid, row_id, col_id), (r, c, span) in sheet.inputs.items():
+        cell = ws.cell(r, c)
+        if span > 1:
+            ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + span - 1)
+        for k in range(c, c + span):
+            ws.cell(r, k).border = BOX
+        cell.protection = UNLOCKED
+        cell.fill = INPUT_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        validations[table.value_type(col_id)].add(cell.coordinate)
+        if report is not None:
+            value = report.value(tid, row_id, col_id)
+            cell.value = value if value is not None else report.raw.get((tid, row_id, col_id))
+    for validation in validations.values():
+        if validation.sqref:
+            ws.add_data_validation(validation)
+    for check in sheet.checks:
+        cell = ws.cell(check.row, check.col, check.formula)
+        if check.span > 1:
+            ws.merge_cells(start_row=check.row, start_column=check.col, end_row=check.row,
+                           end_column=check.col + check.span - 1)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        cell.font = GREEN_FONT
+        cell.border = BOX
+        ws.conditional_formatting.add(cell.coordinate, FormulaRule(
+            formula=[f'LEFT({cell.coordinate},{len(FAILED)})="{FAILED}"'], fill=RED_FILL, font=RED_FONT))
+
+
+def _write_meta(ws, lay: Layout, report: Report | None) -> None:
+    edition = lay.edition
+    ws[EDITION_CELL] = edition.id
+    levels = _choices(LEVELS.values(), "请从列表中选择")
+    years = DataValidation(type="whole", operator="between", formula1="2008", formula2="2100",
+                           showErrorMessage=True, errorTitle="输入有误", error="应为报告年度（如 2020）")
+    dates = DataValidation(type="date", operator="greaterThan", formula1="39448", showErrorMessage=True,
+                           errorTitle="输入有误", error="应为日期（如 2021-01-28）")
+    yes_no = _choices((YES, NO), "请选择“是”或“否”")
+    units = _choices(UNIT_CHOICES, "请选择“元”或“万元”，或不填")
+    validated = {"level": levels, "year": years, "published": dates, "demo": yes_no}
+    for key, at in lay.meta_cells.items():
+        cell = ws[at]
+        cell.protection = UNLOCKED
+        cell.fill = INPUT_FILL
+        if key in validated:
+            validated[key].add(at)
+        if key == "published":
+            cell.number_format = "yyyy-mm-dd"
+    for at in lay.unit_cells.values():
+        ws[at].protection = UNLOCKED
+        ws[at].fill = INPUT_FILL
+        units.add(at)
+    for at in lay.narrative_cells.values():
+        ws[at].protection = UNLOCKED
+        ws[at].fill = INPUT_FILL
+        ws[at].alignment = LEFT
+        ws.row_dimensions[ws[at].row].height = 120
+    for validation in (levels, years, dates, yes_no, units):
+        ws.add_data_validation(validation)
+    ws[lay.meta_cells["demo"]] = NO
+    if report is None:
+        return
+    values = {"unit": report.unit, "short_name": report.short_name, "level": LEVELS[report.level],
+              "county": report.county, "year": report.year, "published": report.published,
+              "demo": YES if report.demo else NO}
+    for key, value in values.items():
+        if value is not None:
+            ws[lay.meta_cells[key]] = dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value
+    for row_id, at in lay.unit_cells.items():
+        if report.units.get(row_id):
+            ws[at] = report.units[row_id]
+    for key, at in lay.narrative_cells.items():
+        if report.narrative.get(key):
+            ws[at] = report.narrative[key]
+
+
+def template_bytes(edition: Edition, report: Report | None = None) -> bytes:
+    """The workbook (.xlsx) for an edition, filled from `report` when given."""
+    lay = layout(edition)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in lay.sheets:
+        ws = wb.create_sheet(sheet.name)
+        _write_labels(ws, sheet)
+        if sheet.table:
+            _write_table(ws, sheet, edition.tables[sheet.table], report)
+        else:
+            _write_meta(ws, lay, report)
+        ws.protection.sheet = True           # labels and formulas locked; input cells are not
+        ws.protection.formatCells = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+    wb.calculation.fullCalcOnLoad = True     # the checks have no stored results: compute on opening
+    wb.properties.title = f"政府信息公开工作年度报告（{edition.id}版格式）"
+    wb.properties.keywords = f"nianbao-template {edition.id}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def run_template(args) -> int:
+    """`nianbao template`: write the workbook; exit 2 when the data file or options are unusable."""
+    import sys
+    from pathlib import Path
+
+    from .io import DataFileError, read_report
+    from .io.problems import display_path
+    from .paths import atomic_write
+
+    report = None
+    if args.source:
+        try:
+            report = read_report(args.source)
+        except DataFileError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        if args.edition and args.edition != report.edition.id:
+            print(f"{args.source}：数据使用{report.edition.id}版格式，与 --edition {args.edition} 不符",
+                  file=sys.stderr)
+            return 2
+    elif not args.edition:
+        print("请用 --edition 2019 或 --edition 2021 指定格式版本，或用 --from 指定数据文件", file=sys.stderr)
+        return 2
+    edition = report.edition if report else load_edition(args.edition)
+    out = Path(args.output or (Path(args.source).with_suffix(".xlsx").name if args.source
+                               else f"年报填报表-{edition.id}版.xlsx"))
+    if out.suffix.lower() != ".xlsx":
+        print(f"{out}：输出文件应以 .xlsx 结尾", file=sys.stderr)
+        return 2
+    if args.source and out.resolve() == Path(args.source).resolve():
+        print(f"{out}：不能覆盖作为 --from 的数据文件", file=sys.stderr)
+        return 2
+    atomic_write(out, template_bytes(edition, report))
+    print(f"已生成填报表 {display_path(out)}（{edition.id}版格式）", file=sys.stderr)
+    return 0
