@@ -7,7 +7,7 @@ READY  := $(VENV)/.ready
 .PHONY: report test setup system-deps bench lab clean
 
 report: setup
-	$(BIN)/nianbao run data/商水县/2020/姚集镇.yaml
+	$(BIN)/nianbao run
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q

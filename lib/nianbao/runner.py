@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -14,7 +15,7 @@ import papermill
 from papermill.translators import PythonTranslator, papermill_translators
 
 from .checks import run_checks
-from .export import export_html
+from .export import PAGES, export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
 from .paths import UnsafeName, atomic_write, report_stem
@@ -53,12 +54,67 @@ def kernel_name() -> str:
     return "nianbao" if "nianbao" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def execute(data_path: Path, notebook: Path = NOTEBOOK) -> nbformat.NotebookNode:
-    return papermill.execute_notebook(
-        str(notebook), None, parameters={"data_path": str(data_path)},
-        kernel_name=kernel_name(), progress_bar=False, log_output=False,
-        # the kernel's own start-up notices (e.g. "running over TCP") are not the user's business
-        extra_arguments=["--IPKernelApp.log_level=ERROR"])
+def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
+            **options) -> nbformat.NotebookNode:
+    parameters = {"data_path": str(data_path)}
+    if previous_path is not None and "previous_path" in notebook_parameters(notebook):
+        parameters["previous_path"] = str(previous_path)
+    return run_notebook(notebook, parameters, **options)
+
+
+def run_notebook(notebook: Path, parameters: dict, attempts: int = 1, **options) -> nbformat.NotebookNode:
+    """papermill with the project's kernel; a kernel that fails to start is tried again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return papermill.execute_notebook(
+                str(notebook), None, parameters=parameters,
+                kernel_name=kernel_name(), progress_bar=False, log_output=False,
+                # the kernel's own notices (e.g. "running over TCP" at start, "KeyboardInterrupt caught"
+                # when jupyter_client interrupts it on shutdown) are not the user's business
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], **options)
+        except Exception as exc:
+            if attempt == attempts or not kernel_start_failed(exc):
+                raise
+            time.sleep(0.5 * attempt)
+
+
+@cache
+def notebook_parameters(notebook: Path) -> frozenset[str]:
+    return frozenset(papermill.inspect_notebook(str(notebook)))
+
+
+def kernel_start_failed(exc: BaseException) -> bool:
+    """A kernel that did not come up (port collision, slow start) — worth another try, unlike
+    an error in a cell, a kernel that died while running, or a cell timeout."""
+    import zmq
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+    return (isinstance(exc, (RuntimeError, TimeoutError, zmq.ZMQError))
+            and not isinstance(exc, (DeadKernelError, CellTimeoutError, PapermillExecutionError)))
+
+
+def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
+           attempts: int = 3, **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+    """The executed notebook and its two pages; a kernel that fails to start is tried again."""
+    nb = execute(data_path, notebook, previous_path, attempts=attempts, **options)
+    return nb, {page: export_html(nb, page, title) for page in PAGES}
+
+
+def failure_message(source: Path | str, exc: BaseException) -> str:
+    reason = getattr(exc, "ename", type(exc).__name__)
+    return f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）"
+
+
+def output_paths(stem: Path) -> list[Path]:
+    return [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
+
+
+def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
+    """Each file to a temporary name, then renamed; called only once every part is ready."""
+    outputs = output_paths(stem)
+    for path, text in zip(outputs, (notebook_text, pages["review"], pages["public"])):
+        atomic_write(path, text)
+    return outputs
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
@@ -74,15 +130,10 @@ def run_one(data_path: str | Path, out_root: str | Path = "output",
         return Outcome(source, UNUSABLE, f"{source}：{exc}")
     findings = run_checks(report)
     try:
-        nb = execute(source.resolve(), notebook)
-        pages = {page: export_html(nb, page, report.title) for page in ("review", "public")}
+        nb, pages = render(source.resolve(), report.title, notebook)
     except Exception as exc:  # a notebook error or a dead kernel: this unit fails, others go on
-        reason = getattr(exc, "ename", type(exc).__name__)
-        return Outcome(source, FAILED, f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）",
+        return Outcome(source, FAILED, failure_message(source, exc),
                        findings, seconds=time.perf_counter() - started)
-    outputs = [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
-    atomic_write(outputs[0], nbformat.writes(nb))
-    atomic_write(outputs[1], pages["review"])
-    atomic_write(outputs[2], pages["public"])
+    outputs = write_outputs(stem, nbformat.writes(nb), pages)
     status = ERRORS if any(f.severity == ERROR for f in findings) else OK
     return Outcome(source, status, "", findings, outputs, time.perf_counter() - started)
