@@ -21,7 +21,7 @@ from . import record
 from .county_index import write_index
 from .io.problems import display_path
 from .params import PROJECT, Unit
-from .paths import UnsafeName, report_stem, safe_component
+from .paths import UnsafeName, report_stem, safe_component, write_outputs
 from .pool import kill_descendants
 from .unit import ERRORS, FAILED, OK, UNUSABLE, Job, Result
 
@@ -170,7 +170,6 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec.update(status=UNUSABLE, message=f"{display_path(unit.source)}：简称“{result.short_name}”与"
                                                 f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
             return folder, rec
-        from .runner import write_outputs
         paths = write_outputs(stem, result.notebook, result.pages)
         rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):

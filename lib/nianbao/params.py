@@ -14,6 +14,7 @@ import yaml
 from .io import READERS
 from .io.build import suggest
 from .io.problems import DataFileError, Problem
+from .io.yaml_reader import TOP_LEVEL
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_PARAMS = Path("params")
@@ -31,14 +32,14 @@ class Unit:
 
 
 def is_params(path: Path) -> bool:
-    """A params file is a YAML mapping with `data` (a data file has `unit`, never `data`)."""
+    """A params file is a YAML mapping with none of a data file's items (unit, year, requests…)."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:
         top = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
-    return isinstance(top, dict) and "data" in top and "unit" not in top
+    return isinstance(top, dict) and bool(top) and not set(map(str, top)) & set(TOP_LEVEL)
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -55,7 +55,7 @@ def versions() -> dict[str, str]:
 def load_all(out_root: Path) -> dict[Path, dict]:
     """Every county-year's run.json below the output folder: {folder: content}."""
     runs = {}
-    for path in sorted(Path(out_root).glob(f"*/*/{RUN_JSON}")):
+    for path in sorted(Path(out_root).resolve().glob(f"*/*/{RUN_JSON}")):
         try:
             runs[path.parent] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

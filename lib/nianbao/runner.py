@@ -18,7 +18,7 @@ from .checks import run_checks
 from .export import PAGES, export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
-from .paths import UnsafeName, atomic_write, report_stem
+from .paths import UnsafeName, report_stem, write_outputs
 
 PROJECT = Path(__file__).resolve().parents[2]
 NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
@@ -103,18 +103,6 @@ def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path
 def failure_message(source: Path | str, exc: BaseException) -> str:
     reason = getattr(exc, "ename", type(exc).__name__)
     return f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）"
-
-
-def output_paths(stem: Path) -> list[Path]:
-    return [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
-
-
-def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
-    """Each file to a temporary name, then renamed; called only once every part is ready."""
-    outputs = output_paths(stem)
-    for path, text in zip(outputs, (notebook_text, pages["review"], pages["public"])):
-        atomic_write(path, text)
-    return outputs
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",

@@ -76,7 +76,9 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
                 previous = Path(tmp) / "previous" / Path(job.source).name
                 previous.parent.mkdir()
                 previous.write_bytes(job.previous)
-            names = {str(data_path): job.display, str(previous): job.previous_display or ""}
+            names = {str(data_path): job.display, str(notebook): job.notebook_source}
+            if previous is not None:
+                names[str(previous)] = job.previous_display
         else:
             data_path = Path(job.source)
             previous = Path(job.previous_source) if job.previous_source else None
