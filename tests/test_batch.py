@@ -1,5 +1,7 @@
 """The batch: a county-year in parallel, broken units isolated, county outputs, params files."""
+import base64
 import csv
+import io
 import hashlib
 import json
 import re
@@ -9,6 +11,7 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from matplotlib.image import imread
 
 from conftest import ROOT, nianbao, seed_text
 from htmlgrid import cell_at, grid
@@ -212,6 +215,9 @@ def test_dask_local_cluster_runs_from_bytes_and_names_stay_inside_the_output(tmp
     nb = nbformat.read(reports / "黄寨镇.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])][0]
     assert "data_path = 'data/商水县/2020/黄寨镇.yaml'" in injected.source
+    for page in reports.glob("*.html"):     # what came back from the workers is intact
+        for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page.read_text(encoding="utf-8")):
+            assert imread(io.BytesIO(base64.b64decode(data)), format="png").shape[0] > 100
     for path in reports.iterdir():          # the workers' private copies are never named
         assert "nianbao-" not in path.read_text(encoding="utf-8", errors="replace"), path
     run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
@@ -255,3 +261,17 @@ def test_demo_data_is_reproducible_and_marked(tmp_path):
     assert not read_report(ROOT / "data" / "商水县" / "2020" / "姚集镇.yaml").demo
     params = (ROOT / "params" / "商水县" / "2020.yaml").read_text(encoding="utf-8")
     assert len(re.search(r"units: \[(.*)\]", params).group(1).split(", ")) == 23
+
+
+def test_only_a_kernel_that_did_not_start_is_tried_again():
+    import zmq
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+    from nianbao.runner import kernel_start_failed
+    assert kernel_start_failed(RuntimeError("Kernel died before replying to kernel_info"))
+    assert kernel_start_failed(TimeoutError("Kernel didn't respond in 60 seconds"))
+    assert kernel_start_failed(zmq.ZMQError(98, "Address already in use"))
+    assert not kernel_start_failed(DeadKernelError("Kernel died"))
+    assert not kernel_start_failed(CellTimeoutError("cell timed out"))
+    assert not kernel_start_failed(PapermillExecutionError(1, 1, "x", "ValueError", "bad", []))
+    assert not kernel_start_failed(ValueError("a bug"))

@@ -38,6 +38,7 @@ class Planned:
     old: dict | None              # the unit's record from the previous run, if any
     old_folder: Path | None
     job: Job | None = None        # None: skipped (unchanged) or unreadable
+    error: str | None = None      # why an input could not be read
 
 
 def say(message: str) -> None:
@@ -65,9 +66,8 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
             if unit.notebook not in notebooks:
                 notebooks[unit.notebook] = unit.notebook.read_bytes()
         except OSError as exc:
-            item = Planned(unit, "", {}, old, old_folder)
-            item.inputs = {"error": f"{display_path(unit.source)}：无法读取（{exc.strerror}）"}
-            planned.append(item)
+            planned.append(Planned(unit, "", {}, old, old_folder,
+                                   error=f"{display_path(unit.source)}：无法读取（{exc.strerror}）"))
             continue
         notebook = notebooks[unit.notebook]
         key = record.unit_key(data, previous, notebook)
@@ -152,7 +152,7 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             "inputs": item.inputs, "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "skipped": False}
     if result is None:                                   # unreadable input
-        return _folder(out_root, *hint), {**base, "status": UNUSABLE, "message": item.inputs["error"]}
+        return _folder(out_root, *hint), {**base, "status": UNUSABLE, "message": item.error}
     if isinstance(result, str):                          # the worker was lost (crash, timeout)
         result = Result(str(unit.source), FAILED, f"{display_path(unit.source)}：报告生成失败，{result}")
     rec = {**base, "status": result.status, "message": result.message, "county": result.county,
@@ -244,7 +244,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
     claimed: dict[Path, Path] = {}
     records: dict[str, tuple[Path | None, dict]] = {}
     for p in planned:
-        if p.job is None and "error" in p.inputs:
+        if p.error is not None:
             records[str(p.unit.source)] = _record(p, None, out_root, claimed)
         elif p.job is None:
             rec = {**p.old, "skipped": True}
@@ -255,8 +255,8 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
     bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
-    results = (dask_results(jobs, scheduler, workers, timeout_of, engine) if scheduler
-               else local_results(jobs, workers, timeout_of, engine))
+    results = (iter(()) if not jobs else dask_results(jobs, scheduler, workers, timeout_of, engine)
+               if scheduler else local_results(jobs, workers, timeout_of, engine))
     try:
         for job, result in results:
             folder, rec = _record(by_source[job.source], result, out_root, claimed)
@@ -266,7 +266,8 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
             bar.update()
     except KeyboardInterrupt:
         interrupted = True
-        results.close()
+        if hasattr(results, "close"):
+            results.close()
         kill_descendants()               # whatever else this command started (a Dask LocalCluster)
     finally:
         bar.close()
@@ -296,8 +297,8 @@ def _finish(records, runs, planned, started, final: bool) -> int:
         mine = {r["source"] for r in recs}
         kept = [r for r in old_run.get("units", [])
                 if r["source"] not in mine and r["source"] not in records and Path(r["source"]).is_file()]
-        if not recs and not kept and not (folder / record.RUN_JSON).exists():
-            continue
+        if all(r["status"] == UNUSABLE for r in recs + kept) and not (folder / record.RUN_JSON).exists():
+            continue                        # nothing usable: no county-year folder just to say so
         content = write_group(folder, recs + kept, old_run, started, final)
         summary = content.get("summary") or {}
         if final and summary.get("status") == FAILED and summary.get("message"):

@@ -32,8 +32,14 @@ def _run(args) -> int:
     if not units:
         print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
         return 2
-    return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-               timeout=args.timeout)
+    try:
+        return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                   timeout=args.timeout)
+    except KeyboardInterrupt:            # while the county pages were written: each file is whole
+        from .pool import kill_descendants
+        kill_descendants()
+        print("已中断。", file=sys.stderr)
+        return 130
 
 
 def _interrupt(signum, frame):

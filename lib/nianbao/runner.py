@@ -18,11 +18,10 @@ from .checks import run_checks
 from .export import PAGES, export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
+from .params import DEFAULT_NOTEBOOK as NOTEBOOK
 from .paths import UnsafeName, report_stem, write_outputs
+from .unit import ERRORS, FAILED, OK, UNUSABLE
 
-PROJECT = Path(__file__).resolve().parents[2]
-NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
-OK, ERRORS, UNUSABLE, FAILED = "ok", "errors", "unusable", "failed"
 EXIT_CODES = {OK: 0, ERRORS: 1, FAILED: 1, UNUSABLE: 2}
 
 
