@@ -46,6 +46,11 @@ def say(message: str) -> None:
     tqdm.write(message, file=sys.stderr)
 
 
+def say_failure(rec: dict) -> None:
+    """One line per failed unit (a file with several problems lists them on that line)."""
+    say("；".join(rec["message"].splitlines()))
+
+
 def _input(path: Path | None, data: bytes | None) -> dict | None:
     return None if path is None else {"path": str(path), "sha256": record.sha256(data)}
 
@@ -89,12 +94,23 @@ def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[U
     if not only:
         return units
     short = {rec["source"]: rec.get("short_name") for run in runs.values() for rec in run.get("units", [])}
+    for unit in units:
+        if unit.source.stem not in only and str(unit.source) not in short:
+            short[str(unit.source)] = _short_name(unit.source)
     chosen = [u for u in units if u.source.stem in only or short.get(str(u.source)) in only]
     found = {u.source.stem for u in chosen} | {short.get(str(u.source)) for u in chosen}
     missing = [name for name in only if name not in found]
     if missing:
         raise LookupError("、".join(missing))
     return chosen
+
+
+def _short_name(source: Path) -> str | None:
+    from .io import DataFileError, read_report
+    try:
+        return read_report(source).short_name
+    except DataFileError:
+        return None
 
 
 # ---- executing the jobs: a local pool or a Dask cluster, the same unit function ----
@@ -250,7 +266,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
             rec = {**p.old, "skipped": True}
             records[str(p.unit.source)] = (p.old_folder, rec)
             if rec["status"] == UNUSABLE:
-                say(rec["message"])
+                say_failure(rec)
             if rec.get("short_name") and rec["status"] in (OK, ERRORS):
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
@@ -262,7 +278,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
             folder, rec = _record(by_source[job.source], result, out_root, claimed)
             records[job.source] = (folder, rec)
             if rec["status"] in (FAILED, UNUSABLE):
-                say(rec["message"])
+                say_failure(rec)
             bar.update()
     except KeyboardInterrupt:
         interrupted = True
