@@ -1,9 +1,11 @@
-"""The `nianbao` command. Exit codes: 0 all good; 1 the data has errors; 2 an input is unusable."""
+"""The `nianbao` command. Exit codes: 0 all good; 1 the data has errors (or a unit failed);
+2 an input is unusable (for a batch: nothing could be used, or a params file is wrong)."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,19 +14,37 @@ from .io.problems import display_path
 
 
 def _run(args) -> int:
-    from .runner import EXIT_CODES, run_one
-    worst = 0
-    for i, path in enumerate(args.data, start=1):
-        outcome = run_one(path, args.out)
-        worst = max(worst, EXIT_CODES[outcome.status])
-        errors = sum(f.severity == "error" for f in outcome.findings)
-        warnings = len(outcome.findings) - errors
-        if outcome.outputs:
-            print(f"[{i}/{len(args.data)}] {path} → {display_path(outcome.outputs[1])}  "
-                  f"错误{errors}项，提醒{warnings}项，{outcome.seconds:.1f}秒", file=sys.stderr)
-        else:
-            print(f"[{i}/{len(args.data)}] {outcome.message}", file=sys.stderr)
-    return worst
+    from .batch import run
+    from .io import DataFileError
+    from .params import resolve
+    from .record import load_all
+    signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
+    try:
+        units = resolve(args.targets)
+        if args.only:
+            from .batch import select
+            units = select(units, args.only, load_all(Path(args.out)))
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except LookupError as exc:
+        print(f"--only：找不到单位“{exc.args[0]}”（按数据文件名或简称查找）", file=sys.stderr)
+        return 2
+    if not units:
+        print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
+        return 2
+    try:
+        return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                   timeout=args.timeout)
+    except KeyboardInterrupt:            # while the county pages were written: each file is whole
+        from .pool import kill_descendants
+        kill_descendants()
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _shown(value) -> str:
@@ -98,18 +118,40 @@ def _intake_commands(sub) -> None:
 # --- end of the intake commands ---
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，实际为“{text}”")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应为正数（秒），实际为“{text}”")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：数据、检查、报告。")
     top.add_argument("--version", action="version", version=f"nianbao {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the report notebook for data files, write HTML to output/")
-    run.add_argument("data", nargs="+", help="data files (.yaml)")
+    run = sub.add_parser("run", help="the batch: reports of every unit of params/ (or of the targets) → output/")
+    run.add_argument("targets", nargs="*", help="params files, data files, or folders of either (default: params/)")
     run.add_argument("--out", default="output", help="output folder (default: output)")
+    run.add_argument("--only", action="append", metavar="NAME", help="only this unit (file name or short name); repeatable")
+    run.add_argument("--workers", type=_positive_int, help="parallel reports (default: one per core)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786), or 'local' for a LocalCluster")
+    run.add_argument("--force", action="store_true", help="rebuild every unit, changed or not")
+    run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
+                     help="stop a unit that takes longer and record it as failed (default: 600)")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="check one data file; print its findings")
-    check.add_argument("data", help="a data file (.yaml)")
+    check.add_argument("data", help="a data file (.yaml, .xlsx)")
     check.add_argument("--previous", metavar="DATA",
                        help="last year's data file of the same unit (default: found in the same "
                             "data tree, <county>/<year-1>/<same file name>)")

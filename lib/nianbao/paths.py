@@ -44,3 +44,12 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
+    """A unit's executed notebook and its two pages, each written atomically; called only once
+    every part is ready, so a failed run never replaces a good earlier output."""
+    outputs = [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
+    for path, text in zip(outputs, (notebook_text, pages["review"], pages["public"])):
+        atomic_write(path, text)
+    return outputs

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -15,14 +16,13 @@ from papermill.translators import PythonTranslator, papermill_translators
 
 from .checks import run_checks
 from .crossyear import load_previous
-from .export import export_html
+from .export import PAGES, export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
-from .paths import UnsafeName, atomic_write, report_stem
+from .params import DEFAULT_NOTEBOOK as NOTEBOOK
+from .paths import UnsafeName, report_stem, write_outputs
+from .unit import ERRORS, FAILED, OK, UNUSABLE
 
-PROJECT = Path(__file__).resolve().parents[2]
-NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
-OK, ERRORS, UNUSABLE, FAILED = "ok", "errors", "unusable", "failed"
 EXIT_CODES = {OK: 0, ERRORS: 1, FAILED: 1, UNUSABLE: 2}
 
 
@@ -54,12 +54,55 @@ def kernel_name() -> str:
     return "nianbao" if "nianbao" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: str = "") -> nbformat.NotebookNode:
-    return papermill.execute_notebook(
-        str(notebook), None, parameters={"data_path": str(data_path), "previous_path": previous_path},
-        kernel_name=kernel_name(), progress_bar=False, log_output=False,
-        # the kernel's own start-up notices (e.g. "running over TCP") are not the user's business
-        extra_arguments=["--IPKernelApp.log_level=ERROR"])
+def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
+            **options) -> nbformat.NotebookNode:
+    parameters = {"data_path": str(data_path)}
+    if previous_path is not None and "previous_path" in notebook_parameters(notebook):
+        parameters["previous_path"] = str(previous_path)
+    return run_notebook(notebook, parameters, **options)
+
+
+def run_notebook(notebook: Path, parameters: dict, attempts: int = 1, **options) -> nbformat.NotebookNode:
+    """papermill with the project's kernel; a kernel that fails to start is tried again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return papermill.execute_notebook(
+                str(notebook), None, parameters=parameters,
+                kernel_name=kernel_name(), progress_bar=False, log_output=False,
+                # the kernel's own notices (e.g. "running over TCP" at start, "KeyboardInterrupt caught"
+                # when jupyter_client interrupts it on shutdown) are not the user's business
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], **options)
+        except Exception as exc:
+            if attempt == attempts or not kernel_start_failed(exc):
+                raise
+            time.sleep(0.5 * attempt)
+
+
+@cache
+def notebook_parameters(notebook: Path) -> frozenset[str]:
+    return frozenset(papermill.inspect_notebook(str(notebook)))
+
+
+def kernel_start_failed(exc: BaseException) -> bool:
+    """A kernel that did not come up (port collision, slow start) — worth another try, unlike
+    an error in a cell, a kernel that died while running, or a cell timeout."""
+    import zmq
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+    return (isinstance(exc, (RuntimeError, TimeoutError, zmq.ZMQError))
+            and not isinstance(exc, (DeadKernelError, CellTimeoutError, PapermillExecutionError)))
+
+
+def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
+           attempts: int = 3, **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+    """The executed notebook and its two pages; a kernel that fails to start is tried again."""
+    nb = execute(data_path, notebook, previous_path, attempts=attempts, **options)
+    return nb, {page: export_html(nb, page, title) for page in PAGES}
+
+
+def failure_message(source: Path | str, exc: BaseException) -> str:
+    reason = getattr(exc, "ename", type(exc).__name__)
+    return f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）"
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
@@ -76,16 +119,11 @@ def run_one(data_path: str | Path, out_root: str | Path = "output",
     previous = load_previous(report)        # last year's file in the same data tree, if any
     findings = run_checks(report, previous.report)
     try:
-        nb = execute(source.resolve(), notebook,
-                     str(previous.path.resolve()) if previous.report else "")
-        pages = {page: export_html(nb, page, report.title) for page in ("review", "public")}
+        nb, pages = render(source.resolve(), report.title, notebook,
+                           previous.path.resolve() if previous.report else None)
     except Exception as exc:  # a notebook error or a dead kernel: this unit fails, others go on
-        reason = getattr(exc, "ename", type(exc).__name__)
-        return Outcome(source, FAILED, f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）",
+        return Outcome(source, FAILED, failure_message(source, exc),
                        findings, seconds=time.perf_counter() - started)
-    outputs = [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
-    atomic_write(outputs[0], nbformat.writes(nb))
-    atomic_write(outputs[1], pages["review"])
-    atomic_write(outputs[2], pages["public"])
+    outputs = write_outputs(stem, nbformat.writes(nb), pages)
     status = ERRORS if any(f.severity == ERROR for f in findings) else OK
     return Outcome(source, status, "", findings, outputs, time.perf_counter() - started)

@@ -1,0 +1,336 @@
+"""The batch: every unit of the targets, in parallel and incrementally; outputs per county-year.
+
+The client (this module) reads every input and writes every output; workers — local processes
+or Dask workers — only compute (unit.build_unit). So a file is only ever written here, each one
+atomically, and only from a finished unit: an interrupted or failed unit leaves the earlier
+output as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import record
+from .county_index import write_index
+from .io.problems import display_path
+from .params import PROJECT, Unit
+from .paths import UnsafeName, report_stem, safe_component, write_outputs
+from .pool import kill_descendants
+from .unit import ERRORS, FAILED, OK, UNUSABLE, Job, Result
+
+DEFAULT_TIMEOUT = 600.0
+SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Planned:
+    unit: Unit
+    key: str
+    inputs: dict                  # what run.json says about the unit's inputs
+    old: dict | None              # the unit's record from the previous run, if any
+    old_folder: Path | None
+    job: Job | None = None        # None: skipped (unchanged) or unreadable
+    error: str | None = None      # why an input could not be read
+
+
+def say(message: str) -> None:
+    from tqdm import tqdm
+    tqdm.write(message, file=sys.stderr)
+
+
+def say_failure(rec: dict) -> None:
+    """One line per failed unit (a file with several problems lists them on that line)."""
+    say("；".join(rec["message"].splitlines()))
+
+
+def _input(path: Path | None, data: bytes | None) -> dict | None:
+    return None if path is None else {"path": str(path), "sha256": record.sha256(data)}
+
+
+def _outputs_exist(folder: Path, old: dict) -> bool:
+    return all((folder / name).is_file() for name in (old.get("outputs") or {}).values())
+
+
+def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned]:
+    known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
+    notebooks: dict[Path, bytes] = {}
+    planned = []
+    for i, unit in enumerate(units):
+        old_folder, old = known.get(str(unit.source), (None, None))
+        try:
+            data = unit.source.read_bytes()
+            previous = unit.previous.read_bytes() if unit.previous else None
+            if unit.notebook not in notebooks:
+                notebooks[unit.notebook] = unit.notebook.read_bytes()
+        except OSError as exc:
+            planned.append(Planned(unit, "", {}, old, old_folder,
+                                   error=f"{display_path(unit.source)}：无法读取（{exc.strerror}）"))
+            continue
+        notebook = notebooks[unit.notebook]
+        key = record.unit_key(data, previous, notebook)
+        inputs = {"data": _input(unit.source, data), "previous": _input(unit.previous, previous),
+                  "notebook": _input(unit.notebook, notebook)}
+        item = Planned(unit, key, inputs, old, old_folder)
+        unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
+                     and _outputs_exist(old_folder, old))
+        if force or not unchanged:
+            item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
+                           previous, str(unit.previous) if unit.previous else None,
+                           display_path(unit.previous) if unit.previous else None, i)
+        planned.append(item)
+    return planned
+
+
+def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[Unit]:
+    """--only NAME: by file name (without suffix) or by the short name of an earlier run."""
+    if not only:
+        return units
+    short = {rec["source"]: rec.get("short_name") for run in runs.values() for rec in run.get("units", [])}
+    for unit in units:
+        if unit.source.stem not in only and str(unit.source) not in short:
+            short[str(unit.source)] = _short_name(unit.source)
+    chosen = [u for u in units if u.source.stem in only or short.get(str(u.source)) in only]
+    found = {u.source.stem for u in chosen} | {short.get(str(u.source)) for u in chosen}
+    missing = [name for name in only if name not in found]
+    if missing:
+        raise LookupError("、".join(missing))
+    return chosen
+
+
+def _short_name(source: Path) -> str | None:
+    from .io import DataFileError, read_report
+    try:
+        return read_report(source).short_name
+    except DataFileError:
+        return None
+
+
+# ---- executing the jobs: a local pool or a Dask cluster, the same unit function ----
+
+def local_results(jobs: list[Job], workers: int, timeout_of, engine):
+    from .pool import Pool, WorkerLost
+    from .unit import build_unit
+    pool = Pool(functools.partial(build_unit, from_bytes=False, engine=engine), workers)
+    try:
+        for job, outcome in pool.run(jobs, timeout_of):
+            yield job, outcome if not isinstance(outcome, WorkerLost) else str(outcome)
+        pool.close()
+    finally:
+        pool.kill()                      # on an interrupt: the workers and their kernels
+
+
+def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engine):
+    from distributed import Client, LocalCluster, as_completed
+    from .unit import build_unit
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(build_unit, job, from_bytes=True, cell_timeout=timeout_of(job),
+                                 engine=engine, pure=False): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, future.result()
+            except Exception as exc:     # the worker died or the task could not run
+                yield job, f"集群任务失败（{type(exc).__name__}: {exc}）"
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ---- records and the files the client writes ----
+
+def _folder(out_root: Path, county, year) -> Path | None:
+    try:
+        return Path(out_root).resolve() / safe_component(county, "县名") / str(int(year))
+    except (UnsafeName, TypeError, ValueError):
+        return None
+
+
+def _record(item: Planned, result: Result | str | None, out_root: Path, claimed: dict) -> tuple[Path | None, dict]:
+    unit, old = item.unit, item.old or {}
+    hint = unit.group or (old.get("county"), old.get("year"))
+    base = {"source": str(unit.source), "display": display_path(unit.source), "key": item.key,
+            "inputs": item.inputs, "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "skipped": False}
+    if result is None:                                   # unreadable input
+        return _folder(out_root, *hint), {**base, "status": UNUSABLE, "message": item.error}
+    if isinstance(result, str):                          # the worker was lost (crash, timeout)
+        result = Result(str(unit.source), FAILED, f"{display_path(unit.source)}：报告生成失败，{result}")
+    rec = {**base, "status": result.status, "message": result.message, "county": result.county,
+           "year": result.year, "short_name": result.short_name, "unit": result.unit, "level": result.level,
+           "demo": result.demo, "findings": result.findings,
+           "errors": sum(f["severity"] == "error" for f in result.findings),
+           "warnings": sum(f["severity"] != "error" for f in result.findings),
+           "seconds": round(result.seconds, 3)}
+    if result.county is None:
+        rec.update(county=old.get("county"), year=old.get("year"), short_name=old.get("short_name"))
+    folder = _folder(out_root, rec["county"], rec["year"]) if rec["county"] else _folder(out_root, *hint)
+    if result.status in (OK, ERRORS):
+        stem = report_stem(out_root, result.county, result.year, result.short_name)
+        if claimed.setdefault(stem, unit.source) != unit.source:
+            rec.update(status=UNUSABLE, message=f"{display_path(unit.source)}：简称“{result.short_name}”与"
+                                                f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
+            return folder, rec
+        paths = write_outputs(stem, result.notebook, result.pages)
+        rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
+    elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
+        rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
+        rec["message"] += "（仍保留上次生成的报告）"
+    return folder, rec
+
+
+def _group_content(folder: Path, records: list[dict], old_run: dict, started: float) -> dict:
+    first = next((r for r in records if r.get("county")), {})
+    return {"county": first.get("county", folder.parent.name), "year": first.get("year", folder.name),
+            "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 3), "versions": record.versions(),
+            "package": record.package_fingerprint(), "summary": old_run.get("summary"), "units": records}
+
+
+def _summary_key(records: list[dict]) -> str:
+    digest = hashlib.sha256(json.dumps([(r["source"], r.get("key"), r["status"]) for r in records]).encode())
+    digest.update(SUMMARY_NOTEBOOK.read_bytes() + record.package_fingerprint().encode())
+    return digest.hexdigest()
+
+
+def _summary(folder: Path, content: dict) -> dict:
+    """summary.html (and its executed notebook), rebuilt when any unit's record changed."""
+    key = _summary_key(content["units"])
+    old = content.get("summary") or {}
+    if old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
+        return old
+    if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
+        return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
+    from .county_summary import render_summary
+    from .paths import atomic_write
+    started = time.perf_counter()
+    try:
+        notebook, html = render_summary(folder / record.RUN_JSON, SUMMARY_NOTEBOOK)
+    except Exception as exc:
+        from .runner import failure_message
+        return {"key": None, "status": FAILED, "message": failure_message(display_path(folder / "summary.html"), exc)}
+    atomic_write(folder / "summary.ipynb", notebook)
+    atomic_write(folder / "summary.html", html)
+    return {"key": key, "status": OK, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def write_group(folder: Path, records: list[dict], old_run: dict, started: float, final: bool) -> dict:
+    content = _group_content(folder, records, old_run, started)
+    record.write(folder, content)
+    if final:
+        content["summary"] = _summary(folder, content)
+        summary_ok = content["summary"].get("status") == OK
+        write_index(folder, content["county"], content["year"], records, summary_ok)
+        record.write(folder, content)
+    return content
+
+
+def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
+        scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
+        engine: str | None = None) -> int:
+    """Build every unit that changed, write the county-year outputs; returns the exit code."""
+    from tqdm import tqdm
+    started = time.perf_counter()
+    out_root = Path(out)
+    runs = record.load_all(out_root)
+    planned = plan(units, runs, force)
+    jobs = [p.job for p in planned if p.job is not None]
+    by_source = {p.job.source: p for p in planned if p.job is not None}
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    timeouts = {p.job.source: p.unit.timeout or timeout for p in planned if p.job is not None}
+
+    def timeout_of(job: Job) -> float:
+        return timeouts[job.source]
+
+    claimed: dict[Path, Path] = {}
+    records: dict[str, tuple[Path | None, dict]] = {}
+    for p in planned:
+        if p.error is not None:
+            records[str(p.unit.source)] = _record(p, None, out_root, claimed)
+        elif p.job is None:
+            rec = {**p.old, "skipped": True}
+            records[str(p.unit.source)] = (p.old_folder, rec)
+            if rec["status"] == UNUSABLE:
+                say_failure(rec)
+            if rec.get("short_name") and rec["status"] in (OK, ERRORS):
+                claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
+    interrupted = False
+    bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
+    results = (iter(()) if not jobs else dask_results(jobs, scheduler, workers, timeout_of, engine)
+               if scheduler else local_results(jobs, workers, timeout_of, engine))
+    try:
+        for job, result in results:
+            folder, rec = _record(by_source[job.source], result, out_root, claimed)
+            records[job.source] = (folder, rec)
+            if rec["status"] in (FAILED, UNUSABLE):
+                say_failure(rec)
+            bar.update()
+    except KeyboardInterrupt:
+        interrupted = True
+        if hasattr(results, "close"):
+            results.close()
+        kill_descendants()               # whatever else this command started (a Dask LocalCluster)
+    finally:
+        bar.close()
+    summaries_failed = _finish(records, runs, planned, started, final=not interrupted)
+    if interrupted:
+        say(f"已中断：完成{sum(1 for _, r in records.values() if not r['skipped'])}份，"
+            f"未完成的单位下次运行时继续。")
+        return EXIT_INTERRUPTED
+    return _report(records, units, len(jobs), summaries_failed)
+
+
+def _finish(records, runs, planned, started, final: bool) -> int:
+    """Each touched county-year: its units (earlier ones that are still there kept) → run.json,
+    and when the batch ended normally, findings.csv, index.html and summary.html."""
+    groups: dict[Path, list[dict]] = {}
+    summaries_failed = 0
+    for folder, rec in records.values():
+        if folder is not None:
+            groups.setdefault(folder, []).append(rec)
+    for p in planned:                       # a unit that moved to another county-year
+        if p.old_folder is not None:
+            groups.setdefault(p.old_folder, [])
+    order = {str(p.unit.source): i for i, p in enumerate(planned)}
+    for folder, recs in groups.items():
+        recs.sort(key=lambda r: order[r["source"]])
+        old_run = runs.get(folder, {})
+        mine = {r["source"] for r in recs}
+        kept = [r for r in old_run.get("units", [])
+                if r["source"] not in mine and r["source"] not in records and Path(r["source"]).is_file()]
+        if all(r["status"] == UNUSABLE for r in recs + kept) and not (folder / record.RUN_JSON).exists():
+            continue                        # nothing usable: no county-year folder just to say so
+        content = write_group(folder, recs + kept, old_run, started, final)
+        summary = content.get("summary") or {}
+        if final and summary.get("status") == FAILED and summary.get("message"):
+            say(summary["message"])
+            summaries_failed += 1
+    return summaries_failed
+
+
+def _report(records, units, built: int, summaries_failed: int) -> int:
+    statuses = [r["status"] for _, r in records.values()]
+    counts = {s: statuses.count(s) for s in (OK, ERRORS, FAILED, UNUSABLE)}
+    skipped = sum(r.get("skipped", False) for _, r in records.values())
+    folders = sorted({f for f, _ in records.values() if f is not None and (f / "index.html").exists()})
+    say(f"共{len(units)}个单位：新生成{built}份，未变化跳过{skipped}份；通过{counts[OK]}，有错误{counts[ERRORS]}，"
+        f"失败{counts[FAILED]}，无法使用{counts[UNUSABLE]}。"
+        + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders))
+    if not units or counts[UNUSABLE] == len(statuses):
+        return 2
+    return 0 if counts[OK] == len(statuses) and not summaries_failed else 1

@@ -1,0 +1,173 @@
+"""What the county summary notebook shows: one county's year from its batch record (run.json) —
+the units and their status, county totals of every table in the official layout, the units
+compared in charts, and every finding. Each function returns displayable HTML; user text is escaped.
+"""
+from __future__ import annotations
+
+import json
+from functools import reduce
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import charts, tables
+from .county_index import STATUS_WORDS
+from .edition import edition_for
+from .io import DataFileError, read_report
+from .report import LEVELS, Report
+from .sections import DEMO_BANNER
+
+
+class County:
+    """A county's year: the batch record and the reports of the units that have one."""
+
+    def __init__(self, run_json: str | Path):
+        self.run = json.loads(Path(run_json).read_text(encoding="utf-8"))
+        self.county, self.year = self.run["county"], int(self.run["year"])
+        self.records = self.run["units"]
+        self.edition = edition_for(self.year)
+        self.reports: list[Report] = []
+        self.left_out: list[str] = []          # units with a report that the totals do not include
+        for rec in self.records:
+            if rec["status"] not in ("ok", "errors"):
+                continue
+            try:
+                report = read_report(rec["source"])
+            except DataFileError:
+                self.left_out.append(f"{rec['short_name']}（数据文件已无法读取）")
+                continue
+            if report.edition.id != self.edition.id:
+                self.left_out.append(f"{report.short_name}（使用{report.edition.id}版格式）")
+            else:
+                self.reports.append(report)
+
+    @property
+    def title(self) -> str:
+        return summary_title(self.run)
+
+    @staticmethod
+    def name(unit: dict | Report) -> str:
+        """A unit's short name, marked when its data is for demonstration."""
+        if isinstance(unit, Report):
+            return f"{unit.short_name}（示例）" if unit.demo else unit.short_name
+        short = unit.get("short_name") or unit["display"]
+        return f"{short}（示例）" if unit.get("demo") else short
+
+
+def summary_title(run: dict) -> str:
+    return f"{run['county']}{run['year']}年乡镇（街道）政府信息公开工作年度报告汇总"
+
+
+def header(county: County) -> HTML:
+    demo = [r["short_name"] for r in county.records if r.get("demo")]
+    note = (f'<p class="demo-note">以下{len(demo)}个单位使用示例数据（非真实），标有“（示例）”：'
+            f'{escape("、".join(demo))}。</p>' if demo else "")
+    return HTML((DEMO_BANNER if demo else "") + f'<h1 class="title">{escape(county.title)}</h1>' + note)
+
+
+def status_table(county: County) -> HTML:
+    counts = {s: sum(r["status"] == s for r in county.records) for s in STATUS_WORDS}
+    rows = "".join(
+        f'<tr><td>{escape(county.name(r))}</td><td>{escape(LEVELS.get(r.get("level") or "", ""))}</td>'
+        f'<td>{STATUS_WORDS[r["status"]]}</td>{_counts(r)}</tr>' for r in county.records)
+    text = "，".join(f"{STATUS_WORDS[s]}{n}个" for s, n in counts.items() if n)
+    return HTML(f"<p>本次汇总共{len(county.records)}个单位：{text}。</p>"
+                '<table class="summary-table"><thead><tr><th>单位</th><th>类别</th><th>状态</th><th>错误</th>'
+                f"<th>提醒</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _counts(rec: dict) -> str:
+    if rec["status"] not in ("ok", "errors"):
+        return "<td></td><td></td>"
+    return f'<td class="num">{rec["errors"]}</td><td class="num">{rec["warnings"]}</td>'
+
+
+def total_report(county: County) -> Report | None:
+    """The county's totals as a Report of its own: every cell the sum over the units (a cell
+    missing in a unit counts as 0, said on the page); amounts only when all share one unit."""
+    if not county.reports:
+        return None
+    first = county.reports[0]
+    totals = {tid: reduce(lambda a, b: a.add(b, fill_value=0), [r.tables[tid] for r in county.reports])
+              for tid in county.edition.tables}
+    units = {}
+    for row in {row for r in county.reports for row in r.units}:
+        kinds = {r.units.get(row) for r in county.reports}
+        if len(kinds) == 1:
+            units[row] = kinds.pop()
+        else:
+            for tid, table in county.edition.tables.items():
+                if row in totals[tid].index:
+                    amounts = [c.id for c in table.columns if table.value_type(c.id) == "amount"]
+                    totals[tid].loc[row, amounts] = pd.NA
+    return Report(unit=f"{county.county}各乡镇（街道）", short_name=county.county, level="county",
+                  county=county.county, year=county.year, edition=first.edition, published=None,
+                  narrative={}, tables=totals, units=units)
+
+
+def totals(county: County, table_id: str) -> HTML:
+    report = total_report(county)
+    if report is None:
+        return HTML("<p>没有可汇总的报告。</p>")
+    cells = county.edition.tables[table_id].cells
+    missing = sum(pd.isna(r.tables[table_id].at[row, col]) for r in county.reports for row, col in cells)
+    notes = [f"合计{len(county.reports)}个单位。"]
+    if missing:
+        notes.append(f"各单位共有{missing}个单元格缺少数据，合计时按0计。")
+    if county.left_out:
+        notes.append(f"未计入：{'、'.join(county.left_out)}。")
+    return HTML(f'<p class="note">{escape("".join(notes))}</p>' + tables.table_html(report, table_id, {}))
+
+
+def _per_unit(county: County, pick) -> pd.Series:
+    return pd.Series({county.name(r): float(pd.Series(pick(r)).fillna(0).sum()) for r in county.reports})
+
+
+def comparison(county: County) -> HTML:
+    """The units side by side: requests received, requests handled, decisions published."""
+    if not county.reports:
+        return HTML("")
+    charts.use_cjk_font()
+    cells = set(county.edition.tables["proactive"].cells)
+    decisions = [row for row, column in cells if column == "decisions"]
+    series = [
+        ("各单位本年新收政府信息公开申请数量", _per_unit(county, lambda r: [r.value("requests", "new_received", "total")])),
+        ("各单位本年度办理结果总计", _per_unit(county, lambda r: [r.value("requests", "total_handled", "total")])),
+        ("各单位主动公开的处理决定数量（许可、处罚、强制等合计）",
+         _per_unit(county, lambda r: [r.value("proactive", row, "decisions") for row in decisions])),
+    ]
+    parts = []
+    for number, (caption, values) in enumerate(series, start=1):
+        if (values == 0).all():
+            parts.append(charts.empty_html(number, caption, "各单位均为0或未填写，不绘制此图。"))
+        else:
+            parts.append(charts.figure_html(charts._bars(values, "件"), number, caption))
+    return HTML(f'<section class="charts">{"".join(parts)}</section>')
+
+
+def all_findings(county: County) -> HTML:
+    items = [(county.name(r), f) for r in county.records for f in r.get("findings", [])]
+    failures = [r for r in county.records if r["status"] in ("failed", "unusable")]
+    if not items and not failures:
+        return HTML("<p>全部单位的全部检查通过。</p>")
+    rows = "".join(
+        f'<tr class="{escape(f["severity"])}"><td>{escape(name)}</td>'
+        f'<td>{"错误" if f["severity"] == "error" else "提醒"}</td><td>{escape(f["rule"])}</td>'
+        f'<td>{escape(f["message"])}</td></tr>' for name, f in items)
+    fails = "".join(f"<li>{escape(county.name(r))}：{escape(r.get('message', ''))}</li>" for r in failures)
+    return HTML((f"<p>未能生成报告的单位：</p><ul>{fails}</ul>" if fails else "")
+                + (f'<table class="summary-table findings-table"><thead><tr><th>单位</th><th>类别</th>'
+                   f"<th>规则</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
+
+
+def render_summary(run_json: Path, notebook: Path) -> tuple[str, str]:
+    """The executed summary notebook (JSON text) and its page, exported like the reports."""
+    import nbformat
+
+    from .export import export_html
+    from .runner import run_notebook
+    nb = run_notebook(notebook, {"run_json": str(run_json)}, attempts=3)
+    title = summary_title(json.loads(Path(run_json).read_text(encoding="utf-8")))
+    return nbformat.writes(nb), export_html(nb, "review", title)

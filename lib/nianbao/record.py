@@ -1,0 +1,67 @@
+"""run.json: what a county-year's batch ran on (inputs and their hashes, versions) and what
+came of each unit. It is also the memory of incremental runs: a unit whose key (the hash of its
+inputs, the notebook and the package) is unchanged is not built again.
+
+Kept free of heavy imports: an unchanged batch must finish in moments.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .paths import atomic_write
+
+PACKAGE = Path(__file__).resolve().parent
+RUN_JSON = "run.json"
+
+
+def sha256(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@cache
+def package_fingerprint() -> str:
+    """The version and every source, edition and template file of the package: a change in
+    any of them may change a report."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".j2", ".json", ".css")):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def unit_key(data: bytes, previous: bytes | None, notebook: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (data, previous or b"", notebook, package_fingerprint().encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+@cache
+def versions() -> dict[str, str]:
+    found = {"nianbao": __version__, "python": platform.python_version()}
+    for name in ("papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "distributed"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def load_all(out_root: Path) -> dict[Path, dict]:
+    """Every county-year's run.json below the output folder: {folder: content}."""
+    runs = {}
+    for path in sorted(Path(out_root).resolve().glob(f"*/*/{RUN_JSON}")):
+        try:
+            runs[path.parent] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue          # unreadable: its units are simply built again
+    return runs
+
+
+def write(folder: Path, content: dict) -> None:
+    atomic_write(folder / RUN_JSON, json.dumps(content, ensure_ascii=False, indent=1, default=str) + "\n")
