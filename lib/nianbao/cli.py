@@ -13,10 +13,10 @@ from .io.problems import display_path
 
 
 def _run(args) -> int:
-    from .runner import EXIT_CODES, run_one
+    from .runner import DEFAULT_ENGINE, EXIT_CODES, run_one
     worst = 0
     for i, path in enumerate(args.data, start=1):
-        outcome = run_one(path, args.out)
+        outcome = run_one(path, args.out, engine=args.engine or DEFAULT_ENGINE)
         worst = max(worst, EXIT_CODES[outcome.status])
         errors = sum(f.severity == "error" for f in outcome.findings)
         warnings = len(outcome.findings) - errors
@@ -65,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the report notebook for data files, write HTML to output/")
     run.add_argument("data", nargs="+", help="data files (.yaml)")
     run.add_argument("--out", default="output", help="output folder (default: output)")
+    run.add_argument("--engine", choices=("fork", "kernel"),
+                     help="fork (default): each notebook in a child of a warm process, fast; "
+                          "kernel: a fresh Jupyter kernel per notebook")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="check one data file; print its findings")
