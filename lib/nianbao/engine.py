@@ -19,10 +19,12 @@ from __future__ import annotations
 import ctypes
 import faulthandler
 import gc
+import importlib
 import io
 import os
 import signal
 import sys
+from contextlib import suppress
 from functools import cache
 from multiprocessing.connection import Connection, Pipe
 
@@ -32,6 +34,8 @@ from papermill.engines import Engine, papermill_engines
 
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
+SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",
+                 "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard")
 
 
 @cache
@@ -45,6 +49,12 @@ def warm() -> None:
     from . import export, fonts, inprocess, sections   # noqa: F401  (pandas, matplotlib, IPython)
     for page in export.PAGES:
         export.exporter(page)
+    # What every child would otherwise do again: find matplotlib's backends (entry points) to
+    # accept the kernel's inline backend, and import what InteractiveShell() imports.
+    matplotlib.rcsetup.validate_backend(inprocess.INLINE_BACKEND)
+    for module in SHELL_IMPORTS:
+        with suppress(ImportError):
+            importlib.import_module(module)
     # Reading the CJK font file and its glyphs is the slow part of a first chart: do it here,
     # then put matplotlib's settings back so each notebook selects its font as in a kernel.
     with matplotlib.rc_context():
