@@ -120,12 +120,13 @@ def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
 
 def _receive(receive: Connection, pid: int, seconds: float | None, cell) -> tuple[str, int, dict]:
     if not receive.poll(seconds):
-        os.kill(pid, signal.SIGKILL)
+        _kill(pid)
         raise CellTimeoutError.error_from_timeout_and_cell(
             "Cell execution timed out", seconds, cell)
     try:
         return receive.recv()
-    except EOFError:
+    except EOFError:                           # the child is dead, or as good as dead: make sure
+        _kill(pid)
         raise DeadKernelError(f"Kernel died ({_exit_reason(pid)})") from None
 
 
@@ -162,23 +163,23 @@ def _expect(what: tuple[str, int], receive: Connection, pid: int, seconds: float
 
 
 def _exit_reason(pid: int) -> str:
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit code {os.waitstatus_to_exitcode(status)}"
+    """How the child ended; it stays a zombie (WNOWAIT) for _reap, so its pid is not reused."""
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    if info.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        return f"signal {signal.Signals(info.si_status).name}"
+    return f"exit code {info.si_status}"
+
+
+def _kill(pid: int) -> None:
+    with suppress(ProcessLookupError):         # a zombie (not yet reaped) can be signalled
+        os.kill(pid, signal.SIGKILL)
 
 
 def _reap(pid: int, kill: bool) -> None:
     """Collect the child's exit status, killing it first when its notebook was abandoned."""
     if kill:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:                  # already collected by _exit_reason
-        pass
+        _kill(pid)
+    os.waitpid(pid, 0)
 
 
 papermill_engines.register(NAME, ForkEngine)
