@@ -1,5 +1,6 @@
 """The fork engine: the same outputs as a real kernel, and every notebook isolated from the next."""
 import base64
+import gc
 import json
 import os
 import re
@@ -179,3 +180,18 @@ def test_the_exporters_are_built_once_per_process(tmp_path):
     run_one(SEED, tmp_path / "c", engine="fork")
     after = export.exporter.cache_info()
     assert (after.misses, after.hits) == (before.misses, before.hits + 4)
+
+
+def test_reading_and_checking_again_and_again_keeps_nothing():
+    # a batch worker reads thousands of files: a leak here (it kept ~1,400 YAML nodes per read)
+    # grows its memory with every township
+    from nianbao.checks import run_checks
+    from nianbao.io import read_report
+    for _ in range(3):
+        run_checks(read_report(SEED))
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(10):
+        run_checks(read_report(SEED))
+    gc.collect()
+    assert len(gc.get_objects()) - before < 100
