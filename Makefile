@@ -14,7 +14,7 @@ test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python benchmarks/report_cost.py
+	$(BIN)/python benchmarks/batch.py
 
 lab: setup
 	$(BIN)/nianbao lab

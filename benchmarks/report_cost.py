@@ -1,4 +1,4 @@
-"""What one report costs: the whole `run_one` (kernel start, notebook, export, writes) and its parts.
+"""What one report costs: the whole `run_one` (notebook, export, writes) and its parts.
 
 Prints seconds per report and each part's share; ratios, not absolute seconds, are what to compare
 on a noisy 2-core machine. Usage: python benchmarks/report_cost.py [--runs N]
@@ -40,11 +40,13 @@ def main() -> None:
         check, _ = timed(lambda: run_checks(report), runs)
         draw, _ = timed(lambda: charts.all_charts(report), runs)
         page, _ = timed(lambda: [sections.table(report, t, []) for t in ("proactive", "requests", "appeals")], runs)
-        nb_time, nb = timed(lambda: execute(SEED.resolve()), runs)
+        kernel, nb = timed(lambda: execute(SEED.resolve(), engine="kernel"), runs)
+        fork, _ = timed(lambda: execute(SEED.resolve(), engine="fork"), runs)
         export, _ = timed(lambda: [export_html(nb, p, report.title) for p in ("review", "public")], runs)
     print(f"report cost, median of {runs} runs of the seed (姚集镇 2020)")
     print(f"  whole report (nianbao.runner.run_one)   {whole:7.3f} s   1.00")
-    for name, t in [("  papermill: kernel start + notebook", nb_time), ("  nbconvert: two HTML pages", export),
+    for name, t in [("  papermill: kernel start + notebook", kernel), ("  papermill: fork engine + notebook", fork),
+                    ("  nbconvert: two HTML pages", export),
                     ("  read YAML", read), ("  checks", check), ("  charts (3 PNG)", draw), ("  tables HTML", page)]:
         print(f"{name:42s}{t:7.3f} s   {t / whole:4.2f}")
 

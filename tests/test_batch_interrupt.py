@@ -5,16 +5,19 @@ import subprocess
 import time
 
 import psutil
+import pytest
 
 from conftest import BIN
 from test_batch import make_tree
 
 
-def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path):
+@pytest.mark.parametrize("engine", ["kernel", "fork"])
+def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine):
     folder = make_tree(tmp_path, ("新城街道", "黄寨镇", "姚集镇"))
     out = tmp_path / "out"
     reports = out / "商水县" / "2020"
-    batch = subprocess.Popen([str(BIN / "nianbao"), "run", str(folder), "--out", str(out), "--workers", "1"],
+    batch = subprocess.Popen([str(BIN / "nianbao"), "run", str(folder), "--out", str(out), "--workers", "1",
+                              "--engine", engine],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started, seen = time.monotonic(), {}
     try:
@@ -32,7 +35,8 @@ def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path):
     assert batch.returncode == 130, stderr
     assert "已中断" in stderr and "Traceback" not in stderr
     kernels = [pid for pid, cmd in seen.items() if "ipykernel" in cmd]
-    assert kernels, "the test should have seen the kernel the worker started"
+    assert bool(kernels) == (engine == "kernel"), seen     # fork: no kernel, forked children only
+    assert seen, "the test should have seen the worker the batch started"
     assert not [pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not list(tmp_path.rglob("*.tmp"))
     done_before = {p.name for p in reports.glob("*.html")}

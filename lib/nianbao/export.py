@@ -38,6 +38,7 @@ def exporter(page: str) -> HTMLExporter:
         template_name="nianbao",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
         anchor_link_text="",
+        optimistic_validation=True,    # validate once after all preprocessors, not after each
     )
     html.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=remove), enabled=True)
     html.register_preprocessor(DropStderr(), enabled=True)

@@ -5,6 +5,7 @@ and nothing is written for it. Outputs are written only once all of them are rea
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 
 from .checks import run_checks
 from .crossyear import load_previous
+from .engine import NAME as FORK
 from .export import PAGES, export_html
 from .findings import ERROR, Finding
 from .io import DataFileError, read_report
@@ -24,6 +26,9 @@ from .paths import UnsafeName, report_stem, write_outputs
 from .unit import ERRORS, FAILED, OK, UNUSABLE
 
 EXIT_CODES = {OK: 0, ERRORS: 1, FAILED: 1, UNUSABLE: 2}
+ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
+# fork: the same HTML as a kernel (tests/test_engine.py) at a fraction of the cost; needs os.fork
+DEFAULT_ENGINE = "fork" if hasattr(os, "fork") else "kernel"
 
 
 @dataclass
@@ -56,18 +61,26 @@ def kernel_name() -> str:
 
 def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
             **options) -> nbformat.NotebookNode:
+    """Run the notebook for one data file (options: engine, attempts, execution_timeout)."""
     parameters = {"data_path": str(data_path)}
     if previous_path is not None and "previous_path" in notebook_parameters(notebook):
         parameters["previous_path"] = str(previous_path)
     return run_notebook(notebook, parameters, **options)
 
 
-def run_notebook(notebook: Path, parameters: dict, attempts: int = 1, **options) -> nbformat.NotebookNode:
-    """papermill with the project's kernel; a kernel that fails to start is tried again."""
+def run_notebook(notebook: Path, parameters: dict, attempts: int = 1,
+                 engine: str = DEFAULT_ENGINE, **options) -> nbformat.NotebookNode:
+    """papermill with the project's kernel; a kernel that fails to start is tried again.
+
+    engine "kernel" starts a Jupyter kernel (papermill's own engine); "fork" runs the notebook in
+    a child of this warm process (engine.py): same notebook, same HTML, a fraction of the cost.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {tuple(ENGINES)}")
     for attempt in range(1, attempts + 1):
         try:
             return papermill.execute_notebook(
-                str(notebook), None, parameters=parameters,
+                str(notebook), None, parameters=parameters, engine_name=ENGINES[engine],
                 kernel_name=kernel_name(), progress_bar=False, log_output=False,
                 # the kernel's own notices (e.g. "running over TCP" at start, "KeyboardInterrupt caught"
                 # when jupyter_client interrupts it on shutdown) are not the user's business
@@ -106,7 +119,7 @@ def failure_message(source: Path | str, exc: BaseException) -> str:
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
-            notebook: Path = NOTEBOOK) -> Outcome:
+            notebook: Path = NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
     source = Path(data_path)
     started = time.perf_counter()
     try:
@@ -120,7 +133,7 @@ def run_one(data_path: str | Path, out_root: str | Path = "output",
     findings = run_checks(report, previous.report)
     try:
         nb, pages = render(source.resolve(), report.title, notebook,
-                           previous.path.resolve() if previous.report else None)
+                           previous.path.resolve() if previous.report else None, engine=engine)
     except Exception as exc:  # a notebook error or a dead kernel: this unit fails, others go on
         return Outcome(source, FAILED, failure_message(source, exc),
                        findings, seconds=time.perf_counter() - started)

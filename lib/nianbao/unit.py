@@ -59,12 +59,15 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
     from .crossyear import PreviousFileError, load_previous
     from .io import DataFileError, read_report
     from .paths import UnsafeName, report_stem
-    from .runner import failure_message, render
+    from .engine import warm
+    from .runner import DEFAULT_ENGINE, failure_message, render
 
     started = time.perf_counter()
     options = {} if cell_timeout is None else {"execution_timeout": cell_timeout}
     if engine is not None:
         options["engine"] = engine
+    if options.get("engine", DEFAULT_ENGINE) == "fork":
+        warm()                   # once per worker process: children fork from a warm parent
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
         if from_bytes:
             data_path = Path(tmp) / "data" / Path(job.source).name

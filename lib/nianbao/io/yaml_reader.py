@@ -21,7 +21,10 @@ def _line(node: yaml.Node) -> str:
 
 
 def _scalar(node: yaml.Node):
-    return _constructor.construct_object(node, deep=True)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    finally:   # the shared constructor would otherwise keep every node it ever saw (a batch leak)
+        _constructor.constructed_objects.clear()
 
 
 def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:

@@ -1,0 +1,285 @@
+"""Batch speed: N township-years made into HTML reports three ways, timed in one run.
+
+  (a) naive   the `papermill` CLI then the `jupyter nbconvert --to html` CLI, per report
+              (run on a sample of --naive reports and scaled per report: it is slow)
+  (b) nianbao `nianbao run` when it has a worker pool (--workers); until then a process pool,
+              one per core, of runner.run_one with the fork engine
+  (c) floor   the same reports built by calling the library in one warm process per core,
+              no notebook: read, checks, sections → the same HTML pieces, two pages written
+
+The N data files are valid and of both editions: 2020 ones (edition 2019) and 2021 ones
+(edition 2021), made from the seed 姚集镇 2020 by drawing new numbers that keep every
+arithmetic rule of the edition. Each way runs in a subprocess of its own, so that its peak
+memory (largest resident set of any one of its processes) is its own.
+
+Usage: python benchmarks/batch.py [--n 200] [--workers CORES] [--naive 10] [--dask]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "商水县" / "2020" / "姚集镇.yaml"
+NOTEBOOK = ROOT / "notebooks" / "township_report.ipynb"
+BIN = Path(sys.executable).parent
+COUNTY = "基准县"
+
+
+# ---------------------------------------------------------------------------------------------
+# The data: N valid township-years of both editions
+
+def _rule(edition, rule_id):
+    return next(r for r in edition.rules if r["id"] == rule_id)
+
+
+def township_year(index: int, rng: random.Random) -> dict:
+    """One valid data file's content: the seed's narrative, new numbers, edition by year."""
+    from nianbao.edition import edition_for
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    year = 2020 if index % 2 == 0 else 2021
+    edition = edition_for(year)
+    name = f"示例{index:04d}镇"
+    data.update(unit=f"{name}人民政府", short_name=name, county=COUNTY, year=year, edition=edition.id,
+                published=f"{year + 1}-01-{rng.randint(10, 28)}", demo=True)
+    data["narrative"] = {k: v.replace("姚集镇", name).replace("2020", str(year))
+                         for k, v in data["narrative"].items()}
+    if edition.id == "2021":
+        data["narrative"]["other"] = "本年度未收取信息处理费。无其他需要报告的事项。"
+
+    proactive = edition.tables["proactive"]
+    data["proactive"] = {}
+    for row in proactive.rows:
+        values = {}
+        for col in proactive.columns_of(row.id):
+            kind = proactive.value_type(col.id)
+            values[col.id] = (round(rng.uniform(0, 2000), 2) if kind == "amount"
+                              else rng.randint(-3, 3) if kind == "signed_count" else rng.randint(0, 60))
+        if "total_published" in values:     # edition 2019: all published ≥ newly published
+            values["total_published"] = values["new_published"] + rng.randint(0, 40)
+        data["proactive"][row.id] = values
+
+    requests = edition.tables["requests"]
+    applicants = _rule(edition, "requests.row_total")["right"]
+    outcomes = _rule(edition, "requests.outcomes_sum")["right"]
+    rows = {r.id: dict.fromkeys(applicants, 0) for r in requests.rows}
+    for col in applicants:
+        received = rng.randint(0, 40 if col == "natural_person" else 4)
+        carried = rng.randint(0, 3)
+        forward = rng.randint(0, min(3, received + carried))
+        handled = received + carried - forward
+        rows["new_received"][col], rows["carried_over"][col] = received, carried
+        rows["total_handled"][col], rows["carried_forward"][col] = handled, forward
+        for _ in range(handled):            # most requests are granted, a few anything else
+            rows["granted" if rng.random() < 0.6 else rng.choice(outcomes)][col] += 1
+    data["requests"] = {row: {**values, "total": sum(values.values())} for row, values in rows.items()}
+
+    appeals = edition.tables["appeals"]
+    parts = _rule(edition, "appeals.group_total")["right"]
+    data["appeals"] = {}
+    for row in appeals.rows:
+        values = {col: rng.randint(0, 2) for col in parts}
+        data["appeals"][row.id] = {**values, "total": sum(values.values())}
+    return data
+
+
+def generate(folder: Path, n: int) -> list[Path]:
+    from nianbao.checks import run_checks
+    from nianbao.io import read_report
+    rng = random.Random(20261126)
+    paths = []
+    for i in range(n):
+        data = township_year(i, rng)
+        path = folder / COUNTY / str(data["year"]) / f"{data['short_name']}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if i < 4:                            # the generator keeps every rule: prove it on both editions
+            findings = run_checks(read_report(path))
+            assert not findings, [f.message for f in findings]
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------
+# The three ways
+
+def naive(paths: list[Path], out: Path, workers: int) -> list[int]:
+    for path in paths:
+        executed = out / f"{path.stem}.{path.parent.name}.ipynb"
+        subprocess.run([BIN / "papermill", NOTEBOOK, executed, "-p", "data_path", path, "--no-progress-bar"],
+                       check=True, capture_output=True)
+        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", executed],
+                       check=True, capture_output=True)
+    return []
+
+
+def _warm_fork_worker():
+    from nianbao import engine
+    engine.warm()
+
+
+def _one_report(args):
+    from nianbao.runner import run_one
+    path, out = args
+    outcome = run_one(path, out, engine="fork")
+    assert outcome.status == "ok", outcome.message
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def nianbao_pool(paths: list[Path], out: Path, workers: int) -> list[int]:
+    """Until the batch has its own pool: run_one with the fork engine, one process per core.
+    Returns each worker's peak RSS (KiB) after each report, in order of completion."""
+    with get_context("fork").Pool(workers, initializer=_warm_fork_worker) as pool:
+        return list(pool.imap_unordered(_one_report, [(p, out) for p in paths], chunksize=1))
+
+
+def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None) -> list[int]:
+    extra = ["--scheduler", scheduler] if scheduler else []
+    done = subprocess.run([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers", str(workers),
+                           "--force", *extra], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return []
+
+
+def batch_has(option: str) -> bool:
+    """Whether `nianbao run` has an option (the batch of issue 4 adds --workers and --scheduler)."""
+    from nianbao.cli import parser
+    run = parser()._subparsers._group_actions[0].choices["run"]
+    return any(option in action.option_strings for action in run._actions)
+
+
+def _warm_floor_worker():
+    from nianbao import fonts, sections   # noqa: F401
+    fonts.use_cjk_font()
+
+
+def _floor_report(args):
+    from nianbao import sections
+    from nianbao.export import stylesheet
+    from nianbao.paths import atomic_write, report_stem
+    path, out = args
+    report, findings = sections.load(str(path))
+    body = [sections.header(report), sections.findings_panel(report, findings), sections.overview(report),
+            *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
+            sections.figures(report), sections.problems(report), sections.other(report),
+            sections.closing(report)]
+    html = [piece.data for piece in body]
+    stem = report_stem(out, report.county, report.year, report.short_name)
+    for suffix, pieces in ((".html", html), (".public.html", html[:1] + html[2:])):
+        page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title>'
+                f"<style>{stylesheet()}</style></head><body>{''.join(pieces)}</body></html>")
+        atomic_write(stem.parent / f"{stem.name}{suffix}", page)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def floor(paths: list[Path], out: Path, workers: int) -> list[int]:
+    with get_context("fork").Pool(workers, initializer=_warm_floor_worker) as pool:
+        return list(pool.imap_unordered(_floor_report, [(p, out) for p in paths], chunksize=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one way in a subprocess of its own, and the report
+
+def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
+    """Time one way; in the subprocess that runs it (see --way)."""
+    if name == "nianbao":
+        produce = nianbao_run if batch_has("--workers") else nianbao_pool
+    else:
+        produce = {"naive": naive, "floor": floor, "dask-1": nianbao_run, "dask-2": nianbao_run}[name]
+    kwargs = {"scheduler": "local"} if name.startswith("dask") else {}
+    workers = int(name[-1]) if name.startswith("dask") else workers
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    worker_peaks = produce(paths, out, workers, **kwargs)
+    seconds = time.perf_counter() - started
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= len(paths), f"{name}: {len(pages)} pages for {len(paths)} reports"
+    return {"per_report": seconds / len(paths), "reports": len(paths), "how": produce.__name__,
+            "peak_mib": max(resource.getrusage(who).ru_maxrss for who in
+                            (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024,
+            # a worker's peak RSS after 10 %, 50 % and 100 % of the reports: flat when memory is
+            "worker_mib": [max(worker_peaks[:max(1, len(worker_peaks) * k // 10)]) / 1024
+                           for k in (1, 5, 10)] if worker_peaks else []}
+
+
+def measure(name: str, paths: list[Path], folder: Path, workers: int) -> dict:
+    listing = folder / f"{name}.txt"
+    listing.write_text("\n".join(map(str, paths)), encoding="utf-8")
+    done = subprocess.run([sys.executable, __file__, "--way", name, "--paths", listing,
+                           "--out", folder / f"out-{name}", "--workers", str(workers)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def best(runs: list[dict]) -> dict:
+    """The fastest of several runs of a way (the least disturbed by other load), with the
+    highest memory seen in any of them."""
+    fastest = min(runs, key=lambda r: r["per_report"])
+    return {**fastest, "peak_mib": max(r["peak_mib"] for r in runs), "runs": len(runs)}
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--n", type=int, default=200, help="township-years (default 200)")
+    options.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (default: one per core)")
+    options.add_argument("--naive", type=int, default=10, help="reports timed for (a) (default 10)")
+    options.add_argument("--rounds", type=int, default=2,
+                         help="(b) and (c) run this many times, alternately; the fastest counts (default 2)")
+    options.add_argument("--dask", action="store_true", help="also time `nianbao run --scheduler local`, 1 and 2 workers")
+    options.add_argument("--way", help=argparse.SUPPRESS)
+    options.add_argument("--paths", type=Path, help=argparse.SUPPRESS)
+    options.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = options.parse_args()
+    if args.way:                             # inside the subprocess of one way
+        paths = [Path(p) for p in args.paths.read_text(encoding="utf-8").splitlines()]
+        print(json.dumps(way(args.way, paths, args.out, args.workers)))
+        return
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        folder = Path(tmp)
+        paths = generate(folder / "data", args.n)
+        sample = paths[:max(2, min(args.naive, args.n))]
+        print(f"{args.n} township-years ({sum('/2020/' in str(p) for p in paths)} of edition 2019, "
+              f"{sum('/2021/' in str(p) for p in paths)} of edition 2021), {args.workers} workers, "
+              f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
+        results = {"naive": best([measure("naive", sample, folder, args.workers)])}
+        rounds = [(measure("nianbao", paths, folder, args.workers), measure("floor", paths, folder, args.workers))
+                  for _ in range(args.rounds)]
+        results["nianbao"], results["floor"] = best([b for b, _ in rounds]), best([c for _, c in rounds])
+        if args.dask:
+            if batch_has("--scheduler"):
+                for name in ("dask-1", "dask-2"):
+                    results[name] = best([measure(name, paths, folder, args.workers)])
+            else:
+                print("(--dask: this nianbao has no `run --scheduler` yet)")
+
+    labels = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao", "floor": "(c) floor, no notebook",
+              "dask-1": "    nianbao run --scheduler local, 1 worker", "dask-2": "    … 2 workers"}
+    print(f"{'':38s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}  worker MiB at 10/50/100 %   how")
+    for name, r in results.items():
+        trend = "/".join(f"{m:.0f}" for m in r["worker_mib"]) or "-"
+        print(f"{labels[name]:38s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}"
+              f"  {trend:26s}{r['how']}")
+    per = {name: r["per_report"] for name, r in results.items()}
+    print(f"a/b = {per['naive'] / per['nianbao']:.1f}   (target ≥ 20)")
+    print(f"b/c = {per['nianbao'] / per['floor']:.2f}  (target ≤ 1.5)")
+    print(f"load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}. (a) is timed on the "
+          f"first {len(sample)} reports, one at a time as the naive loop runs, and scaled per report.")
+
+
+if __name__ == "__main__":
+    main()

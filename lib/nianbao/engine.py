@@ -1,0 +1,185 @@
+"""papermill engine "nianbao-fork": each notebook runs in a child forked from this warm process.
+
+A fresh Jupyter kernel per township spends most of its time starting Python and importing
+pandas and matplotlib again. Here the calling process imports them once (`warm()`), and every
+notebook runs in a child made by os.fork(): it starts with those modules loaded and dies after
+its notebook, so nothing a township's code does — variables, matplotlib settings, patched
+modules, a crash — outlives it. Outputs are collected as ipykernel would send them
+(inprocess.py) and come back cell by cell over a pipe, so papermill's NotebookExecutionManager
+fills in the same metadata and raises the same PapermillExecutionError as with a kernel.
+
+A dead child raises nbclient's DeadKernelError, a cell running longer than the timeout
+nbclient's CellTimeoutError (the child is killed), as on the kernel path.
+
+Forking is safe only from a process with a single thread: call this engine from the main
+thread of a CLI or of a process-pool worker, not from a multi-threaded server.
+"""
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import gc
+import importlib
+import io
+import os
+import signal
+import sys
+from contextlib import suppress
+from functools import cache
+from multiprocessing.connection import Connection, Pipe
+
+import nbformat
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.engines import Engine, papermill_engines
+
+NAME = "nianbao-fork"
+PR_SET_PDEATHSIG = 1
+SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",
+                 "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard")
+
+
+@cache
+def warm() -> None:
+    """Import and build, once, what every notebook needs, so forked children start with it.
+    Only imports and caches: a notebook sees the same settings as in a fresh kernel."""
+    import matplotlib
+    from ipykernel.ipkernel import IPythonKernel   # noqa: F401  (language_info, jsonutil)
+    from matplotlib.figure import Figure
+
+    from . import export, fonts, inprocess, sections   # noqa: F401  (pandas, matplotlib, IPython)
+    for page in export.PAGES:
+        export.exporter(page)
+    # What every child would otherwise do again: find matplotlib's backends (entry points) to
+    # accept the kernel's inline backend, and import what InteractiveShell() imports.
+    matplotlib.rcsetup.validate_backend(inprocess.INLINE_BACKEND)
+    for module in SHELL_IMPORTS:
+        with suppress(ImportError):
+            importlib.import_module(module)
+    # Reading the CJK font file and its glyphs is the slow part of a first chart: do it here,
+    # then put matplotlib's settings back so each notebook selects its font as in a kernel.
+    with matplotlib.rc_context():
+        fig = Figure(figsize=(2, 1))
+        fig.subplots().set_title("图表预热", family=fonts.use_cjk_font())
+        fig.savefig(io.BytesIO(), format="png", dpi=150, bbox_inches="tight")
+    fonts.use_cjk_font.cache_clear()
+    # Objects that survive to here are the warm state: keep the garbage collector from
+    # touching them, or every child would copy their pages (copy-on-write) to update GC flags.
+    gc.collect()
+    gc.freeze()
+
+
+class ForkEngine(Engine):
+    """Runs the notebook in a forked child; see the module docstring."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, start_timeout=60, execution_timeout=None,
+                                 **kwargs):
+        warm()
+        timeout = execution_timeout or kwargs.get("timeout")
+        receive, send = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:                                # the child: never returns
+            receive.close()
+            _child(nb_man.nb, send)
+        send.close()
+        finished = False
+        try:
+            _follow(nb_man, receive, pid, start_timeout, timeout)
+            finished = True
+        finally:
+            receive.close()
+            _reap(pid, kill=not finished)
+        from ipykernel.ipkernel import IPythonKernel
+        nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)
+        return nb_man.nb
+
+
+def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
+    status = 0
+    try:
+        if sys.platform.startswith("linux"):      # die with the parent, never run on as an orphan
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        faulthandler.disable()                 # a kernel has none: a crash is reported, not dumped
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stdin = os.open(os.devnull, os.O_RDONLY)  # no kernel can read a terminal either
+        os.dup2(stdin, 0)
+        from .inprocess import run_cells
+        for message in run_cells(nb):
+            send.send(message)
+        send.send(("end", -1, {}))
+    except BaseException as exc:               # the machinery itself failed: say so, then die
+        status = 1
+        try:
+            send.send(("broken", -1, {"error": f"{type(exc).__name__}: {exc}"}))
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)                       # no atexit, no return into the parent's stack
+
+
+def _receive(receive: Connection, pid: int, seconds: float | None, cell) -> tuple[str, int, dict]:
+    if not receive.poll(seconds):
+        _kill(pid)
+        raise CellTimeoutError.error_from_timeout_and_cell(
+            "Cell execution timed out", seconds, cell)
+    try:
+        return receive.recv()
+    except EOFError:                           # the child is dead, or as good as dead: make sure
+        _kill(pid)
+        raise DeadKernelError(f"Kernel died ({_exit_reason(pid)})") from None
+
+
+def _follow(nb_man, receive: Connection, pid: int, start_timeout: float, timeout: float | None):
+    """Mirror papermill's cell loop with the child's messages."""
+    from .inprocess import runnable
+    first = True
+    for index, cell in enumerate(nb_man.nb.cells):
+        nb_man.cell_start(cell, index)
+        try:
+            if not runnable(cell):
+                continue
+            _expect(("start", index), receive, pid, start_timeout if first else timeout, cell)
+            first = False
+            result = _expect(("done", index), receive, pid, timeout, cell)
+            cell.outputs = [nbformat.from_dict(o) for o in result["outputs"]]
+            cell.execution_count = result["execution_count"]
+            cell.metadata["execution"] = result["execution"]
+            if not result["ok"] and "raises-exception" not in cell.metadata.get("tags", []):
+                nb_man.cell_exception(cell, cell_index=index)
+                break
+        finally:
+            nb_man.cell_complete(cell, cell_index=index)
+    _expect(("end", -1), receive, pid, start_timeout if first else timeout, None)
+
+
+def _expect(what: tuple[str, int], receive: Connection, pid: int, seconds: float | None, cell) -> dict:
+    kind, index, content = _receive(receive, pid, seconds, cell)
+    if kind == "broken":
+        raise DeadKernelError(f"Kernel died: {content['error']}")
+    if (kind, index) != what:
+        raise DeadKernelError(f"Kernel out of step: expected {what}, got {(kind, index)}")
+    return content
+
+
+def _exit_reason(pid: int) -> str:
+    """How the child ended; it stays a zombie (WNOWAIT) for _reap, so its pid is not reused."""
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    if info.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        return f"signal {signal.Signals(info.si_status).name}"
+    return f"exit code {info.si_status}"
+
+
+def _kill(pid: int) -> None:
+    with suppress(ProcessLookupError):         # a zombie (not yet reaped) can be signalled
+        os.kill(pid, signal.SIGKILL)
+
+
+def _reap(pid: int, kill: bool) -> None:
+    """Collect the child's exit status, killing it first when its notebook was abandoned."""
+    if kill:
+        _kill(pid)
+    os.waitpid(pid, 0)
+
+
+papermill_engines.register(NAME, ForkEngine)
