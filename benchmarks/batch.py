@@ -68,6 +68,8 @@ def township_year(index: int, rng: random.Random) -> dict:
                               else rng.randint(-3, 3) if kind == "signed_count" else rng.randint(0, 60))
         if "total_published" in values:     # edition 2019: all published ≥ newly published
             values["total_published"] = values["new_published"] + rng.randint(0, 40)
+        if row.id == "rules":               # a township makes no 规章 (plausibility.township_rules)
+            values = dict.fromkeys(values, 0)
         data["proactive"][row.id] = values
 
     requests = edition.tables["requests"]
@@ -169,8 +171,8 @@ def _floor_report(args):
     from nianbao.export import stylesheet
     from nianbao.paths import atomic_write, report_stem
     path, out = args
-    report, findings = sections.load(str(path))
-    body = [sections.header(report), sections.findings_panel(report, findings), sections.overview(report),
+    report, findings, coverage = sections.load(str(path))
+    body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),
             *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
             sections.figures(report), sections.problems(report), sections.other(report),
             sections.closing(report)]

@@ -23,7 +23,7 @@ from .io.problems import display_path
 from .params import PROJECT, Unit
 from .paths import UnsafeName, report_stem, safe_component, write_outputs
 from .pool import kill_descendants
-from .unit import ERRORS, FAILED, OK, UNUSABLE, Job, Result
+from .unit import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
 
 DEFAULT_TIMEOUT = 600.0
 SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
@@ -208,7 +208,7 @@ def _summary_key(records: list[dict]) -> str:
     return digest.hexdigest()
 
 
-def _summary(folder: Path, content: dict) -> dict:
+def _summary(folder: Path, content: dict, engine: str) -> dict:
     """summary.html (and its executed notebook), rebuilt when any unit's record changed."""
     key = _summary_key(content["units"])
     old = content.get("summary") or {}
@@ -220,7 +220,7 @@ def _summary(folder: Path, content: dict) -> dict:
     from .paths import atomic_write
     started = time.perf_counter()
     try:
-        notebook, html = render_summary(folder / record.RUN_JSON, SUMMARY_NOTEBOOK)
+        notebook, html = render_summary(folder / record.RUN_JSON, SUMMARY_NOTEBOOK, engine)
     except Exception as exc:
         from .runner import failure_message
         return {"key": None, "status": FAILED, "message": failure_message(display_path(folder / "summary.html"), exc)}
@@ -229,11 +229,12 @@ def _summary(folder: Path, content: dict) -> dict:
     return {"key": key, "status": OK, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def write_group(folder: Path, records: list[dict], old_run: dict, started: float, final: bool) -> dict:
+def write_group(folder: Path, records: list[dict], old_run: dict, started: float, final: bool,
+                engine: str) -> dict:
     content = _group_content(folder, records, old_run, started)
     record.write(folder, content)
     if final:
-        content["summary"] = _summary(folder, content)
+        content["summary"] = _summary(folder, content, engine)
         summary_ok = content["summary"].get("status") == OK
         write_index(folder, content["county"], content["year"], records, summary_ok)
         record.write(folder, content)
@@ -287,7 +288,9 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
         kill_descendants()               # whatever else this command started (a Dask LocalCluster)
     finally:
         bar.close()
-    summaries_failed = _finish(records, runs, planned, started, final=not interrupted)
+    # the summary notebook runs here, in the client: no fork where Dask left its threads
+    summaries_failed = _finish(records, runs, planned, started, not interrupted,
+                               "kernel" if scheduler else engine or DEFAULT_ENGINE)
     if interrupted:
         say(f"已中断：完成{sum(1 for _, r in records.values() if not r['skipped'])}份，"
             f"未完成的单位下次运行时继续。")
@@ -295,7 +298,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
     return _report(records, units, len(jobs), summaries_failed)
 
 
-def _finish(records, runs, planned, started, final: bool) -> int:
+def _finish(records, runs, planned, started, final: bool, engine: str) -> int:
     """Each touched county-year: its units (earlier ones that are still there kept) → run.json,
     and when the batch ended normally, findings.csv, index.html and summary.html."""
     groups: dict[Path, list[dict]] = {}
@@ -315,7 +318,7 @@ def _finish(records, runs, planned, started, final: bool) -> int:
                 if r["source"] not in mine and r["source"] not in records and Path(r["source"]).is_file()]
         if all(r["status"] == UNUSABLE for r in recs + kept) and not (folder / record.RUN_JSON).exists():
             continue                        # nothing usable: no county-year folder just to say so
-        content = write_group(folder, recs + kept, old_run, started, final)
+        content = write_group(folder, recs + kept, old_run, started, final, engine)
         summary = content.get("summary") or {}
         if final and summary.get("status") == FAILED and summary.get("message"):
             say(summary["message"])

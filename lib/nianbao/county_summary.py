@@ -162,12 +162,15 @@ def all_findings(county: County) -> HTML:
                    f"<th>规则</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
 
 
-def render_summary(run_json: Path, notebook: Path) -> tuple[str, str]:
+def render_summary(run_json: Path, notebook: Path, engine: str) -> tuple[str, str]:
     """The executed summary notebook (JSON text) and its page, exported like the reports."""
     import nbformat
 
     from .export import export_html
     from .runner import run_notebook
-    nb = run_notebook(notebook, {"run_json": str(run_json)}, attempts=3)
+    if engine == "fork":
+        from .engine import warm
+        warm()          # import once here, not in every forked child (one per county-year)
+    nb = run_notebook(notebook, {"run_json": str(run_json)}, attempts=3, engine=engine)
     title = summary_title(json.loads(Path(run_json).read_text(encoding="utf-8")))
     return nbformat.writes(nb), export_html(nb, "review", title)

@@ -9,14 +9,16 @@ from functools import cache
 from importlib import resources
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 TEMPLATES = resources.files("nianbao") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
 PAGES = ("review", "public")
-ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"></a>')   # the headings' ¶ links
+# the headings' ¶ links, empty (anchor_link_text=""), written by the template as <a … />
+ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"\s*(?:/>|></a>)')
 
 
 class DropStderr(Preprocessor):
@@ -30,16 +32,30 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+class ReportExporter(HTMLExporter):
+    """HTMLExporter without its final BeautifulSoup pass, which re-parses the whole page only to
+    give images without alt text a stock one and to make JupyterLab's input cells focusable:
+    our figures carry their own alt text and the page has no input cell. That pass was half the
+    cost of an export."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @cache
 def exporter(page: str) -> HTMLExporter:
     remove = set(HIDDEN_TAGS) | ({REVIEW_ONLY} if page == "public" else set())
-    html = HTMLExporter(
+    html = ReportExporter(
         extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         template_name="nianbao",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
         anchor_link_text="",
         optimistic_validation=True,    # validate once after all preprocessors, not after each
     )
+    html.register_filter("highlight_code", lambda source, *args, **kwargs: source)  # no code shown
     html.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=remove), enabled=True)
     html.register_preprocessor(DropStderr(), enabled=True)
     return html

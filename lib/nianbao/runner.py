@@ -5,7 +5,6 @@ and nothing is written for it. Outputs are written only once all of them are rea
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,12 +22,10 @@ from .findings import ERROR, Finding
 from .io import DataFileError, read_report
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
 from .paths import UnsafeName, report_stem, write_outputs
-from .unit import ERRORS, FAILED, OK, UNUSABLE
+from .unit import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE
 
 EXIT_CODES = {OK: 0, ERRORS: 1, FAILED: 1, UNUSABLE: 2}
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
-# fork: the same HTML as a kernel (tests/test_engine.py) at a fraction of the cost; needs os.fork
-DEFAULT_ENGINE = "fork" if hasattr(os, "fork") else "kernel"
 
 
 @dataclass

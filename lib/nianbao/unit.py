@@ -6,12 +6,15 @@ Both the local pool and Dask call it, so an engine or option added here reaches 
 """
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 OK, ERRORS, UNUSABLE, FAILED = "ok", "errors", "unusable", "failed"
+# fork: the same HTML as a kernel (tests/test_engine.py) at a fraction of the cost; needs os.fork
+DEFAULT_ENGINE = "fork" if hasattr(os, "fork") else "kernel"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
     from .io import DataFileError, read_report
     from .paths import UnsafeName, report_stem
     from .engine import warm
-    from .runner import DEFAULT_ENGINE, failure_message, render
+    from .runner import failure_message, render
 
     started = time.perf_counter()
     options = {} if cell_timeout is None else {"execution_timeout": cell_timeout}
