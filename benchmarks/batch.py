@@ -147,11 +147,25 @@ def nianbao_pool(paths: list[Path], out: Path, workers: int) -> list[int]:
 
 
 def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None) -> list[int]:
+    """`nianbao run` on the generated folder; returns the largest RSS (KiB) of any process of the
+    batch (client, workers, forked children), sampled every 0.2 s over the run."""
+    import psutil
     extra = ["--scheduler", scheduler] if scheduler else []
-    done = subprocess.run([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers", str(workers),
-                           "--force", *extra], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return []
+    batch = subprocess.Popen([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers",
+                              str(workers), "--force", *extra],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    samples = []
+    while batch.poll() is None:
+        try:
+            root = psutil.Process(batch.pid)
+            rss = [p.memory_info().rss for p in (root, *root.children(recursive=True))]
+            samples.append(max(rss) // 1024)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    stderr = batch.stderr.read()
+    assert batch.returncode == 0, stderr[-2000:]
+    return samples
 
 
 def batch_has(option: str) -> bool:
@@ -210,7 +224,8 @@ def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     return {"per_report": seconds / len(paths), "reports": len(paths), "how": produce.__name__,
             "peak_mib": max(resource.getrusage(who).ru_maxrss for who in
                             (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024,
-            # a worker's peak RSS after 10 %, 50 % and 100 % of the reports: flat when memory is
+            # a worker's peak RSS after 10 %, 50 % and 100 % of the reports (for `nianbao run`:
+            # of the run's time, any process of the batch): flat when memory is
             "worker_mib": [max(worker_peaks[:max(1, len(worker_peaks) * k // 10)]) / 1024
                            for k in (1, 5, 10)] if worker_peaks else []}
 
