@@ -2,8 +2,8 @@
 
   (a) naive   the `papermill` CLI then the `jupyter nbconvert --to html` CLI, per report
               (run on a sample of --naive reports and scaled per report: it is slow)
-  (b) nianbao `nianbao run` when it has a worker pool (--workers); until then a process pool,
-              one per core, of runner.run_one with the fork engine
+  (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (process
+              pool, fork engine, county pages)
   (c) floor   the same reports built by calling the library in one warm process per core,
               no notebook: read, checks, sections → the same HTML pieces, two pages written
 
@@ -126,26 +126,6 @@ def naive(paths: list[Path], out: Path, workers: int) -> list[int]:
     return []
 
 
-def _warm_fork_worker():
-    from nianbao import engine
-    engine.warm()
-
-
-def _one_report(args):
-    from nianbao.runner import run_one
-    path, out = args
-    outcome = run_one(path, out, engine="fork")
-    assert outcome.status == "ok", outcome.message
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def nianbao_pool(paths: list[Path], out: Path, workers: int) -> list[int]:
-    """Until the batch has its own pool: run_one with the fork engine, one process per core.
-    Returns each worker's peak RSS (KiB) after each report, in order of completion."""
-    with get_context("fork").Pool(workers, initializer=_warm_fork_worker) as pool:
-        return list(pool.imap_unordered(_one_report, [(p, out) for p in paths], chunksize=1))
-
-
 def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None) -> list[int]:
     """`nianbao run` on the generated folder; returns the largest RSS (KiB) of any process of the
     batch (client, workers, forked children), sampled every 0.2 s over the run."""
@@ -166,13 +146,6 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
     stderr = batch.stderr.read()
     assert batch.returncode == 0, stderr[-2000:]
     return samples
-
-
-def batch_has(option: str) -> bool:
-    """Whether `nianbao run` has an option (the batch of issue 4 adds --workers and --scheduler)."""
-    from nianbao.cli import parser
-    run = parser()._subparsers._group_actions[0].choices["run"]
-    return any(option in action.option_strings for action in run._actions)
 
 
 def _warm_floor_worker():
@@ -209,10 +182,8 @@ def floor(paths: list[Path], out: Path, workers: int) -> list[int]:
 
 def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     """Time one way; in the subprocess that runs it (see --way)."""
-    if name == "nianbao":
-        produce = nianbao_run if batch_has("--workers") else nianbao_pool
-    else:
-        produce = {"naive": naive, "floor": floor, "dask-1": nianbao_run, "dask-2": nianbao_run}[name]
+    produce = {"naive": naive, "floor": floor, "nianbao": nianbao_run,
+               "dask-1": nianbao_run, "dask-2": nianbao_run}[name]
     kwargs = {"scheduler": "local"} if name.startswith("dask") else {}
     workers = int(name[-1]) if name.startswith("dask") else workers
     out.mkdir(parents=True, exist_ok=True)
@@ -278,11 +249,8 @@ def main() -> None:
                   for _ in range(args.rounds)]
         results["nianbao"], results["floor"] = best([b for b, _ in rounds]), best([c for _, c in rounds])
         if args.dask:
-            if batch_has("--scheduler"):
-                for name in ("dask-1", "dask-2"):
-                    results[name] = best([measure(name, paths, folder, args.workers)])
-            else:
-                print("(--dask: this nianbao has no `run --scheduler` yet)")
+            for name in ("dask-1", "dask-2"):
+                results[name] = best([measure(name, paths, folder, args.workers)])
 
     labels = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao", "floor": "(c) floor, no notebook",
               "dask-1": "    nianbao run --scheduler local, 1 worker", "dask-2": "    … 2 workers"}

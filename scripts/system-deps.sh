@@ -21,8 +21,8 @@ apt_install() {
 for what in "$@"; do
   case "$what" in
     fonts)
-      if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
-         && ! (command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .); then
+      # the file lib/nianbao/fonts.py looks for first (any other CJK font there may not be one it knows)
+      if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then
         echo "nianbao: installing a CJK font (fonts-noto-cjk)"
         apt_install fonts-noto-cjk
       fi ;;

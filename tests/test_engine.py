@@ -16,7 +16,8 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from conftest import SEED, nianbao, replace_line, seed_text
 from nianbao import export, sections
 from nianbao.engine import NAME
-from nianbao.runner import FAILED, run_one
+from nianbao.runner import run_one
+from nianbao.unit import FAILED
 
 ZERO = "commercial: 0, research: 0, social_welfare: 0, legal_service: 0, other_org: 0"
 PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")

@@ -323,3 +323,14 @@ def test_column_rules_settle_what_a_row_leaves_open():
     undecided = Line(keys("x"), "11011", [(1, 10, 11), (11, 0, 11)])
     resolve([undecided], rules)
     assert undecided.chosen is None and len(undecided.readings) == 2
+
+
+def test_digit_splitting_honours_a_rule_of_inequality():
+    # 2019's proactive.published_total is 对外公开总数量 ≥ 本年新公开数量, not equality
+    from nianbao.edition import load_edition
+    from nianbao.io.digits import holds
+    rule = next(r for r in load_edition("2019").rules if r["id"] == "proactive.published_total")
+    cell = lambda col, v: (("proactive", "normative_documents", col), v)   # noqa: E731
+    assert holds(rule, "normative_documents", dict([cell("new_published", 5), cell("total_published", 10)]))
+    assert not holds(rule, "normative_documents", dict([cell("new_published", 10), cell("total_published", 5)]))
+    assert holds(rule, "normative_documents", dict([cell("new_published", 5)])) is None

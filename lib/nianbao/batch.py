@@ -19,10 +19,10 @@ from pathlib import Path
 
 from . import record
 from .county_index import write_index
-from .io.problems import display_path
+from .io.problems import display_path, unreadable
 from .params import PROJECT, Unit
 from .paths import UnsafeName, report_stem, safe_component, write_outputs
-from .pool import kill_descendants
+from .pool import Pool, WorkerLost, kill_descendants
 from .unit import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
 
 DEFAULT_TIMEOUT = 600.0
@@ -51,8 +51,9 @@ def say_failure(rec: dict) -> None:
     say("；".join(rec["message"].splitlines()))
 
 
-def _input(path: Path | None, data: bytes | None) -> dict | None:
-    return None if path is None else {"path": str(path), "sha256": record.sha256(data)}
+# the reasons a file cannot be read, in a clerk's words (strerror is English)
+def _input(path: Path | None, digest: str | None) -> dict | None:
+    return None if path is None else {"path": str(path), "sha256": digest}
 
 
 def _outputs_exist(folder: Path, old: dict) -> bool:
@@ -61,7 +62,7 @@ def _outputs_exist(folder: Path, old: dict) -> bool:
 
 def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned]:
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
-    notebooks: dict[Path, bytes] = {}
+    notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     planned = []
     for i, unit in enumerate(units):
         old_folder, old = known.get(str(unit.source), (None, None))
@@ -69,15 +70,18 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
             data = unit.source.read_bytes()
             previous = unit.previous.read_bytes() if unit.previous else None
             if unit.notebook not in notebooks:
-                notebooks[unit.notebook] = unit.notebook.read_bytes()
-        except OSError as exc:
+                text = unit.notebook.read_bytes()
+                notebooks[unit.notebook] = text, record.sha256(text)
+        except OSError as exc:           # the data file, last year's file or the notebook
+            reason = unreadable(exc)
             planned.append(Planned(unit, "", {}, old, old_folder,
-                                   error=f"{display_path(unit.source)}：无法读取（{exc.strerror}）"))
+                                   error=f"{display_path(exc.filename or unit.source)}：无法读取（{reason}）"))
             continue
-        notebook = notebooks[unit.notebook]
-        key = record.unit_key(data, previous, notebook)
-        inputs = {"data": _input(unit.source, data), "previous": _input(unit.previous, previous),
-                  "notebook": _input(unit.notebook, notebook)}
+        notebook, notebook_sha = notebooks[unit.notebook]
+        data_sha, previous_sha = record.sha256(data), record.sha256(previous)
+        key = record.unit_key(data_sha, previous_sha, notebook_sha)
+        inputs = {"data": _input(unit.source, data_sha), "previous": _input(unit.previous, previous_sha),
+                  "notebook": _input(unit.notebook, notebook_sha)}
         item = Planned(unit, key, inputs, old, old_folder)
         unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
                      and _outputs_exist(old_folder, old))
@@ -93,12 +97,17 @@ def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[U
     """--only NAME: by file name (without suffix) or by the short name of an earlier run."""
     if not only:
         return units
-    short = {rec["source"]: rec.get("short_name") for run in runs.values() for rec in run.get("units", [])}
-    for unit in units:
-        if unit.source.stem not in only and str(unit.source) not in short:
+    recorded = {rec["source"]: rec.get("short_name") for run in runs.values() for rec in run.get("units", [])}
+    short = {str(u.source): recorded.get(str(u.source)) for u in units}
+    names = {u.source.stem for u in units} | set(short.values())
+    for unit in units:       # a whole read of a file for its short name, only while a name is unknown
+        if names.issuperset(only):
+            break
+        if unit.source.stem not in only and str(unit.source) not in recorded:
             short[str(unit.source)] = _short_name(unit.source)
-    chosen = [u for u in units if u.source.stem in only or short.get(str(u.source)) in only]
-    found = {u.source.stem for u in chosen} | {short.get(str(u.source)) for u in chosen}
+            names.add(short[str(unit.source)])
+    chosen = [u for u in units if u.source.stem in only or short[str(u.source)] in only]
+    found = {u.source.stem for u in chosen} | {short[str(u.source)] for u in chosen}
     missing = [name for name in only if name not in found]
     if missing:
         raise LookupError("、".join(missing))
@@ -116,7 +125,6 @@ def _short_name(source: Path) -> str | None:
 # ---- executing the jobs: a local pool or a Dask cluster, the same unit function ----
 
 def local_results(jobs: list[Job], workers: int, timeout_of, engine):
-    from .pool import Pool, WorkerLost
     from .unit import build_unit
     pool = Pool(functools.partial(build_unit, from_bytes=False, engine=engine), workers)
     try:
@@ -253,10 +261,9 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
     jobs = [p.job for p in planned if p.job is not None]
     by_source = {p.job.source: p for p in planned if p.job is not None}
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    timeouts = {p.job.source: p.unit.timeout or timeout for p in planned if p.job is not None}
 
     def timeout_of(job: Job) -> float:
-        return timeouts[job.source]
+        return by_source[job.source].unit.timeout or timeout
 
     claimed: dict[Path, Path] = {}
     records: dict[str, tuple[Path | None, dict]] = {}

@@ -31,11 +31,12 @@ def arithmetic_findings(report: Report) -> list[Finding]:
         frame = report.tables[rule["table"]]
         per_column = rule["per"] == "column"
         holds = OPERATORS[rule.get("op", "==")]
+        known = set(table.cells)
         for line in table.columns if per_column else table.rows:
             def cells(ids):
                 return [(rid, line.id) if per_column else (line.id, rid) for rid in ids]
             left, right = cells(rule["left"]), cells(rule["right"])
-            if not set(left + right) <= set(table.cells):
+            if not set(left + right) <= known:
                 continue        # the rule is about other lines (e.g. one part of § 二)
             if any(pd.isna(frame.at[r, c]) for r, c in left + right):
                 continue
@@ -112,10 +113,13 @@ def run_checks(report: Report, previous: Report | None = None) -> list[Finding]:
     `previous` is the same unit's report of the year before; without it the cross-year rules
     are skipped (coverage() says so).
     """
+    return _findings(report, previous, coverage(report, previous))
+
+
+def _findings(report: Report, previous: Report | None, cover: Coverage) -> list[Finding]:
     findings = [*report.reader_findings, *arithmetic_findings(report)]
-    ran = set(coverage(report, previous).ran)
     for rule in RULES:
-        if rule.id in ran:
+        if rule.id in cover.ran:
             findings += rule.check(report, previous) if rule.needs_previous else rule.check(report)
     return findings
 
@@ -136,5 +140,5 @@ def check_file(data_path, previous_path=None) -> Checked:
     """
     report = read_report(data_path)
     previous = crossyear.load_previous(report, previous_path or None)
-    return Checked(report, run_checks(report, previous.report),
-                   coverage(report, previous.report, previous.note), previous)
+    cover = coverage(report, previous.report, previous.note)
+    return Checked(report, _findings(report, previous.report, cover), cover, previous)

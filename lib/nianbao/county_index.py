@@ -42,6 +42,12 @@ def findings_csv(records: list[dict]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def status_counts(records: list[dict]) -> str:
+    """E.g. 通过20个，有错误2个，无法使用1个."""
+    counts = {s: sum(r["status"] == s for r in records) for s in STATUS_WORDS}
+    return "，".join(f"{STATUS_WORDS[s]}{n}个" for s, n in counts.items() if n)
+
+
 def _link(name: str | None, text: str) -> str:
     return f'<a href="{escape(quote(name))}">{text}</a>' if name else ""
 
@@ -61,8 +67,7 @@ def _row(number: int, record: dict) -> str:
 
 def index_html(county: str, year: int | str, records: list[dict], summary: bool) -> str:
     title = f"{county}{year}年政府信息公开工作年度报告（各乡镇、街道）"
-    counts = {s: sum(r["status"] == s for r in records) for s in STATUS_WORDS}
-    overview = "，".join(f"{STATUS_WORDS[s]}{n}个" for s, n in counts.items() if n)
+    overview = status_counts(records)
     banner = (f'<p class="demo-banner">{DEMO_WORDS}：标注的单位使用示例数据，不是真实报告</p>'
               if any(r.get("demo") for r in records) else "")
     links = " · ".join(x for x in (_link("summary.html", "全县汇总") if summary else "",

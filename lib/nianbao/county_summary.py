@@ -5,7 +5,7 @@ compared in charts, and every finding. Each function returns displayable HTML; u
 from __future__ import annotations
 
 import json
-from functools import reduce
+from functools import cached_property, reduce
 from html import escape
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, tables
-from .county_index import STATUS_WORDS
+from .county_index import STATUS_WORDS, status_counts
 from .edition import edition_for
 from .io import DataFileError, read_report
 from .report import LEVELS, Report
@@ -47,13 +47,19 @@ class County:
     def title(self) -> str:
         return summary_title(self.run)
 
+    @cached_property
+    def total(self) -> Report | None:
+        """Computed once, shown as three tables."""
+        return total_report(self)
+
     @staticmethod
     def name(unit: dict | Report) -> str:
         """A unit's short name, marked when its data is for demonstration."""
         if isinstance(unit, Report):
-            return f"{unit.short_name}（示例）" if unit.demo else unit.short_name
-        short = unit.get("short_name") or unit["display"]
-        return f"{short}（示例）" if unit.get("demo") else short
+            short, demo = unit.short_name, unit.demo
+        else:
+            short, demo = unit.get("short_name") or unit["display"], unit.get("demo")
+        return f"{short}（示例）" if demo else short
 
 
 def summary_title(run: dict) -> str:
@@ -68,12 +74,10 @@ def header(county: County) -> HTML:
 
 
 def status_table(county: County) -> HTML:
-    counts = {s: sum(r["status"] == s for r in county.records) for s in STATUS_WORDS}
     rows = "".join(
         f'<tr><td>{escape(county.name(r))}</td><td>{escape(LEVELS.get(r.get("level") or "", ""))}</td>'
         f'<td>{STATUS_WORDS[r["status"]]}</td>{_counts(r)}</tr>' for r in county.records)
-    text = "，".join(f"{STATUS_WORDS[s]}{n}个" for s, n in counts.items() if n)
-    return HTML(f"<p>本次汇总共{len(county.records)}个单位：{text}。</p>"
+    return HTML(f"<p>本次汇总共{len(county.records)}个单位：{status_counts(county.records)}。</p>"
                 '<table class="summary-table"><thead><tr><th>单位</th><th>类别</th><th>状态</th><th>错误</th>'
                 f"<th>提醒</th></tr></thead><tbody>{rows}</tbody></table>")
 
@@ -108,7 +112,7 @@ def total_report(county: County) -> Report | None:
 
 
 def totals(county: County, table_id: str) -> HTML:
-    report = total_report(county)
+    report = county.total
     if report is None:
         return HTML("<p>没有可汇总的报告。</p>")
     cells = county.edition.tables[table_id].cells

@@ -40,7 +40,9 @@ def previous_path_for(source: Path | None, year: int) -> Path | None:
     return source.parent.parent / str(year - 1) / source.name
 
 
-def _same_unit(report: Report, previous: Report, path: Path) -> None:
+def _read_previous(report: Report, path: Path) -> Report:
+    """The file's report; DataFileError when unusable or not this unit's year before."""
+    previous = read_report(path)
     problems = []
     if previous.year != report.year - 1:
         problems.append(Problem(path, None, "year", f"作为上一年度的数据，应为{report.year - 1}年度，"
@@ -50,6 +52,7 @@ def _same_unit(report: Report, previous: Report, path: Path) -> None:
                                                     f"实际为“{previous.unit}”"))
     if problems:
         raise DataFileError(problems)
+    return previous
 
 
 def load_previous(report: Report, given: str | Path | None = None) -> Previous:
@@ -61,8 +64,7 @@ def load_previous(report: Report, given: str | Path | None = None) -> Previous:
     if given:
         path = Path(given)
         try:
-            previous = read_report(path)
-            _same_unit(report, previous, path)
+            previous = _read_previous(report, path)
         except DataFileError as exc:
             raise PreviousFileError(exc.problems) from None
         return Previous(previous, path, f"上一年度数据：{_short(path)}")
@@ -71,8 +73,7 @@ def load_previous(report: Report, given: str | Path | None = None) -> Previous:
         where = f"（应为 {_short(path)}）" if path else ""
         return Previous(None, None, f"没有找到{report.year - 1}年度的数据文件{where}")
     try:
-        previous = read_report(path)
-        _same_unit(report, previous, path)
+        previous = _read_previous(report, path)
     except DataFileError as exc:
         first = exc.problems[0]
         return Previous(None, path, f"{report.year - 1}年度的数据文件 {_short(path)} 无法使用"
@@ -105,6 +106,10 @@ def carry_over(report: Report, previous: Report) -> list[Finding]:
     return findings
 
 
+IN_FORCE = ("issued", "repealed", "in_force")        # the § 二 columns of cross_year.in_force
+ITEM_COUNT = ("previous_count", "change")           # and of cross_year.item_count
+
+
 def _rows_with(report: Report, *columns: str) -> list[tuple[str, str]]:
     """(caption, row id) of the § 二 rows that have all these columns."""
     table = report.edition.tables["proactive"]
@@ -113,20 +118,20 @@ def _rows_with(report: Report, *columns: str) -> list[tuple[str, str]]:
 
 
 def has_in_force(report: Report) -> bool:
-    return bool(_rows_with(report, "issued", "repealed", "in_force"))
+    return bool(_rows_with(report, *IN_FORCE))
 
 
 def has_item_counts(report: Report) -> bool:
-    return bool(_rows_with(report, "previous_count", "change"))
+    return bool(_rows_with(report, *ITEM_COUNT))
 
 
 def in_force(report: Report, previous: Report) -> list[Finding]:
     """现行有效件数 = last year's 现行有效件数 + 本年制发 − 本年废止 (documents can also lapse)."""
     table = report.edition.tables["proactive"]
-    label = {c: table.column(c).label for c in ("issued", "repealed", "in_force")}
+    label = {c: table.column(c).label for c in IN_FORCE}
     findings = []
-    for caption, row in _rows_with(report, "issued", "repealed", "in_force"):
-        values = [_value(report, "proactive", row, c) for c in ("issued", "repealed", "in_force")]
+    for caption, row in _rows_with(report, *IN_FORCE):
+        values = [_value(report, "proactive", row, c) for c in IN_FORCE]
         before = _value(previous, "proactive", row, "in_force")
         if None in values or before is None:
             continue
@@ -139,7 +144,7 @@ def in_force(report: Report, previous: Report) -> list[Finding]:
             f"「{table.title}」{caption} {table.row(row).label}·{label['in_force']}：{previous.year}年度"
             f"{label['in_force']}{before}加{label['issued']}{issued}减{label['repealed']}{repealed}"
             f"应为{expected}，表中为{now}（如有文件到期失效，请在报告中说明）",
-            tuple(("proactive", row, c) for c in ("issued", "repealed", "in_force"))))
+            tuple(("proactive", row, c) for c in IN_FORCE)))
     return findings
 
 
@@ -148,13 +153,15 @@ def item_count(report: Report, previous: Report) -> list[Finding]:
     table = report.edition.tables["proactive"]
     count, change = table.column("previous_count").label, table.column("change").label
     findings = []
-    for caption, row in _rows_with(report, "previous_count", "change"):
+    for caption, row in _rows_with(report, *ITEM_COUNT):
         now = _value(report, "proactive", row, "previous_count")
         last_count = _value(previous, "proactive", row, "previous_count")
         last_change = _value(previous, "proactive", row, "change")
-        if None in (now, last_count, last_change) or now == last_count + last_change:
+        if None in (now, last_count, last_change):
             continue
         expected = last_count + last_change
+        if now == expected:
+            continue
         findings.append(Finding(
             "cross_year.item_count", WARNING, "proactive", row, "previous_count", expected, now,
             f"「{table.title}」{caption} {table.row(row).label}·{count}：按{previous.year}年度报告"

@@ -5,12 +5,13 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, 
           "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 PATTERN = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千]+"   # for use inside a regex
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def parse_number(text: str) -> int | None:
     """The value of an Arabic (also full-width) or Chinese numeral; None when it is not one."""
-    text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
+    text = text.strip().translate(FULL_WIDTH)
+    if text.isdecimal():                                       # not isdigit: int("²") fails
         return int(text)
     if not text or any(ch not in DIGITS and ch not in UNITS for ch in text):
         return None

@@ -81,7 +81,7 @@ def read_params(path: Path) -> list[Unit]:
     for key in top:
         if key not in FIELDS:
             bad(str(key), f"未知的项目“{key}”{suggest(key, FIELDS)}，可用的项目为 {'、'.join(FIELDS)}")
-    folder = previous = notebook = None
+    folder = previous = None
     if not isinstance(top.get("data"), str) or not top["data"].strip():
         bad("data", "应为数据文件夹的路径（相对于本参数文件），如 ../../data/商水县/2020")
     else:
@@ -125,9 +125,7 @@ def resolve(targets: list[str | Path]) -> list[Unit]:
     for target in map(Path, targets or [DEFAULT_PARAMS]):
         if not target.exists():
             raise DataFileError([Problem(target, None, None, "找不到这个文件或文件夹")])
-        files = [target] if target.is_file() else sorted(
-            p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in READERS
-            and not p.name.startswith("."))
+        files = [target] if target.is_file() else data_files(target)
         params = [f for f in files if is_params(f)]
         for f in params:
             for unit in read_params(f):

@@ -1,8 +1,6 @@
 """Rules about what a unit of its level can have done at all."""
 from __future__ import annotations
 
-import pandas as pd
-
 from .findings import WARNING, Finding
 from .report import LEVELS, Report
 
@@ -17,11 +15,10 @@ def cannot_make_rules(report: Report) -> bool:
 
 def township_rules(report: Report) -> list[Finding]:
     table = report.edition.tables["proactive"]
-    frame = report.tables["proactive"]
     findings = []
     for col in table.columns_of("rules"):
-        value = frame.at["rules", col.id]
-        if pd.isna(value) or value == 0:
+        value = report.value("proactive", "rules", col.id)
+        if not value:               # missing (a finding of its own) or 0
             continue
         findings.append(Finding(
             "plausibility.township_rules", WARNING, "proactive", "rules", col.id, 0, int(value),

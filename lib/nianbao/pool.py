@@ -61,7 +61,7 @@ def _serve(conn: Connection, task: Callable) -> None:
         try:
             conn.send((True, task(job)))
         except Exception as exc:                      # a bug in the task: report it, keep serving
-            conn.send((False, f"{type(exc).__name__}: {exc}"))
+            conn.send((False, f"程序内部错误（{type(exc).__name__}: {exc}）"))
 
 
 @dataclass
@@ -122,9 +122,7 @@ class Pool:
                     self._replace(worker)
                 else:
                     continue
-                for w in self.workers:          # _replace swapped the object; clear by job
-                    if w.job is job:
-                        w.job = None
+                worker.job = None               # (a replacement starts idle)
                 yield job, outcome
 
     def close(self) -> None:
@@ -132,7 +130,7 @@ class Pool:
         for worker in self.workers:
             try:
                 worker.conn.send(None)
-            except (OSError, BrokenPipeError):
+            except OSError:
                 pass
         for worker in self.workers:
             worker.process.join(timeout=5)

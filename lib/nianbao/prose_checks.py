@@ -44,7 +44,7 @@ def _about_disclosure(gap: str) -> bool:
 
 
 # (what, pattern): group 1 is the number. Order matters: a span read once is not read again.
-STATEMENTS = [
+STATEMENTS = [(what, re.compile(pattern)) for what, pattern in [
     ("appeals_and_suits", rf"行政复议{GAP}{{0,8}}?行政诉讼(?:案件)?(?:共|合计|均为|均)?{NUM}{UNIT}"),
     ("review", rf"行政复议(?:案件|申请)?(?:共|合计)?{NUM}{UNIT}"),
     ("review", rf"{NUM}{UNIT}行政复议"),
@@ -53,17 +53,17 @@ STATEMENTS = [
     ("carried_over", rf"上年度?结转(?:的)?(?:申请)?{NUM}{UNIT}"),
     ("carried_forward", rf"结转下一?年度?(?:继续办理)?{NUM}{UNIT}"),
     ("carried_forward", rf"{NUM}{UNIT}(?:申请)?结转(?:至|到)?下一?年"),
-]
+]]
 RECEIVED = [
     re.compile(rf"{RECEIVE}(?:了)?({GAP}{{0,24}}?申请{GAP}{{0,6}}?){NUM}{UNIT}"),
     re.compile(rf"{RECEIVE}(?:了)?((?:共|各类)?){NUM}{UNIT}({GAP}{{0,12}}?)申请"),
 ]
 # Only after a statement of applications received, in the same sentence:
-DETAILS = [
+DETAILS = [(what, re.compile(pattern)) for what, pattern in [
     ("natural_person", rf"自然人(?:申请|提出)?(?:的)?(?:申请)?{NUM}{UNIT}"),
     ("legal_persons", rf"法人(?:[和或及]其他组织)?(?:申请|提出)?(?:的)?(?:申请)?{NUM}{UNIT}"),
     ("handled", rf"办结{NUM}{UNIT}"),
-]
+]]
 PART_OF = re.compile(r"其中|尚未|审结|维持|纠正|直接起诉|复议后")   # a part of the count, not all of it
 NO_REQUESTS = re.compile(rf"(?:未|没有|无)(?:收到|接到|受理|接收|新收){GAP}{{0,20}}?申请(?!人)")
 NEGATION = re.compile(r"未(?!经|审结|结)|没有|无(?!正当|法)")     # not 未经复议, 尚未审结, 无法
@@ -89,10 +89,10 @@ def _claims(sentence: str) -> list[Claim]:
                 add("received", m, 2)
     if any(c.what == "received" for c in claims):
         for what, pattern in DETAILS:
-            for m in re.finditer(pattern, sentence):
+            for m in pattern.finditer(sentence):
                 add(what, m, 1)
     for what, pattern in STATEMENTS:
-        for m in re.finditer(pattern, sentence):
+        for m in pattern.finditer(sentence):
             clause = re.split(r"[，,]", sentence[:m.start()])[-1]
             if not PART_OF.search(clause):
                 add(what, m, 1)
@@ -100,11 +100,10 @@ def _claims(sentence: str) -> list[Claim]:
         if free(m):
             claims.append(Claim("received", 0, m.start()))
     for clause in CLAUSE.finditer(sentence):       # 未发生…行政复议和行政诉讼: each of them is 0
-        text = clause.group()
-        negation = NEGATION.search(text)
-        if negation is None or re.search(NUMERAL, text[negation.end():]):
+        negation = NEGATION.search(clause.group())
+        after = clause.group()[negation.end():] if negation else ""
+        if not after or re.search(NUMERAL, after):
             continue
-        after = text[negation.end():]
         for what, word in (("review", "行政复议"), ("suits", "行政诉讼")):
             if word in after and not any(c.what == what for c in claims):
                 claims.append(Claim(what, 0, clause.start()))
@@ -220,7 +219,7 @@ def year(report: Report) -> list[Finding]:
                     f"「{heading}」写道“{_quote(sentence, m.start())}”：统计期限为{said}，"
                     f"应为报告年度的{y}年1月1日至{y}年12月31日"))
             plain = TITLES.sub(lambda t: "＿" * len(t.group()), sentence)
-            named = [m for m in NAMED.finditer(plain)]
+            named = list(NAMED.finditer(plain))
             # § 一 opening with another year and naming the report year nowhere: last year's text
             if key == "overview" and s.start() == 0 and f"{y}年" not in text:
                 named += list(OPENING.finditer(plain))

@@ -34,10 +34,11 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def unit_key(data: bytes, previous: bytes | None, notebook: bytes) -> str:
+def unit_key(data: str, previous: str | None, notebook: str) -> str:
+    """From the inputs' sha256 hex digests (previous None: there is none) and the package's."""
     digest = hashlib.sha256()
-    for part in (data, previous or b"", notebook, package_fingerprint().encode()):
-        digest.update(hashlib.sha256(part).digest())
+    for part in (data, previous or sha256(b""), notebook, sha256(package_fingerprint().encode())):
+        digest.update(bytes.fromhex(part))
     return digest.hexdigest()
 
 

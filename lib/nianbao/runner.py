@@ -1,8 +1,5 @@
-"""Running the township notebook for one data file: papermill, export, and the output files.
-
-The data file is read and checked here first, so an unusable input stops before a kernel starts
-and nothing is written for it. Outputs are written only once all of them are ready.
-"""
+"""Running the township notebook for one data file: papermill (a kernel or the fork engine),
+the export of its two pages, and `run_one` for a data file outside a batch."""
 from __future__ import annotations
 
 import time
@@ -14,28 +11,28 @@ import nbformat
 import papermill
 from papermill.translators import PythonTranslator, papermill_translators
 
-from .checks import run_checks
-from .crossyear import load_previous
 from .engine import NAME as FORK
 from .export import PAGES, export_html
-from .findings import ERROR, Finding
-from .io import DataFileError, read_report
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
-from .paths import UnsafeName, report_stem, write_outputs
-from .unit import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE
+from .paths import report_stem, write_outputs
+from .unit import DEFAULT_ENGINE, Result, build
 
-EXIT_CODES = {OK: 0, ERRORS: 1, FAILED: 1, UNUSABLE: 2}
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
 
 
 @dataclass
 class Outcome:
-    source: Path
-    status: str
-    message: str = ""                       # why it is unusable or failed (Chinese)
-    findings: list[Finding] = field(default_factory=list)
+    """One data file run on its own: a unit's result and the files written for it."""
+    result: Result
     outputs: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        return self.result.message
 
 
 class ReadablePython(PythonTranslator):
@@ -117,23 +114,10 @@ def failure_message(source: Path | str, exc: BaseException) -> str:
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
             notebook: Path = NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
+    """One data file, outside a batch: the unit's work (unit.build), then its files written."""
     source = Path(data_path)
-    started = time.perf_counter()
-    try:
-        report = read_report(source)
-        stem = report_stem(Path(out_root), report.county, report.year, report.short_name)
-    except DataFileError as exc:
-        return Outcome(source, UNUSABLE, str(exc))
-    except UnsafeName as exc:
-        return Outcome(source, UNUSABLE, f"{source}：{exc}")
-    previous = load_previous(report)        # last year's file in the same data tree, if any
-    findings = run_checks(report, previous.report)
-    try:
-        nb, pages = render(source.resolve(), report.title, notebook,
-                           previous.path.resolve() if previous.report else None, engine=engine)
-    except Exception as exc:  # a notebook error or a dead kernel: this unit fails, others go on
-        return Outcome(source, FAILED, failure_message(source, exc),
-                       findings, seconds=time.perf_counter() - started)
-    outputs = write_outputs(stem, nbformat.writes(nb), pages)
-    status = ERRORS if any(f.severity == ERROR for f in findings) else OK
-    return Outcome(source, status, "", findings, outputs, time.perf_counter() - started)
+    result = build(str(source), source, notebook, None, display=str(source), engine=engine)
+    if result.notebook is None:
+        return Outcome(result)
+    stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
+    return Outcome(result, write_outputs(stem, result.notebook, result.pages))

@@ -9,7 +9,7 @@ from html import escape
 
 import pandas as pd
 
-from .edition import Line, Table
+from .edition import Line
 from .report import Report
 
 
@@ -40,7 +40,7 @@ def _th(text: str, rowspan: int = 1, colspan: int = 1, css: str = "") -> str:
     return f"<th{attrs}>{escape(text)}</th>"
 
 
-def _spans(lines: tuple[Line, ...]) -> list[dict[int, tuple[str, int]]]:
+def header_spans(lines: tuple[Line, ...]) -> list[dict[int, tuple[str, int]]]:
     """For each line, {depth: (group label, lines it covers)} of the groups that start at it."""
     out = []
     for i, line in enumerate(lines):
@@ -85,13 +85,13 @@ def requests_html(report: Report, marks: dict) -> str:
     rows = ["<tr>" + "".join(head) + "</tr>"]
     for level in range(col_depth):
         cells = []
-        for col, starts in zip(table.columns, _spans(table.columns)):
+        for col, starts in zip(table.columns, header_spans(table.columns)):
             if level in starts:
                 cells.append(_th(starts[level][0], colspan=starts[level][1]))
             elif level == len(col.groups):
                 cells.append(_th(col.label, rowspan=col_depth - level))
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    for row, starts in zip(table.rows, _spans(table.rows)):
+    for row, starts in zip(table.rows, header_spans(table.rows)):
         labels = [_th(g, rowspan=n, css="group") for g, n in starts.values()]
         labels.append(_th(row.label, colspan=depth - len(row.groups), css="label"))
         tds = [_td(report, marks, "requests", row.id, col.id) for col in table.columns]
@@ -103,7 +103,7 @@ def appeals_html(report: Report, marks: dict) -> str:
     table = report.edition.tables["appeals"]
     width = len(table.columns)
     top, middle, bottom, values = [], [], [], []
-    for row, starts in zip(table.rows, _spans(table.rows)):
+    for row, starts in zip(table.rows, header_spans(table.rows)):
         if not row.groups:                      # e.g. 行政复议: its column labels span two rows
             top.append(_th(row.label, colspan=width))
             middle += [_th(c.label, rowspan=2) for c in table.columns]

@@ -47,79 +47,82 @@ class Result:
     seconds: float = 0.0
 
 
-def failed(job: Job, message: str, seconds: float = 0.0) -> Result:
-    return Result(job.source, FAILED, f"{job.display}：{message}", seconds=seconds)
-
-
 def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None = None,
                engine: str | None = None) -> Result:
     """Read, check, execute and export one unit. `from_bytes=False` runs the client's own files
     (a local worker shares the disk); otherwise a private copy in a temporary folder is used,
     and its name is replaced by the client's in everything returned."""
+    options = {} if cell_timeout is None else {"execution_timeout": cell_timeout}
+    if engine is not None:
+        options["engine"] = engine
+    if not from_bytes:
+        previous = Path(job.previous_source) if job.previous_source else None
+        return build(job.source, Path(job.source), Path(job.notebook_source), previous,
+                     display=job.display, **options)
+    with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
+        data_path = Path(tmp) / "data" / Path(job.source).name
+        data_path.parent.mkdir()
+        data_path.write_bytes(job.data)
+        notebook = Path(tmp) / "township_report.ipynb"
+        notebook.write_bytes(job.notebook)
+        names = {str(data_path): job.display, str(notebook): job.notebook_source}
+        previous = None
+        if job.previous is not None:
+            previous = Path(tmp) / "previous" / Path(job.source).name
+            previous.parent.mkdir()
+            previous.write_bytes(job.previous)
+            names[str(previous)] = job.previous_display
+        return build(job.source, data_path, notebook, previous, display=job.display, names=names,
+                     **options)
+
+
+def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *, display: str,
+          names: dict[str, str] | None = None, **options) -> Result:
+    """One unit from files on disk: read, check, run the notebook, export its pages. `names`
+    maps private file names to the ones the user knows, in everything returned."""
     import nbformat
 
     from .checks import run_checks
     from .crossyear import PreviousFileError, load_previous
+    from .findings import has_errors
     from .io import DataFileError, read_report
     from .paths import UnsafeName, report_stem
-    from .engine import warm
     from .runner import failure_message, render
 
     started = time.perf_counter()
-    options = {} if cell_timeout is None else {"execution_timeout": cell_timeout}
-    if engine is not None:
-        options["engine"] = engine
     if options.get("engine", DEFAULT_ENGINE) == "fork":
-        warm()                   # once per worker process: children fork from a warm parent
-    with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-        if from_bytes:
-            data_path = Path(tmp) / "data" / Path(job.source).name
-            data_path.parent.mkdir()
-            data_path.write_bytes(job.data)
-            notebook = Path(tmp) / "township_report.ipynb"
-            notebook.write_bytes(job.notebook)
-            previous = None
-            if job.previous is not None:
-                previous = Path(tmp) / "previous" / Path(job.source).name
-                previous.parent.mkdir()
-                previous.write_bytes(job.previous)
-            names = {str(data_path): job.display, str(notebook): job.notebook_source}
-            if previous is not None:
-                names[str(previous)] = job.previous_display
-        else:
-            data_path = Path(job.source)
-            previous = Path(job.previous_source) if job.previous_source else None
-            notebook, names = Path(job.notebook_source), {}
+        from .engine import warm
+        warm()                   # once per process: children fork from a warm parent
 
-        def relabel(text: str) -> str:
-            for private, public in names.items():
-                text = text.replace(private, public)
-            return text
+    def relabel(text: str) -> str:
+        for private, public in (names or {}).items():
+            text = text.replace(private, public)
+        return text
 
-        try:
-            report = read_report(data_path)
-            report_stem(Path(tmp), report.county, report.year, report.short_name)
-        except DataFileError as exc:
-            return Result(job.source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
-        except UnsafeName as exc:
-            return Result(job.source, UNUSABLE, f"{job.display}：{exc}", seconds=time.perf_counter() - started)
-        result = Result(job.source, ERRORS, county=report.county, year=report.year,
-                        short_name=report.short_name, unit=report.unit, level=report.level,
-                        demo=report.demo)
-        try:
-            last_year = load_previous(report, previous)
-        except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
-            last_year, previous = load_previous(report), None
-        found = run_checks(report, last_year.report)
-        result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
-                           for f in found]
-        try:
-            nb, pages = render(data_path, report.title, notebook, previous, **options)
-        except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
-            result.status, result.message = FAILED, relabel(failure_message(job.display, exc))
-        else:
-            result.notebook = relabel(nbformat.writes(nb))
-            result.pages = {page: relabel(html) for page, html in pages.items()}
-            result.status = ERRORS if any(f.severity == "error" for f in found) else OK
-        result.seconds = time.perf_counter() - started
-        return result
+    try:
+        report = read_report(data_path)
+        report_stem(data_path.parent, report.county, report.year, report.short_name)  # a safe name
+    except DataFileError as exc:
+        return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
+    except UnsafeName as exc:
+        return Result(source, UNUSABLE, f"{display}：{exc}", seconds=time.perf_counter() - started)
+    result = Result(source, ERRORS, county=report.county, year=report.year,
+                    short_name=report.short_name, unit=report.unit, level=report.level,
+                    demo=report.demo)
+    try:
+        last_year = load_previous(report, previous)
+    except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
+        last_year, previous = load_previous(report), None
+    found = run_checks(report, last_year.report)
+    result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
+                       for f in found]
+    try:
+        nb, pages = render(data_path, report.title, notebook, previous, **options)
+    except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
+        result.status, result.message = FAILED, relabel(failure_message(display, exc))
+    else:
+        result.notebook = relabel(nbformat.writes(nb))
+        result.pages = {page: relabel(html) for page, html in pages.items()}
+        result.status = ERRORS if has_errors(found) else OK
+    result.seconds = time.perf_counter() - started
+    return result

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -21,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .edition import Edition, Line, Table, load_edition
 from .report import LEVELS, NARRATIVE, Report
-from .tables import _spans as header_spans   # the same nesting of merged headers as the HTML
+from .tables import header_spans   # the same nesting of merged headers as the HTML
 
 META_SHEET = "基本信息"
 EDITION_CELL = "B2"
@@ -82,11 +84,16 @@ class Layout:
     def where(self, table: str, row: str, column: str) -> str:
         sheet = self.tables[table]
         r, c, _ = sheet.inputs[(table, row, column)]
-        return f"工作表「{sheet.name}」{get_column_letter(c)}{r}"
+        return located(sheet.name, coord(r, c))
 
 
 def coord(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
+
+
+def located(sheet: str, at: str) -> str:
+    """工作表「三」D7: a cell as a clerk finds it in Excel."""
+    return f"工作表「{sheet}」{at}"
 
 
 def sheet_name(table: Table) -> str:
@@ -226,7 +233,8 @@ def check_formula(rule: dict, line: Line, sheet: Sheet) -> str:
     count = f"COUNT({','.join(_ranges(left + right))})"
     message = _text(rule["message"]).format(label=_text(line.full_label),
                                             left=f'"&{left_sum}&"', right=f'"&{right_sum}&"')
-    op = {"==": "="}.get(rule.get("op", "=="), rule.get("op", "=="))
+    op = rule.get("op", "==")
+    op = "=" if op == "==" else op                      # Excel writes equality as =
     return (f'=IF({count}<{len(left) + len(right)},"待填",'
             f'IF({left_sum}{op}{right_sum},"相符","{FAILED}：{message}"))')
 
@@ -247,6 +255,7 @@ def _add_checks(sheet: Sheet, table: Table, rules: list[dict]) -> None:
     last_row = max(r for r, _, _ in sheet.inputs.values())
     last_col = max(c + s - 1 for _, c, s in sheet.inputs.values())
     label_cols = min(c for _, c, _ in sheet.inputs.values()) - 1
+    first_row = min(r for r, _, _ in sheet.inputs.values())
     below, beside = last_row + 1, last_col + 1
     one_row = len({r for r, _, _ in sheet.inputs.values()}) == 1
     for rule in rules:
@@ -268,7 +277,7 @@ def _add_checks(sheet: Sheet, table: Table, rules: list[dict]) -> None:
                                           check_formula(rule, row, sheet), span=len(cols)))
             below += 2
         else:
-            sheet.label(2, beside, caption(rule, table), rowspan=min(r for r, _, _ in sheet.inputs.values()) - 2)
+            sheet.label(2, beside, caption(rule, table), rowspan=first_row - 2)
             for row in lines:
                 r = min(r for (_, rid, _), (r, _, _) in sheet.inputs.items() if rid == row.id)
                 sheet.checks.append(Check(rule["id"], row.id, r, beside, check_formula(rule, row, sheet)))
@@ -472,9 +481,6 @@ def template_bytes(edition: Edition, report: Report | None = None) -> bytes:
 
 def run_template(args) -> int:
     """`nianbao template`: write the workbook; exit 2 when the data file or options are unusable."""
-    import sys
-    from pathlib import Path
-
     from .io import DataFileError, read_report
     from .io.problems import display_path
     from .paths import atomic_write

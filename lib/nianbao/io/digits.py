@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..checks import OPERATORS
+
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
 VALUE_RUN = re.compile(r"[\s\d.,，/／—―–\-－无元万]*")
 TOKEN = re.compile(r"(?P<num>[-－]?\d+(?:\.\d+)?)(?P<unit>万元|元)?|(?P<mark>[/／]|[—―–\-－]+|无)")
@@ -26,7 +28,6 @@ class Token:
     text: str               # as on the page
     number: str | None      # its digits (and decimal point) when numeric
     signed: bool = False
-    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def tokens(run: str) -> list[Token]:
         if found.group("num"):
             number = found.group("num")
             signed = number[0] in "-－"
-            out.append(Token(found.group(0), number.lstrip("-－"), signed, found.group("unit")))
+            out.append(Token(found.group(0), number.lstrip("-－"), signed))
         else:
             out.append(Token(found.group(0), None))
     return out
@@ -130,4 +131,6 @@ def holds(rule: dict, line: str, values: dict) -> bool | None:
             return None
         return sum(cells)
     left, right = total(rule["left"]), total(rule["right"])
-    return None if left is None or right is None else left == right
+    if left is None or right is None:
+        return None
+    return OPERATORS[rule.get("op", "==")](left, right)   # e.g. 2019's 总数 >= 新公开

@@ -28,7 +28,6 @@ META_NAMES = {"pubdate": "发布时间", "firstpublishedtime": "发布时间", "
 class PageText:
     fields: dict[str, str] = field(default_factory=dict)   # 标题, 发布时间, 原文链接 … as given
     body: str = ""
-    kind: str = "text"                                     # text | portal | html
 
 
 class _Linearizer(HTMLParser):
@@ -99,7 +98,7 @@ def _html(text: str) -> PageText:
     body = "".join(parser.out)
     body = re.sub(r"[ ]*\n[ ]*", "\n", body)            # no spaces around line ends
     body = re.sub(r"\n\t[ ]+", "\n\t", body)
-    return PageText(fields, body.strip("\n "), "html")
+    return PageText(fields, body.strip("\n "))
 
 
 def decode(data: bytes) -> str:
@@ -123,5 +122,5 @@ def page_text(text: str) -> PageText:
             found = HEADER_LINE.match(line.strip())
             if found and found.group(2).strip():
                 fields[found.group(1)] = found.group(2).strip()
-        return PageText(fields, COMMENTS.sub("", text[mark.end():]).strip(), "portal")
-    return PageText({}, COMMENTS.sub("", text).replace("\r\n", "\n").strip(), "text")
+        return PageText(fields, COMMENTS.sub("", text[mark.end():]).strip())
+    return PageText({}, COMMENTS.sub("", text).replace("\r\n", "\n").strip())

@@ -1,9 +1,19 @@
 """How readers locate and word what is wrong with an input, for a township clerk."""
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+
+UNREADABLE = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+              errno.EISDIR: "这是一个文件夹，不是文件"}
+
+
+def unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in a clerk's words (the system's own text as a last resort)."""
+    return UNREADABLE.get(exc.errno, exc.strerror or type(exc).__name__)
 
 
 def display_path(path: Path | str) -> str:

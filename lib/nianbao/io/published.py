@@ -14,15 +14,18 @@ import difflib
 import itertools
 import re
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from ..edition import Edition, Table, all_editions, edition_for
+from ..paths import atomic_write
 from ..report import LEVELS
+from . import read_report
 from .digits import MAX_READINGS, Mark, cell_values, holds, split_run, tokens, value_run
 from .page_text import CELL, decode, page_text
-from .problems import display_path
+from .problems import DataFileError, display_path
 
 EQUIVALENT = {"（": "[（(]", "）": "[）)]", "：": "[：:]", "，": "[，,]", "“": "[“”\"]", "”": "[”“\"]",
               ".": "[.．、]", "/": "[/／]"}
@@ -45,6 +48,11 @@ def _pattern(label: str) -> re.Pattern:
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def _mask(text: str, hit: re.Match) -> str:
+    """The text with a found label blanked out, so a shorter label cannot match inside it."""
+    return text[:hit.start()] + "\0" * (hit.end() - hit.start()) + text[hit.end():]
 
 
 @dataclass
@@ -127,7 +135,7 @@ class Page:
             if not hits:
                 missing.append(label)
             for hit in hits:
-                text = text[:hit.start()] + "\0" * (hit.end() - hit.start()) + text[hit.end():]
+                text = _mask(text, hit)
         extra = [t.strip() for t in re.split(r"[\0\s]+", text) if t.strip()]
         for label in missing:
             close = difflib.get_close_matches(label, extra, n=1, cutoff=0.5)
@@ -159,7 +167,7 @@ def detect_edition(body: str, year: int | None) -> tuple[Edition, dict[str, list
     for label, eid in sorted(((l, e) for e, ls in unique.items() for l in ls), key=lambda x: (-len(x[0]), x)):
         for hit in list(_pattern(label).finditer(masked)):
             found[eid].append(label)
-            masked = masked[:hit.start()] + "\0" * (hit.end() - hit.start()) + masked[hit.end():]
+            masked = _mask(masked, hit)
     score = {eid: len(labels) for eid, labels in found.items()}
     shared = set.intersection(*own.values())
     if not any(score.values()) and not any(_pattern(l).search(body) for l in shared if len(l) > 3):
@@ -431,7 +439,7 @@ def _narrative(page: Page, spans: dict[str, tuple[int, int]]) -> dict[str, str]:
             out["problems"], out["improvements"] = _paragraphs(text[:split.start()]), _paragraphs(text[split.end():])
         else:
             out["problems"] = _paragraphs(text)
-            page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为 problems")
+            page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为“存在的主要问题”")
     if "narrative.other" in spans:
         out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])])
     return {k: v for k, v in out.items() if v}
@@ -466,12 +474,12 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
         year = int(found.group(1)) if found else None
     if year is None:
         raise NotAReport("找不到报告年度（标题应如“××2020年政府信息公开工作年度报告”）")
+    in_force = edition_for(year)
     # the section headings are the same in every edition; the tables tell which edition it is
-    spans, _, _ = _sections(Page(body, edition_for(year)))
+    spans, _, _ = _sections(Page(body, in_force))
     tables_text = "\n".join(body[slice(*spans[t])] for t in ("proactive", "requests", "appeals") if t in spans)
     edition, score = detect_edition(tables_text or body, year)
     page = Page(body, edition)
-    in_force = edition_for(year)
     if edition.id != in_force.id:
         page.note(f"页面使用{edition.id}版格式的表格，{year}年度报告应使用{in_force.id}版格式（{in_force.issued_by}）")
     for eid, labels in score.items():
@@ -526,13 +534,13 @@ def _fill(imported: Imported, reader: Reader) -> None:
                 tables[tid][row][col] = value
     for row, unit in reader.units.items():
         tables["proactive"].setdefault(row, {})["unit"] = unit
+    ambiguous = {c for a in imported.ambiguous for c in a["cells"]}
     for tid, table in reader.edition.tables.items():
         rows = {}
         for row in table.rows:                    # the edition's order, whatever the page's
             if row.id in tables[tid]:
                 rows[row.id] = tables[tid][row.id]
         imported.data[tid] = rows
-        ambiguous = {c for a in imported.ambiguous for c in a["cells"]}
         for row_id, col_id in table.cells:
             key = f"{tid}.{row_id}.{col_id}"
             value = rows.get(row_id, {}).get(col_id)
@@ -585,11 +593,6 @@ def to_yaml(imported: Imported, source_name: str) -> str:
 
 def run_import(args) -> int:
     """`nianbao import`: exit 0 every cell read, 1 some missing or ambiguous, 2 not a report."""
-    from .problems import DataFileError
-    from . import read_report
-    from ..paths import atomic_write
-    import tempfile
-
     source = Path(args.published)
     try:
         text = decode(source.read_bytes())
@@ -601,7 +604,8 @@ def run_import(args) -> int:
         return 2
     overrides = {"unit": args.unit, "short_name": args.short_name, "county": args.county, "level": args.level}
     if args.level and args.level not in LEVELS:
-        print(f"--level 应为 {'、'.join(LEVELS)} 之一", file=sys.stderr)
+        known = "、".join(f"{k}（{v}）" for k, v in LEVELS.items())
+        print(f"--level 应为 {known} 之一，实际为“{args.level}”", file=sys.stderr)
         return 2
     try:
         imported = import_text(text, overrides)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..edition import all_editions, load_edition
 from ..report import LEVELS, Report
-from ..workbook import EDITION_CELL, META_SHEET, YES, coord, layout
+from ..workbook import EDITION_CELL, META_SHEET, YES, coord, layout, located
 from .build import Raw, assemble
 from .problems import DataFileError, Problem
 
@@ -32,10 +32,6 @@ def _load(path: Path):
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DataFileError([Problem(path, None, None,
                                      "不是 Excel 工作簿（.xlsx），或文件已损坏；请用 Excel 或 WPS 另存为 .xlsx")]) from None
-
-
-def _where(sheet: str, at: str) -> str:
-    return f"工作表「{sheet}」{at}"
 
 
 def _value(cell_value):
@@ -60,7 +56,7 @@ def _layout_problems(path: Path, wb, lay) -> list[Problem]:
             found = ws.cell(row, col).value
             if str(found or "").strip() != text:
                 at = coord(row, col)
-                problems.append(Problem(path, _where(sheet.name, at), None,
+                problems.append(Problem(path, located(sheet.name, at), None,
                                         f"应为“{text}”，实际为“{found or ''}”（表格的行列被改动过，"
                                         f"无法确定数值的位置；请在原模板中填写）"))
                 break          # one per sheet: the rest follow from it
@@ -77,14 +73,14 @@ def read_xlsx(path: str | Path) -> Report:
     edition_id = str(_value(meta_ws[EDITION_CELL].value) or "").strip()
     known = [e.id for e in all_editions()]
     if edition_id not in known:
-        raise DataFileError([Problem(path, _where(META_SHEET, EDITION_CELL), "edition",
+        raise DataFileError([Problem(path, located(META_SHEET, EDITION_CELL), "edition",
                                      f"格式版本应为 {' 或 '.join(known)}，实际为“{edition_id}”（{NOT_TEMPLATE}）")])
     lay = layout(load_edition(edition_id))
     problems = _layout_problems(path, wb, lay)
     if problems:
         raise DataFileError(problems)
 
-    meta = {"edition": Raw(edition_id, _where(META_SHEET, EDITION_CELL))}
+    meta = {"edition": Raw(edition_id, located(META_SHEET, EDITION_CELL))}
     for key, at in lay.meta_cells.items():
         value = _value(meta_ws[at].value)
         if key == "level":
@@ -93,8 +89,8 @@ def read_xlsx(path: str | Path) -> Report:
             value = value == YES
         elif key == "published" and isinstance(value, dt.datetime):
             value = value.date()
-        meta[key] = Raw(value, _where(META_SHEET, at))
-    narrative = {key: Raw(_value(meta_ws[at].value), _where(META_SHEET, at))
+        meta[key] = Raw(value, located(META_SHEET, at))
+    narrative = {key: Raw(_value(meta_ws[at].value), located(META_SHEET, at))
                  for key, at in lay.narrative_cells.items()}
     units = {row_id: str(meta_ws[at].value).strip() for row_id, at in lay.unit_cells.items()
              if _value(meta_ws[at].value) is not None}
@@ -103,5 +99,5 @@ def read_xlsx(path: str | Path) -> Report:
     for tid, sheet in lay.tables.items():
         ws = wb[sheet.name]
         for key, (r, c, _) in sheet.inputs.items():
-            cells[key] = Raw(_value(ws.cell(r, c).value), _where(sheet.name, coord(r, c)))
+            cells[key] = Raw(_value(ws.cell(r, c).value), located(sheet.name, coord(r, c)))
     return assemble(path, meta, narrative, cells, lay.where, [], units)

@@ -8,7 +8,7 @@ import yaml
 from ..edition import edition_for, load_edition
 from ..report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
-from .problems import DataFileError, Problem
+from .problems import DataFileError, Problem, unreadable
 
 # import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
 # splits with their candidates); for people, ignored here.
@@ -42,7 +42,7 @@ def _compose(path: Path) -> yaml.Node:
     except UnicodeDecodeError:
         raise DataFileError([Problem(path, None, None, "文件不是 UTF-8 编码的文本，请另存为 UTF-8")]) from None
     except OSError as exc:
-        raise DataFileError([Problem(path, None, None, f"无法读取文件（{exc.strerror}）")]) from None
+        raise DataFileError([Problem(path, None, None, f"无法读取文件（{unreadable(exc)}）")]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
