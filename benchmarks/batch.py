@@ -46,7 +46,7 @@ def _rule(edition, rule_id):
 
 def township_year(index: int, rng: random.Random) -> dict:
     """One valid data file's content: the seed's narrative, new numbers, edition by year."""
-    from nianbao.edition import edition_for
+    from nianbao.model.edition import edition_for
     data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     year = 2020 if index % 2 == 0 else 2021
     edition = edition_for(year)
@@ -149,14 +149,15 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
 
 
 def _warm_floor_worker():
-    from nianbao import fonts, sections   # noqa: F401
+    from nianbao.render import fonts, sections   # noqa: F401
     fonts.use_cjk_font()
 
 
 def _floor_report(args):
-    from nianbao import sections
-    from nianbao.export import stylesheet
-    from nianbao.paths import atomic_write, report_stem
+    from nianbao.render import sections
+    from nianbao.render.export import stylesheet
+    from nianbao.batch.paths import report_stem
+    from nianbao.io.files import atomic_write
     path, out = args
     report, findings, coverage = sections.load(str(path))
     body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),

@@ -11,11 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from nianbao import charts, sections
+from nianbao.render import charts, sections
 from nianbao.checks import run_checks
-from nianbao.export import export_html
+from nianbao.render.export import export_html
 from nianbao.io import read_report
-from nianbao.runner import execute, run_one
+from nianbao.batch.runner import execute
+from nianbao.batch.unit import run_one
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "商水县" / "2020" / "姚集镇.yaml"
 
@@ -44,7 +45,7 @@ def main() -> None:
         fork, _ = timed(lambda: execute(SEED.resolve(), engine="fork"), runs)
         export, _ = timed(lambda: [export_html(nb, p, report.title) for p in ("review", "public")], runs)
     print(f"report cost, median of {runs} runs of the seed (姚集镇 2020)")
-    print(f"  whole report (nianbao.runner.run_one)   {whole:7.3f} s   1.00")
+    print(f"  whole report (nianbao.batch.unit.run_one)   {whole:7.3f} s   1.00")
     for name, t in [("  papermill: kernel start + notebook", kernel), ("  papermill: fork engine + notebook", fork),
                     ("  nbconvert: two HTML pages", export),
                     ("  read YAML", read), ("  checks", check), ("  charts (3 PNG)", draw), ("  tables HTML", page)]:

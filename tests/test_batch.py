@@ -16,7 +16,7 @@ from matplotlib.image import imread
 from conftest import ROOT, nianbao, seed_text
 from htmlgrid import cell_at, grid
 from nianbao.io import read_report
-from nianbao.paths import safe_component
+from nianbao.batch.paths import safe_component
 
 DATA = ROOT / "data" / "商水县"
 UNITS = ["新城街道", "黄寨镇", "姚集镇", "崩溃镇", "坏镇"]
@@ -267,7 +267,7 @@ def test_only_a_kernel_that_did_not_start_is_tried_again():
     import zmq
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
-    from nianbao.runner import kernel_start_failed
+    from nianbao.batch.runner import kernel_start_failed
     assert kernel_start_failed(RuntimeError("Kernel died before replying to kernel_info"))
     assert kernel_start_failed(TimeoutError("Kernel didn't respond in 60 seconds"))
     assert kernel_start_failed(zmq.ZMQError(98, "Address already in use"))

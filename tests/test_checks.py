@@ -63,7 +63,7 @@ def test_a_missing_cell_is_reported_once_not_as_broken_sums(write_data):
 
 
 def test_cells_of_a_finding_are_marked():
-    from nianbao.findings import flagged_cells
+    from nianbao.model.findings import flagged_cells
     r = read_report(SEED)
     r.tables["appeals"].at["review", "upheld"] = 1
     marks = flagged_cells(run_checks(r))

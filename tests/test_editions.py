@@ -1,6 +1,6 @@
 import pytest
 
-from nianbao.edition import edition_for, load_edition
+from nianbao.model.edition import edition_for, load_edition
 
 
 def test_edition_for_picks_the_edition_in_force():

@@ -14,10 +14,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError, strip_color
 
 from conftest import SEED, nianbao, replace_line, seed_text
-from nianbao import export, sections
-from nianbao.engine import NAME
-from nianbao.runner import run_one
-from nianbao.unit import FAILED
+from nianbao.render import export, sections
+from nianbao.batch.engine import NAME
+from nianbao.batch.unit import run_one
+from nianbao.batch.job import FAILED
 
 ZERO = "commercial: 0, research: 0, social_welfare: 0, legal_service: 0, other_org: 0"
 PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
@@ -109,11 +109,11 @@ def _executed(path, engine):
 def test_nothing_one_notebook_does_reaches_the_next(tmp_path):
     path = notebook(
         tmp_path / "polluter.ipynb",
-        "import json, os, matplotlib, nianbao.sections\n"
+        "import json, os, matplotlib, nianbao.render.sections\n"
         "print(json.dumps(['leak' in globals(), matplotlib.rcParams['lines.linewidth'],"
-        " hasattr(nianbao.sections, 'patched'), os.environ.get('NIANBAO_LEAK')]))",
-        "leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nnianbao.sections.patched = True\n"
-        "nianbao.sections.header = lambda report: 'patched'\nos.environ['NIANBAO_LEAK'] = 'yes'",
+        " hasattr(nianbao.render.sections, 'patched'), os.environ.get('NIANBAO_LEAK')]))",
+        "leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nnianbao.render.sections.patched = True\n"
+        "nianbao.render.sections.header = lambda report: 'patched'\nos.environ['NIANBAO_LEAK'] = 'yes'",
     )
     first, second = run(path), run(path)
     assert stdout_of(first, 1) == stdout_of(second, 1) == "[false, 1.5, false, null]\n"

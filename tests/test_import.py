@@ -11,8 +11,8 @@ from conftest import ROOT, SEED, SHARED, nianbao
 from nianbao.checks import run_checks
 from nianbao.io import read_report
 from nianbao.io.digits import Mark, cell_values, split_run, tokens, value_run
-from nianbao.io.published import Line, resolve
-from nianbao.tables import table_html
+from nianbao.io.page_tables import Line, resolve
+from nianbao.render.tables import table_html
 
 SEED_TEXT = SHARED / "fixtures" / "seed" / "000_5008492d97724081.txt"
 PUBLISHED = SHARED / "fixtures" / "published"
@@ -327,7 +327,7 @@ def test_column_rules_settle_what_a_row_leaves_open():
 
 def test_digit_splitting_honours_a_rule_of_inequality():
     # 2019's proactive.published_total is 对外公开总数量 ≥ 本年新公开数量, not equality
-    from nianbao.edition import load_edition
+    from nianbao.model.edition import load_edition
     from nianbao.io.digits import holds
     rule = next(r for r in load_edition("2019").rules if r["id"] == "proactive.published_total")
     cell = lambda col, v: (("proactive", "normative_documents", col), v)   # noqa: E731

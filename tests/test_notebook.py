@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, SEED, nianbao, replace_line, seed_text
 from htmlgrid import cell_at, grid
-from nianbao.edition import load_edition
+from nianbao.model.edition import load_edition
 from nianbao.io import read_report
 
 FORBIDDEN = re.compile(r"Warning|Traceback|findfont|Glyph|sections\.|import |data_path|DataFileError")
@@ -108,7 +108,7 @@ def test_all_zero_chart_says_so(seed_run):
     page = soup(seed_run[".html"])
     assert len(page.select("figure.chart")) == 3
     assert not page.select("figure.chart.empty")
-    from nianbao import charts
+    from nianbao.render import charts
     report = read_report(SEED)
     report.tables["requests"].loc[:, :] = 0
     assert "不绘制此图" in charts.requests_by_applicant(report, 1)
@@ -174,14 +174,14 @@ def test_notebook_runs_out_of_the_box_with_plain_papermill(tmp_path):
 def test_each_chart_draws_chinese_with_no_missing_glyph_warning():
     # a fresh interpreter, each chart on its own: the font must not depend on call order
     import subprocess
-    code = ("from nianbao import charts\nfrom nianbao.io import read_report\n"
+    code = ("from nianbao.render import charts\nfrom nianbao.io import read_report\n"
             f"r = read_report({str(SEED)!r})\n"
             "for make in (charts.proactive, charts.outcomes, charts.requests_by_applicant):\n"
             "    assert '<img' in make(r, 1)\n")
     done = subprocess.run([str(BIN / "python"), "-W", "error::UserWarning", "-c", code],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    from nianbao.fonts import use_cjk_font
+    from nianbao.render.fonts import use_cjk_font
     assert "CJK" in use_cjk_font() or "Han" in use_cjk_font() or "WenQuanYi" in use_cjk_font()
 
 

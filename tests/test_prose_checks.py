@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT, SEED, SHARED
 from nianbao.checks import check_file, run_checks
 from nianbao.io import read_report
-from nianbao.numerals import parse_number
-from nianbao.prose_checks import _claims, numbers, year
+from nianbao.checks.numerals import parse_number
+from nianbao.checks.prose import _claims, numbers, year
 
 PUBLISHED = SHARED / "fixtures" / "published"
 PINGTAN = ROOT / "tests" / "data" / "typed" / "pingtan-county-2021.yaml"
@@ -144,7 +144,7 @@ def test_haitan_2021_as_published_has_real_errors():
 
 
 def test_the_fee_statement_is_due_by_the_year_even_in_an_old_layout():
-    from nianbao.prose_checks import fee_statement
+    from nianbao.checks.prose import fee_statement
     report = read_report(ROOT / "tests" / "data" / "typed" / "pingtan-haitan-2021.yaml")
     assert report.edition.id == "2019" and fee_statement(report) == []
     silent = dataclasses.replace(report, narrative={**report.narrative, "other": "无其他需要报告的事项。"})

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from conftest import SEED, line_of, replace_line, seed_text
-from nianbao.io import DataFileError, read_report
+from nianbao.errors import DataFileError
+from nianbao.io import read_report
 
 
 def test_seed_reads_with_its_numbers():

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, SEED, nianbao
 from nianbao.checks import RULES, check_file, coverage, run_checks
-from nianbao.edition import all_editions
+from nianbao.model.edition import all_editions
 from nianbao.io import read_report
 
 BROKEN = ROOT / "tests" / "data" / "broken"
@@ -105,7 +105,7 @@ def test_messages_name_the_official_labels_and_quote_the_sentence():
 
 
 def test_findings_frame_keeps_the_values_as_they_are():
-    from nianbao.findings import COLUMNS, findings_frame
+    from nianbao.model.findings import COLUMNS, findings_frame
     a = check_file(BROKEN / "cells.missing.yaml").findings
     b = check_file(BROKEN / "proactive.published_total.yaml").findings
     frame = findings_frame(b + a)
@@ -115,7 +115,7 @@ def test_findings_frame_keeps_the_values_as_they_are():
 
 
 def test_warnings_mark_their_cells_too():
-    from nianbao.findings import flagged_cells
+    from nianbao.model.findings import flagged_cells
     marks = flagged_cells(check_file(BROKEN / "cross_year.in_force.yaml", V2021).findings)
     assert marks == {(PRO, "normative_documents", c): "warning" for c in ("issued", "repealed", "in_force")}
 
@@ -214,7 +214,7 @@ def test_check_an_unusable_data_file_exits_2(tmp_path):
 
 def test_findings_panel_names_skipped_rules_with_or_without_findings():
     from bs4 import BeautifulSoup
-    from nianbao import sections
+    from nianbao.render import sections
     report, findings, cover = sections.load(str(BROKEN / "proactive.published_total.yaml"))
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]

@@ -11,9 +11,10 @@ import pytest
 
 from conftest import ROOT, SEED, nianbao
 from nianbao.checks import run_checks
-from nianbao.edition import load_edition
-from nianbao.io import DataFileError, read_report
-from nianbao.workbook import layout
+from nianbao.model.edition import load_edition
+from nianbao.errors import DataFileError
+from nianbao.io import read_report
+from nianbao.io.form import layout
 
 COUNTY_2021 = ROOT / "tests" / "data" / "published" / "pingtan-county-2021.yaml"
 

@@ -10,19 +10,19 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .io.problems import display_path
+from .errors import display_path
 
 
 def _run(args) -> int:
-    from .batch import run
-    from .io import DataFileError
-    from .params import resolve
-    from .record import load_all
+    from .batch.params import resolve
+    from .batch.record import load_all
+    from .batch.run import run
+    from .errors import DataFileError
     signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
     try:
         units = resolve(args.targets)
         if args.only:
-            from .batch import select
+            from .batch.run import select
             units = select(units, args.only, load_all(Path(args.out)))
     except DataFileError as exc:
         print(exc, file=sys.stderr)
@@ -43,7 +43,7 @@ def _run(args) -> int:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
                    timeout=args.timeout, engine=engine)
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
-        from .pool import kill_descendants
+        from .batch.pool import kill_descendants
         kill_descendants()
         print("已中断。", file=sys.stderr)
         return 130
@@ -59,9 +59,8 @@ def _shown(value) -> str:
 
 def _check(args) -> int:
     from .checks import check_file
-    from .crossyear import PreviousFileError
-    from .findings import has_errors
-    from .io import DataFileError
+    from .errors import DataFileError, PreviousFileError
+    from .model.findings import has_errors
     try:
         checked = check_file(args.data, args.previous)
     except PreviousFileError as exc:
@@ -90,7 +89,7 @@ def _check(args) -> int:
 
 
 def _lab(args) -> int:
-    from .runner import NOTEBOOK
+    from .batch.runner import NOTEBOOK
     cmd = ["jupyter", "lab", str(NOTEBOOK.relative_to(NOTEBOOK.parents[1]))]
     os.chdir(NOTEBOOK.parents[1])
     os.execvp(cmd[0], cmd + args.lab_args)
@@ -98,7 +97,7 @@ def _lab(args) -> int:
 
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
 def _template(args) -> int:
-    from .workbook import run_template
+    from .io.workbook import run_template
     return run_template(args)
 
 

@@ -1,10 +1,11 @@
-"""Readers: every data source becomes a Report (see report.py)."""
+"""Inputs → Report: every data source becomes a Report (model/report.py); `read_report` picks the
+reader by the file's suffix."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..report import Report
-from .problems import DataFileError, Problem
+from ..errors import DataFileError, Problem
+from ..model.report import Report
 from .xlsx_reader import read_xlsx
 from .yaml_reader import read_yaml
 
@@ -21,4 +22,4 @@ def read_report(path: str | Path) -> Report:
     return reader(path)
 
 
-__all__ = ["DataFileError", "Problem", "read_report", "READERS"]
+__all__ = ["read_report", "READERS"]

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..edition import Edition, all_editions, edition_for, load_edition
-from ..findings import ERROR, Finding
-from ..report import LEVELS, NARRATIVE, Report, empty_table
-from .problems import DataFileError, Problem, display_path
+from ..errors import DataFileError, Problem, display_path
+from ..model.edition import Edition, all_editions, edition_for, load_edition
+from ..model.findings import ERROR, Finding
+from ..model.report import LEVELS, NARRATIVE, Report, empty_table
 
 META_REQUIRED = ("unit", "short_name", "county", "year")
 META_OPTIONAL = ("level", "edition", "published", "demo", "source")

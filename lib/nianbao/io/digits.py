@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..checks import OPERATORS
+from ..model.edition import OPERATORS
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
 VALUE_RUN = re.compile(r"[\s\d.,，/／—―–\-－无元万]*")

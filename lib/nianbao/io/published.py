@@ -10,25 +10,22 @@ its candidates recorded under `import_notes` in the output (the YAML reader igno
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import itertools
 import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from ..edition import Edition, Table, all_editions, edition_for
-from ..paths import atomic_write
-from ..report import LEVELS
+from ..errors import DataFileError, NotAReport, display_path
+from ..model.edition import Edition, edition_for
+from ..model.report import LEVELS
 from . import read_report
-from .digits import MAX_READINGS, Mark, cell_values, holds, split_run, tokens, value_run
-from .page_text import CELL, decode, page_text
-from .problems import DataFileError, display_path
+from .digits import Mark
+from .files import atomic_write
+from .page import Page, detect_edition
+from .page_tables import Reader
+from .page_text import decode, page_text
 
-EQUIVALENT = {"（": "[（(]", "）": "[）)]", "：": "[：:]", "，": "[，,]", "“": "[“”\"]", "”": "[”“\"]",
-              ".": "[.．、]", "/": "[/／]"}
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 TITLE = re.compile(r"^(?P<org>.*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)")
 TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<org>.+?)\s*(?:政府信息公开|政务公开)")
@@ -39,30 +36,6 @@ PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。�
 IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
 SENTENCE_END = "。！？；"
 
-
-@cache
-def _pattern(label: str) -> re.Pattern:
-    """A label as it may be written: any whitespace between characters, either bracket width."""
-    return re.compile(r"\s*".join(EQUIVALENT.get(ch, re.escape(ch)) for ch in label if not ch.isspace()))
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _mask(text: str, hit: re.Match) -> str:
-    """The text with a found label blanked out, so a shorter label cannot match inside it."""
-    return text[:hit.start()] + "\0" * (hit.end() - hit.start()) + text[hit.end():]
-
-
-@dataclass
-class Line:
-    """The values of one row (or, in § 四, of the one data row): its cells and its readings."""
-    keys: list[tuple[str, str, str]]
-    text: str
-    readings: list[tuple]
-    chosen: tuple | None = None
-    how: str = ""
 
 
 @dataclass
@@ -77,300 +50,6 @@ class Imported:
     @property
     def complete(self) -> bool:
         return not (self.ambiguous or self.missing or self.marks)
-
-
-class NotAReport(ValueError):
-    """The input is not a government information disclosure annual report we can read."""
-
-
-# ---------------------------------------------------------------- the page's structure
-
-class Page:
-    def __init__(self, body: str, edition: Edition):
-        self.body = body
-        self.edition = edition
-        self.deviations: list[str] = []
-
-    def find(self, label: str, start: int, end: int | None = None):
-        """The first place the label stands in body[start:end], noting any deviant spelling."""
-        found = _pattern(label).search(self.body, start, len(self.body) if end is None else end)
-        if found and _compact(found.group(0)) != _compact(label):
-            self.note(f"“{_compact(found.group(0))}”写法与官方“{label}”不同（括号或标点）")
-        return found
-
-    def note(self, text: str) -> None:
-        if text not in self.deviations:
-            self.deviations.append(text)
-
-    def headings(self) -> dict[str, tuple[int, int]]:
-        """Where each section heading stands: exact, or numeral、 plus its first words."""
-        found: dict[str, tuple[int, int]] = {}
-        pos = 0
-        for sid, heading in self.edition.sections:
-            hit = self.find(heading, pos)
-            if hit:
-                found[sid] = (hit.start(), hit.end())
-                pos = hit.end()
-                continue
-            numeral, rest = heading.split("、", 1)
-            start = re.compile(re.escape(numeral) + r"\s*、\s*" + _pattern(rest[:4]).pattern).search(self.body, pos)
-            if not start:
-                self.note(f"未找到“{heading}”这一部分")
-                continue
-            end, count = start.start(), 0
-            while end < len(self.body) and count < len(_compact(heading)):
-                count += not self.body[end].isspace()
-                end += 1
-            self.note(f"标题“{_compact(self.body[start.start():end])}”与官方“{heading}”不同")
-            found[sid] = (start.start(), end)
-            pos = end
-        return found
-
-    def header_deviations(self, start: int, end: int, labels: list[str], where: str) -> None:
-        """Labels of a table header that are missing or altered (科研企业 for 科研机构)."""
-        text = self.body[start:end]
-        missing = []
-        for label in sorted(set(labels), key=len, reverse=True):
-            hits = list(_pattern(label).finditer(text))
-            if not hits:
-                missing.append(label)
-            for hit in hits:
-                text = _mask(text, hit)
-        extra = [t.strip() for t in re.split(r"[\0\s]+", text) if t.strip()]
-        for label in missing:
-            close = difflib.get_close_matches(label, extra, n=1, cutoff=0.5)
-            if close:
-                extra.remove(close[0])
-                self.note(f"{where}表头“{close[0]}”与官方“{label}”不同")
-            else:
-                self.note(f"{where}表头缺少“{label}”")
-        for text in extra:
-            self.note(f"{where}表头有官方格式没有的“{text}”")
-
-
-def _labels(table: Table) -> set[str]:
-    spec = table.spec
-    out = {line.label for line in (*table.rows, *table.columns)}
-    out |= {g for line in (*table.rows, *table.columns) for g in line.groups}
-    out |= {p.caption for p in table.parts}
-    out |= {spec[k] for k in ("corner_note", "header", "row_header") if k in spec}
-    return out
-
-
-def detect_edition(body: str, year: int | None) -> tuple[Edition, dict[str, list[str]]]:
-    """The edition whose own labels (those the other editions lack) the page uses most."""
-    editions = all_editions()
-    own = {e.id: set().union(*(_labels(t) for t in e.tables.values())) for e in editions}
-    unique = {eid: labels - set().union(*(v for k, v in own.items() if k != eid)) for eid, labels in own.items()}
-    masked = body
-    found: dict[str, list[str]] = {eid: [] for eid in own}
-    for label, eid in sorted(((l, e) for e, ls in unique.items() for l in ls), key=lambda x: (-len(x[0]), x)):
-        for hit in list(_pattern(label).finditer(masked)):
-            found[eid].append(label)
-            masked = _mask(masked, hit)
-    score = {eid: len(labels) for eid, labels in found.items()}
-    shared = set.intersection(*own.values())
-    if not any(score.values()) and not any(_pattern(l).search(body) for l in shared if len(l) > 3):
-        raise NotAReport("找不到年度报告的表格（主动公开、依申请公开、复议诉讼）")
-    best = max(score.values())
-    winners = [e for e in editions if score[e.id] == best]
-    in_force = edition_for(year) if year else None
-    return (in_force if in_force in winners else winners[-1]), found
-
-
-# ---------------------------------------------------------------- reading the tables
-
-def _cells(text: str) -> list[str] | None:
-    """The cells of one row when the page keeps cells apart (one per tab-indented line)."""
-    if CELL not in text:
-        return None
-    lines = text.split("\n")[1:-1]          # the label's own line end; the next label's indent
-    while lines and not lines[0].strip() and not lines[0].startswith("\t"):
-        lines.pop(0)
-    cells = []
-    for line in lines:
-        if not line.startswith("\t"):
-            break
-        cells.append(line.strip())
-    return cells
-
-
-def _readings(text: str, kinds: list[str]) -> list[tuple]:
-    cells = _cells(text)
-    if cells is not None:
-        one = cell_values(cells, kinds)
-        if one is not None:
-            return [one]
-        text = " ".join(cells)
-    run, _ = value_run(text.lstrip())
-    return split_run(tokens(run), kinds)
-
-
-class Reader:
-    """Reads every table of the edition from the page, line by line."""
-
-    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
-        self.page = page
-        self.edition = page.edition
-        self.regions = regions
-        self.lines: list[Line] = []
-        self.units: dict[str, str] = {}
-
-    def _line(self, table: Table, keys, text: str) -> None:
-        kinds = [table.value_type(c) for _, _, c in keys]
-        self.lines.append(Line(list(keys), text.strip(), _readings(text, kinds)))
-        if set(table.spec.get("units_allowed", ())) & {c for _, _, c in keys}:
-            unit = re.search(r"\d\s*(万元|元)", value_run(text.lstrip())[0])   # not a 元 in the prose after
-            if unit:
-                self.units[keys[0][1]] = unit.group(1)
-
-    def _row_label(self, table: Table, row_id: str, start: int, end: int):
-        """The row's label; else the label the other editions give the same row."""
-        label = table.row(row_id).label
-        hit = self.page.find(label, start, end)
-        if hit:
-            return hit
-        for other in all_editions():
-            alt = other.tables[table.id]
-            if other.id != self.edition.id and any(r.id == row_id for r in alt.rows):
-                hit = self.page.find(alt.row(row_id).label, start, end)
-                if hit:
-                    self.page.note(f"{table.title}：行“{_compact(hit.group(0))}”与官方“{label}”不同")
-                    return hit
-        self.page.note(f"{table.title}：未找到“{label}”这一行，其数值按缺失处理")
-        return None
-
-    def _rows(self, table: Table, rows, start: int, end: int) -> int | None:
-        """Read rows whose label is followed by their values; returns where the first label is."""
-        hits = []
-        pos = start
-        for row in rows:
-            hit = self._row_label(table, row.id, pos, end)
-            hits.append(hit)
-            if hit:
-                pos = hit.end()
-        for i, (row, hit) in enumerate(zip(rows, hits)):
-            if not hit:
-                continue
-            stop = next((h.start() for h in hits[i + 1:] if h), end)
-            keys = [(table.id, row.id, c.id) for c in table.columns_of(row.id)]
-            self._line(table, keys, self.page.body[hit.end():stop])
-        return next((h.start() for h in hits if h), None)
-
-    def foreign_rows(self, table: Table, start: int, end: int) -> None:
-        """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values."""
-        ours = {r.id for r in table.rows}
-        for other in all_editions():
-            for row in other.tables[table.id].rows:
-                if row.id in ours:
-                    continue
-                for hit in _pattern(row.label).finditer(self.page.body, start, end):
-                    run, _ = value_run(self.page.body[hit.end():end])
-                    if re.search(r"\d", run):
-                        self.page.note(f"{table.title}：页面有{other.id}版格式的行“{row.label}”"
-                                       f"（数值“{' '.join(run.split())}”），{self.edition.id}版格式没有这一行，未导入")
-
-    def proactive(self, start: int, end: int) -> None:
-        table = self.edition.tables["proactive"]
-        caps = []
-        pos = start
-        for part in table.parts:
-            hit = self.page.find(part.caption, pos, end)
-            caps.append(hit)
-            if hit:
-                pos = hit.end()
-            else:
-                self.page.note(f"{table.title}：未找到“{part.caption}”")
-        for i, (part, hit) in enumerate(zip(table.parts, caps)):
-            if not hit:
-                continue
-            stop = next((h.start() for h in caps[i + 1:] if h), end)
-            first = self._rows(table, part.rows, hit.end(), stop)
-            self.page.header_deviations(hit.end(), first if first is not None else stop,
-                                        [table.spec["row_header"], *(c.label for c in part.columns)],
-                                        f"{table.title}{part.caption}")
-
-    def requests(self, start: int, end: int) -> None:
-        table = self.edition.tables["requests"]
-        first = self._rows(table, table.rows, start, end)
-        columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
-        self.page.header_deviations(start, first if first is not None else end,
-                                    [table.spec["corner_note"], table.spec["header"], *columns], table.title)
-
-    def appeals(self, start: int, end: int) -> None:
-        table = self.edition.tables["appeals"]
-        labels = _labels(table)
-        last = start
-        for label in labels:
-            for hit in _pattern(label).finditer(self.page.body, start, end):
-                last = max(last, hit.end())
-        if last == start:
-            self.page.note(f"{table.title}：未找到表头")
-        self.page.header_deviations(start, last, list(labels), table.title)
-        self._line(table, [(table.id, r, c) for r, c in table.cells], self.page.body[last:end])
-
-    def read(self) -> None:
-        for tid in ("proactive", "requests", "appeals"):
-            if tid in self.regions:
-                getattr(self, tid)(*self.regions[tid])
-                self.foreign_rows(self.edition.tables[tid], *self.regions[tid])
-        resolve(self.lines, self.edition.rules)
-
-
-def _row_instances(rules, keys) -> list[tuple[dict, str]]:
-    """The per-row rules whose cells all lie in this line."""
-    present = set(keys)
-    out = []
-    for rule in rules:
-        if rule["per"] != "row":
-            continue
-        for row in {r for t, r, _ in keys if t == rule["table"]}:
-            cells = {(rule["table"], row, c) for c in rule["left"] + rule["right"]}
-            if cells <= present:
-                out.append((rule, row))
-    return out
-
-
-def resolve(lines: list[Line], rules) -> None:
-    """Settle each line's reading: unique by the digits, else by the rules, else left open."""
-    known: dict = {}
-    pending: list[Line] = []
-    for line in lines:
-        checks = _row_instances(rules, line.keys)
-        good = [r for r in line.readings
-                if all(holds(rule, row, dict(zip(line.keys, r))) is not False for rule, row in checks)]
-        if len(line.readings) == 1:
-            line.chosen, line.how = line.readings[0], "digits"
-        elif len(good) == 1:
-            line.chosen, line.how = good[0], "row rule"
-        else:
-            line.readings = good or line.readings
-            pending.append(line)
-        if line.chosen:
-            known.update(zip(line.keys, line.chosen))
-    if not pending:
-        return
-    column_checks = [(rule, col) for rule in rules if rule["per"] == "column"
-                     for col in {c for line in pending for t, _, c in line.keys if t == rule["table"]}]
-    size = 1
-    for line in pending:
-        size *= len(line.readings)
-    if not column_checks or size > MAX_READINGS:
-        return
-    passing = []
-    for combo in itertools.product(*(line.readings for line in pending)):
-        values = dict(known)
-        for line, reading in zip(pending, combo):
-            values.update(zip(line.keys, reading))
-        results = [holds(rule, col, values) for rule, col in column_checks]
-        if False not in results and True in results:
-            passing.append(combo)
-    for i, line in enumerate(pending):
-        options = {combo[i] for combo in passing}
-        if len(options) == 1:
-            line.chosen, line.how = options.pop(), "column rule"
-        elif options:
-            line.readings = [r for r in line.readings if r in options]
 
 
 # ---------------------------------------------------------------- metadata and narrative

@@ -11,11 +11,11 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from ..edition import all_editions, load_edition
-from ..report import LEVELS, Report
-from ..workbook import EDITION_CELL, META_SHEET, YES, coord, layout, located
+from ..errors import DataFileError, Problem
+from ..model.edition import all_editions, load_edition
+from ..model.report import LEVELS, Report
 from .build import Raw, assemble
-from .problems import DataFileError, Problem
+from .form import EDITION_CELL, META_SHEET, YES, coord, layout, located
 
 LEVEL_IDS = {name: key for key, name in LEVELS.items()}
 NOT_TEMPLATE = "不是用 nianbao template 生成的填报表"

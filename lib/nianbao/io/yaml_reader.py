@@ -5,10 +5,10 @@ from pathlib import Path
 
 import yaml
 
-from ..edition import edition_for, load_edition
-from ..report import NARRATIVE, Report
+from ..errors import DataFileError, Problem, unreadable
+from ..model.edition import edition_for, load_edition
+from ..model.report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
-from .problems import DataFileError, Problem, unreadable
 
 # import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
 # splits with their candidates); for people, ignored here.

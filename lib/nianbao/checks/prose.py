@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .edition import edition_for
-from .findings import WARNING, Finding
-from .numerals import PATTERN as NUMERAL, parse_number
-from .report import Report
+from ..model.edition import edition_for
+from ..model.findings import WARNING, Finding
+from ..model.report import Report
+from .numerals import PATTERN as NUMERAL
+from .numerals import parse_number
 
 NUM = rf"\s*({NUMERAL})\s*"
 UNIT = "[件条宗起个]"

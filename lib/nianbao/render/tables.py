@@ -9,8 +9,8 @@ from html import escape
 
 import pandas as pd
 
-from .edition import Line
-from .report import Report
+from ..model.edition import header_spans
+from ..model.report import Report
 
 
 def _cell_text(report: Report, table: str, row: str, column: str) -> tuple[str, str]:
@@ -38,22 +38,6 @@ def _th(text: str, rowspan: int = 1, colspan: int = 1, css: str = "") -> str:
     attrs = "".join(f' {k}="{v}"' for k, v in (("rowspan", rowspan), ("colspan", colspan)) if v > 1)
     attrs += f' class="{css}"' if css else ""
     return f"<th{attrs}>{escape(text)}</th>"
-
-
-def header_spans(lines: tuple[Line, ...]) -> list[dict[int, tuple[str, int]]]:
-    """For each line, {depth: (group label, lines it covers)} of the groups that start at it."""
-    out = []
-    for i, line in enumerate(lines):
-        starts = {}
-        for depth in range(len(line.groups)):
-            prefix = line.groups[:depth + 1]
-            if i == 0 or lines[i - 1].groups[:depth + 1] != prefix:
-                count = 1
-                while i + count < len(lines) and lines[i + count].groups[:depth + 1] == prefix:
-                    count += 1
-                starts[depth] = (line.groups[depth], count)
-        out.append(starts)
-    return out
 
 
 def proactive_html(report: Report, marks: dict) -> str:

@@ -13,7 +13,7 @@ from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-TEMPLATES = resources.files("nianbao") / "templates"
+TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
 PAGES = ("review", "public")

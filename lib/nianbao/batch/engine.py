@@ -43,10 +43,11 @@ def warm() -> None:
     """Import and build, once, what every notebook needs, so forked children start with it.
     Only imports and caches: a notebook sees the same settings as in a fresh kernel."""
     import matplotlib
-    from ipykernel.ipkernel import IPythonKernel   # noqa: F401  (language_info, jsonutil)
+    from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (language_info, jsonutil)
     from matplotlib.figure import Figure
 
-    from . import export, fonts, inprocess, sections   # noqa: F401  (pandas, matplotlib, IPython)
+    from ..render import export, fonts, sections  # noqa: F401  (pandas, matplotlib, IPython)
+    from . import inprocess
     for page in export.PAGES:
         export.exporter(page)
     # What every child would otherwise do again: find matplotlib's backends (entry points) to

@@ -13,8 +13,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
-from .paths import atomic_write
+from .. import __version__
+from ..io.files import atomic_write
 
 PACKAGE = Path(__file__).resolve().parent
 RUN_JSON = "run.json"

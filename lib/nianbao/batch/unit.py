@@ -3,48 +3,33 @@
 `build_unit` takes the inputs as bytes (the client read them) and returns everything the client
 must write, as plain picklable data; it writes nothing but a temporary copy of the inputs.
 Both the local pool and Dask call it, so an engine or option added here reaches both.
+`run_one` is the same work for one data file outside a batch, its files written.
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OK, ERRORS, UNUSABLE, FAILED = "ok", "errors", "unusable", "failed"
-# fork: the same HTML as a kernel (tests/test_engine.py) at a fraction of the cost; needs os.fork
-DEFAULT_ENGINE = "fork" if hasattr(os, "fork") else "kernel"
-
-
-@dataclass(frozen=True)
-class Job:
-    source: str                 # the data file as the client knows it (absolute path)
-    display: str                # ... and as the user knows it (relative when below the cwd)
-    data: bytes
-    notebook: bytes
-    notebook_source: str
-    previous: bytes | None = None
-    previous_source: str | None = None
-    previous_display: str | None = None
-    index: int = 0              # position in the batch
+from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
+from .params import DEFAULT_NOTEBOOK
+from .paths import report_stem, write_outputs
 
 
 @dataclass
-class Result:
-    source: str
-    status: str
-    message: str = ""                       # why it is unusable or failed (Chinese)
-    county: str | None = None
-    year: int | None = None
-    short_name: str | None = None
-    unit: str | None = None
-    level: str | None = None
-    demo: bool = False
-    findings: list[dict] = field(default_factory=list)
-    notebook: str | None = None             # the executed notebook (JSON text)
-    pages: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
+class Outcome:
+    """One data file run on its own: a unit's result and the files written for it."""
+    result: Result
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        return self.result.message
 
 
 def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None = None,
@@ -82,11 +67,11 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     maps private file names to the ones the user knows, in everything returned."""
     import nbformat
 
-    from .checks import run_checks
-    from .crossyear import PreviousFileError, load_previous
-    from .findings import has_errors
-    from .io import DataFileError, read_report
-    from .paths import UnsafeName, report_stem
+    from ..checks import run_checks
+    from ..checks.crossyear import load_previous
+    from ..errors import DataFileError, PreviousFileError, UnsafeName
+    from ..io import read_report
+    from ..model.findings import has_errors
     from .runner import failure_message, render
 
     started = time.perf_counter()
@@ -126,3 +111,14 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         result.status = ERRORS if has_errors(found) else OK
     result.seconds = time.perf_counter() - started
     return result
+
+
+def run_one(data_path: str | Path, out_root: str | Path = "output",
+            notebook: Path = DEFAULT_NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
+    """One data file, outside a batch: the unit's work (unit.build), then its files written."""
+    source = Path(data_path)
+    result = build(str(source), source, notebook, None, display=str(source), engine=engine)
+    if result.notebook is None:
+        return Outcome(result)
+    stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
+    return Outcome(result, write_outputs(stem, result.notebook, result.pages))

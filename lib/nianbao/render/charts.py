@@ -13,9 +13,9 @@ from html import escape
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..model.edition import short_label
+from ..model.report import Report
 from .fonts import use_cjk_font
-from .edition import short_label
-from .report import Report
 
 WIDTH = 6.3            # inches: the text width of an A4 page with official margins
 BAR = "#b22222"        # the red of official documents, used sparingly

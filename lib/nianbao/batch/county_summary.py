@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from . import charts, tables
+from ..errors import DataFileError
+from ..io import read_report
+from ..model.edition import edition_for
+from ..model.report import LEVELS, Report
+from ..render import charts, tables
+from ..render.sections import DEMO_BANNER
 from .county_index import STATUS_WORDS, status_counts
-from .edition import edition_for
-from .io import DataFileError, read_report
-from .report import LEVELS, Report
-from .sections import DEMO_BANNER
 
 
 class County:
@@ -170,7 +171,7 @@ def render_summary(run_json: Path, notebook: Path, engine: str) -> tuple[str, st
     """The executed summary notebook (JSON text) and its page, exported like the reports."""
     import nbformat
 
-    from .export import export_html
+    from ..render.export import export_html
     from .runner import run_notebook
     if engine == "fork":
         from .engine import warm

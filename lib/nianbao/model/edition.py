@@ -6,6 +6,7 @@ HTML tables, importer) asks the edition instead of knowing the layout itself.
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,6 +15,8 @@ from importlib import resources
 import yaml
 
 TABLES = ("proactive", "requests", "appeals")
+# how a rule compares its two sides ("op" of an edition rule; "==" when absent)
+OPERATORS = {"==": operator.eq, ">=": operator.ge}
 
 
 def short_label(label: str) -> str:
@@ -34,6 +37,22 @@ class Line:
     def full_label(self) -> str:
         """The label as a reader names it, e.g. （三）不予公开 1.属于国家秘密."""
         return " ".join([*self.prefix, self.label])
+
+
+def header_spans(lines: tuple[Line, ...]) -> list[dict[int, tuple[str, int]]]:
+    """For each line, {depth: (group label, lines it covers)} of the groups that start at it."""
+    out = []
+    for i, line in enumerate(lines):
+        starts = {}
+        for depth in range(len(line.groups)):
+            prefix = line.groups[:depth + 1]
+            if i == 0 or lines[i - 1].groups[:depth + 1] != prefix:
+                count = 1
+                while i + count < len(lines) and lines[i + count].groups[:depth + 1] == prefix:
+                    count += 1
+                starts[depth] = (line.groups[depth], count)
+        out.append(starts)
+    return out
 
 
 @dataclass(frozen=True)
@@ -144,7 +163,7 @@ def _parse(data: dict) -> Edition:
 def load_edition(edition_id: str) -> Edition:
     """The edition with this id ("2019", "2021"); KeyError for an unknown one."""
     name = f"{edition_id}.yaml"
-    folder = resources.files("nianbao") / "editions"
+    folder = resources.files("nianbao.model") / "editions"
     if not (folder / name).is_file():
         raise KeyError(edition_id)
     return _parse(yaml.safe_load((folder / name).read_text(encoding="utf-8")))
@@ -152,7 +171,7 @@ def load_edition(edition_id: str) -> Edition:
 
 @cache
 def all_editions() -> tuple[Edition, ...]:
-    folder = resources.files("nianbao") / "editions"
+    folder = resources.files("nianbao.model") / "editions"
     ids = sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
     return tuple(load_edition(i) for i in ids)
 

@@ -17,17 +17,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import EXIT_INTERRUPTED, UnsafeName, display_path, unreadable
+from ..io.files import atomic_write
 from . import record
 from .county_index import write_index
-from .io.problems import display_path, unreadable
+from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
 from .params import PROJECT, Unit
-from .paths import UnsafeName, report_stem, safe_component, write_outputs
+from .paths import report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
-from .unit import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
 
 DEFAULT_TIMEOUT = 600.0
 SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
-EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -115,7 +115,8 @@ def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[U
 
 
 def _short_name(source: Path) -> str | None:
-    from .io import DataFileError, read_report
+    from ..errors import DataFileError
+    from ..io import read_report
     try:
         return read_report(source).short_name
     except DataFileError:
@@ -137,6 +138,7 @@ def local_results(jobs: list[Job], workers: int, timeout_of, engine):
 
 def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engine):
     from distributed import Client, LocalCluster, as_completed
+
     from .unit import build_unit
     cluster = None
     if scheduler == "local":
@@ -225,7 +227,6 @@ def _summary(folder: Path, content: dict, engine: str) -> dict:
     if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
         return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
     from .county_summary import render_summary
-    from .paths import atomic_write
     started = time.perf_counter()
     try:
         notebook, html = render_summary(folder / record.RUN_JSON, SUMMARY_NOTEBOOK, engine)

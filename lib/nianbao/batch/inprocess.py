@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Iterator
 
 import nbformat
+from ipykernel.compiler import XCachingCompiler
+from ipykernel.jsonutil import encode_images, json_clean
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
-from ipykernel.compiler import XCachingCompiler
-from ipykernel.jsonutil import encode_images, json_clean
 from traitlets.config import Config
 
 SKIP_TAG = "skip-execution"            # nbclient's default skip_cells_with_tag

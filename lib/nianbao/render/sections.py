@@ -9,10 +9,11 @@ from html import escape
 
 from IPython.display import HTML
 
+from ..checks import Coverage, check_file
+from ..checks import coverage as rules_coverage
+from ..model.findings import ERROR, Finding, flagged_cells
+from ..model.report import Report
 from . import charts, prose, tables
-from .checks import Coverage, check_file, coverage as rules_coverage
-from .findings import ERROR, Finding, flagged_cells
-from .report import Report
 
 DEMO_BANNER = '<p class="demo-banner">示例数据（非真实）</p>'
 

@@ -10,8 +10,8 @@ import io
 from html import escape
 from urllib.parse import quote
 
-from .findings import COLUMNS
-from .paths import atomic_write
+from ..io.files import atomic_write
+from ..model.findings import COLUMNS
 
 STATUS_WORDS = {"ok": "通过", "errors": "有错误", "failed": "生成失败", "unusable": "无法使用"}
 DEMO_WORDS = "示例数据（非真实）"

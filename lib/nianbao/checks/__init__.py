@@ -1,57 +1,22 @@
 """Consistency checks (勾稽关系): every rule of editions.md, run over one report.
 
-The edition's arithmetic rules are data (the `rules` of an edition file), evaluated by one small
-engine: for each column (or row) of a table, the sum of the `left` lines compared (`op`, default
-"==") with the sum of the `right` lines. A comparison that involves a missing cell is skipped —
-the missing cell is already a finding of its own (cells.missing / cells.type). The other rules
-(across years, against the prose, plausibility) are plain functions in modules beside this one,
-registered in RULES below.
+The edition's arithmetic rules are data, evaluated by arithmetic.py. The other rules (across
+years, against the prose, plausibility) are plain functions in the modules beside it,
+registered in RULES below; `run_checks` and `check_file` are the entry points.
 """
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pandas as pd
+from ..io import read_report
+from ..model.findings import Finding
+from ..model.report import Report
+from . import crossyear, plausibility
+from . import prose as prose_checks
+from .arithmetic import arithmetic_findings
 
-from . import crossyear, plausibility, prose_checks
-from .findings import ERROR, Finding
-from .io import read_report
-from .report import Report
-
-OPERATORS = {"==": operator.eq, ">=": operator.ge}
 READER_RULES = ("cells.missing", "cells.type", "edition.year")   # found while reading
-
-
-def arithmetic_findings(report: Report) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule in report.edition.rules:
-        table = report.edition.tables[rule["table"]]
-        frame = report.tables[rule["table"]]
-        per_column = rule["per"] == "column"
-        holds = OPERATORS[rule.get("op", "==")]
-        known = set(table.cells)
-        for line in table.columns if per_column else table.rows:
-            def cells(ids):
-                return [(rid, line.id) if per_column else (line.id, rid) for rid in ids]
-            left, right = cells(rule["left"]), cells(rule["right"])
-            if not set(left + right) <= known:
-                continue        # the rule is about other lines (e.g. one part of § 二)
-            if any(pd.isna(frame.at[r, c]) for r, c in left + right):
-                continue
-            left_sum = sum(int(frame.at[r, c]) for r, c in left)
-            right_sum = sum(int(frame.at[r, c]) for r, c in right)
-            if holds(left_sum, right_sum):
-                continue
-            single = rule["left"][0] if len(rule["left"]) == 1 else None
-            row, column = (single, line.id) if per_column else (line.id, single)
-            message = f"「{table.title}」" + rule["message"].format(
-                label=line.full_label, left=left_sum, right=right_sum)
-            findings.append(Finding(
-                rule["id"], rule.get("severity", ERROR), table.id, row, column, right_sum, left_sum,
-                message, tuple((table.id, r, c) for r, c in left + right)))
-    return findings
 
 
 @dataclass(frozen=True)

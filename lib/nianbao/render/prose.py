@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .edition import short_label
-from .report import Report
+from ..model.edition import short_label
+from ..model.report import Report
 
 MISSING = "（未填写）"
 

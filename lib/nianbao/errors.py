@@ -1,4 +1,9 @@
-"""How readers locate and word what is wrong with an input, for a township clerk."""
+"""Every error a user can meet, in one place, with the exit code it gives, and how inputs
+are located and worded for a township clerk.
+
+Exit codes of every command: 0 all good; 1 the data has errors (findings) or a unit failed;
+2 an input cannot be used; 130 interrupted.
+"""
 from __future__ import annotations
 
 import errno
@@ -6,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 UNREADABLE = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
               errno.EISDIR: "这是一个文件夹，不是文件"}
@@ -38,9 +44,30 @@ class Problem:
         return f"{head} {self.field}：{self.message}" if self.field else f"{head}：{self.message}"
 
 
-class DataFileError(Exception):
+class NianbaoError(Exception):
+    """An error the user can act on; its text is for them (Chinese), never a traceback."""
+    exit_code = EXIT_UNUSABLE
+
+
+class DataFileError(NianbaoError):
     """The input cannot be used at all; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class PreviousFileError(DataFileError):
+    """The previous-year file the user named cannot be used."""
+
+
+class UnsafeName(NianbaoError, ValueError):
+    """A county or short name that cannot be a file name inside the output folder."""
+
+
+class NotAReport(NianbaoError, ValueError):
+    """The input is not a government information disclosure annual report we can read."""
+
+
+class FontMissing(NianbaoError, RuntimeError):
+    """No CJK font: charts would draw empty boxes instead of Chinese."""

@@ -13,6 +13,8 @@ from functools import cache
 import matplotlib
 from matplotlib import font_manager
 
+from ..errors import FontMissing
+
 # (file pattern, family) in order of preference.
 CANDIDATES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
@@ -23,10 +25,6 @@ CANDIDATES = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei"),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
 )
-
-
-class FontMissing(RuntimeError):
-    pass
 
 
 @cache

@@ -1,9 +1,8 @@
 """Running the township notebook for one data file: papermill (a kernel or the fork engine),
-the export of its two pages, and `run_one` for a data file outside a batch."""
+then the export of its two pages."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -11,28 +10,12 @@ import nbformat
 import papermill
 from papermill.translators import PythonTranslator, papermill_translators
 
+from ..render.export import PAGES, export_html
 from .engine import NAME as FORK
-from .export import PAGES, export_html
+from .job import DEFAULT_ENGINE
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
-from .paths import report_stem, write_outputs
-from .unit import DEFAULT_ENGINE, Result, build
 
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
-
-
-@dataclass
-class Outcome:
-    """One data file run on its own: a unit's result and the files written for it."""
-    result: Result
-    outputs: list[Path] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return self.result.status
-
-    @property
-    def message(self) -> str:
-        return self.result.message
 
 
 class ReadablePython(PythonTranslator):
@@ -110,14 +93,3 @@ def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path
 def failure_message(source: Path | str, exc: BaseException) -> str:
     reason = getattr(exc, "ename", type(exc).__name__)
     return f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）"
-
-
-def run_one(data_path: str | Path, out_root: str | Path = "output",
-            notebook: Path = NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
-    """One data file, outside a batch: the unit's work (unit.build), then its files written."""
-    source = Path(data_path)
-    result = build(str(source), source, notebook, None, display=str(source), engine=engine)
-    if result.notebook is None:
-        return Outcome(result)
-    stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
-    return Outcome(result, write_outputs(stem, result.notebook, result.pages))

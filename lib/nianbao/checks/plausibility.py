@@ -1,8 +1,8 @@
 """Rules about what a unit of its level can have done at all."""
 from __future__ import annotations
 
-from .findings import WARNING, Finding
-from .report import LEVELS, Report
+from ..model.findings import WARNING, Finding
+from ..model.report import LEVELS, Report
 
 # Only the State Council's departments and provincial or (districted) city governments make 规章
 # (《立法法》 art. 91, 93); a township or sub-district cannot issue, repeal or hold any.

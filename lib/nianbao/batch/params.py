@@ -11,12 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from .io import READERS
-from .io.build import suggest
-from .io.problems import DataFileError, Problem
-from .io.yaml_reader import TOP_LEVEL
+from ..errors import DataFileError, Problem
+from ..io import READERS
+from ..io.build import suggest
+from ..io.yaml_reader import TOP_LEVEL
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
 FIELDS = ("data", "units", "previous", "notebook", "timeout")

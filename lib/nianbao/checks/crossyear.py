@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .findings import ERROR, WARNING, Finding
-from .io import DataFileError, Problem, read_report
-from .report import Report
+from ..errors import DataFileError, PreviousFileError, Problem
+from ..io import read_report
+from ..model.findings import ERROR, WARNING, Finding
+from ..model.report import Report
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,6 @@ class Previous:
     report: Report | None
     path: Path | None
     note: str
-
-
-class PreviousFileError(DataFileError):
-    """The previous-year file the user named cannot be used."""
 
 
 def _short(path: Path) -> str:

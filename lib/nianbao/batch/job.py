@@ -1,0 +1,42 @@
+"""What the client sends a worker for one unit (Job) and what comes back (Result, a status).
+
+Plain picklable data, light to import: the client never needs papermill to plan or record.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+OK, ERRORS, UNUSABLE, FAILED = "ok", "errors", "unusable", "failed"
+# fork: the same HTML as a kernel (tests/test_engine.py) at a fraction of the cost; needs os.fork
+DEFAULT_ENGINE = "fork" if hasattr(os, "fork") else "kernel"
+
+
+@dataclass(frozen=True)
+class Job:
+    source: str                 # the data file as the client knows it (absolute path)
+    display: str                # ... and as the user knows it (relative when below the cwd)
+    data: bytes
+    notebook: bytes
+    notebook_source: str
+    previous: bytes | None = None
+    previous_source: str | None = None
+    previous_display: str | None = None
+    index: int = 0              # position in the batch
+
+
+@dataclass
+class Result:
+    source: str
+    status: str
+    message: str = ""                       # why it is unusable or failed (Chinese)
+    county: str | None = None
+    year: int | None = None
+    short_name: str | None = None
+    unit: str | None = None
+    level: str | None = None
+    demo: bool = False
+    findings: list[dict] = field(default_factory=list)
+    notebook: str | None = None             # the executed notebook (JSON text)
+    pages: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0

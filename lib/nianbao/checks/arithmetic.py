@@ -1,0 +1,43 @@
+"""The edition's arithmetic rules (勾稽关系), which are data (the `rules` of an edition file).
+
+One small engine: for each column (or row) of a table, the sum of the `left` lines compared
+(`op`, default "==") with the sum of the `right` lines. A comparison that involves a missing
+cell is skipped — the missing cell is already a finding of its own (cells.missing / cells.type).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model.edition import OPERATORS
+from ..model.findings import ERROR, Finding
+from ..model.report import Report
+
+
+def arithmetic_findings(report: Report) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in report.edition.rules:
+        table = report.edition.tables[rule["table"]]
+        frame = report.tables[rule["table"]]
+        per_column = rule["per"] == "column"
+        holds = OPERATORS[rule.get("op", "==")]
+        known = set(table.cells)
+        for line in table.columns if per_column else table.rows:
+            def cells(ids):
+                return [(rid, line.id) if per_column else (line.id, rid) for rid in ids]
+            left, right = cells(rule["left"]), cells(rule["right"])
+            if not set(left + right) <= known:
+                continue        # the rule is about other lines (e.g. one part of § 二)
+            if any(pd.isna(frame.at[r, c]) for r, c in left + right):
+                continue
+            left_sum = sum(int(frame.at[r, c]) for r, c in left)
+            right_sum = sum(int(frame.at[r, c]) for r, c in right)
+            if holds(left_sum, right_sum):
+                continue
+            single = rule["left"][0] if len(rule["left"]) == 1 else None
+            row, column = (single, line.id) if per_column else (line.id, single)
+            message = f"「{table.title}」" + rule["message"].format(
+                label=line.full_label, left=left_sum, right=right_sum)
+            findings.append(Finding(
+                rule["id"], rule.get("severity", ERROR), table.id, row, column, right_sum, left_sum,
+                message, tuple((table.id, r, c) for r, c in left + right)))
+    return findings

@@ -1,0 +1,215 @@
+"""Reading the tables of a published page: the values between one label and the next, split
+by digits.py, and the splits the edition's rules settle (or leave open, with their candidates)."""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from ..model.edition import Table, all_editions
+from .digits import MAX_READINGS, cell_values, holds, split_run, tokens, value_run
+from .page import Page, compact, label_pattern, table_labels
+from .page_text import CELL
+
+
+@dataclass
+class Line:
+    """The values of one row (or, in § 四, of the one data row): its cells and its readings."""
+    keys: list[tuple[str, str, str]]
+    text: str
+    readings: list[tuple]
+    chosen: tuple | None = None
+    how: str = ""
+
+
+def _cells(text: str) -> list[str] | None:
+    """The cells of one row when the page keeps cells apart (one per tab-indented line)."""
+    if CELL not in text:
+        return None
+    lines = text.split("\n")[1:-1]          # the label's own line end; the next label's indent
+    while lines and not lines[0].strip() and not lines[0].startswith("\t"):
+        lines.pop(0)
+    cells = []
+    for line in lines:
+        if not line.startswith("\t"):
+            break
+        cells.append(line.strip())
+    return cells
+
+
+def _readings(text: str, kinds: list[str]) -> list[tuple]:
+    cells = _cells(text)
+    if cells is not None:
+        one = cell_values(cells, kinds)
+        if one is not None:
+            return [one]
+        text = " ".join(cells)
+    run, _ = value_run(text.lstrip())
+    return split_run(tokens(run), kinds)
+
+
+class Reader:
+    """Reads every table of the edition from the page, line by line."""
+
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
+        self.page = page
+        self.edition = page.edition
+        self.regions = regions
+        self.lines: list[Line] = []
+        self.units: dict[str, str] = {}
+
+    def _line(self, table: Table, keys, text: str) -> None:
+        kinds = [table.value_type(c) for _, _, c in keys]
+        self.lines.append(Line(list(keys), text.strip(), _readings(text, kinds)))
+        if set(table.spec.get("units_allowed", ())) & {c for _, _, c in keys}:
+            unit = re.search(r"\d\s*(万元|元)", value_run(text.lstrip())[0])   # not a 元 in the prose after
+            if unit:
+                self.units[keys[0][1]] = unit.group(1)
+
+    def _row_label(self, table: Table, row_id: str, start: int, end: int):
+        """The row's label; else the label the other editions give the same row."""
+        label = table.row(row_id).label
+        hit = self.page.find(label, start, end)
+        if hit:
+            return hit
+        for other in all_editions():
+            alt = other.tables[table.id]
+            if other.id != self.edition.id and any(r.id == row_id for r in alt.rows):
+                hit = self.page.find(alt.row(row_id).label, start, end)
+                if hit:
+                    self.page.note(f"{table.title}：行“{compact(hit.group(0))}”与官方“{label}”不同")
+                    return hit
+        self.page.note(f"{table.title}：未找到“{label}”这一行，其数值按缺失处理")
+        return None
+
+    def _rows(self, table: Table, rows, start: int, end: int) -> int | None:
+        """Read rows whose label is followed by their values; returns where the first label is."""
+        hits = []
+        pos = start
+        for row in rows:
+            hit = self._row_label(table, row.id, pos, end)
+            hits.append(hit)
+            if hit:
+                pos = hit.end()
+        for i, (row, hit) in enumerate(zip(rows, hits)):
+            if not hit:
+                continue
+            stop = next((h.start() for h in hits[i + 1:] if h), end)
+            keys = [(table.id, row.id, c.id) for c in table.columns_of(row.id)]
+            self._line(table, keys, self.page.body[hit.end():stop])
+        return next((h.start() for h in hits if h), None)
+
+    def foreign_rows(self, table: Table, start: int, end: int) -> None:
+        """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values."""
+        ours = {r.id for r in table.rows}
+        for other in all_editions():
+            for row in other.tables[table.id].rows:
+                if row.id in ours:
+                    continue
+                for hit in label_pattern(row.label).finditer(self.page.body, start, end):
+                    run, _ = value_run(self.page.body[hit.end():end])
+                    if re.search(r"\d", run):
+                        self.page.note(f"{table.title}：页面有{other.id}版格式的行“{row.label}”"
+                                       f"（数值“{' '.join(run.split())}”），{self.edition.id}版格式没有这一行，未导入")
+
+    def proactive(self, start: int, end: int) -> None:
+        table = self.edition.tables["proactive"]
+        caps = []
+        pos = start
+        for part in table.parts:
+            hit = self.page.find(part.caption, pos, end)
+            caps.append(hit)
+            if hit:
+                pos = hit.end()
+            else:
+                self.page.note(f"{table.title}：未找到“{part.caption}”")
+        for i, (part, hit) in enumerate(zip(table.parts, caps)):
+            if not hit:
+                continue
+            stop = next((h.start() for h in caps[i + 1:] if h), end)
+            first = self._rows(table, part.rows, hit.end(), stop)
+            self.page.header_deviations(hit.end(), first if first is not None else stop,
+                                        [table.spec["row_header"], *(c.label for c in part.columns)],
+                                        f"{table.title}{part.caption}")
+
+    def requests(self, start: int, end: int) -> None:
+        table = self.edition.tables["requests"]
+        first = self._rows(table, table.rows, start, end)
+        columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
+        self.page.header_deviations(start, first if first is not None else end,
+                                    [table.spec["corner_note"], table.spec["header"], *columns], table.title)
+
+    def appeals(self, start: int, end: int) -> None:
+        table = self.edition.tables["appeals"]
+        labels = table_labels(table)
+        last = start
+        for label in labels:
+            for hit in label_pattern(label).finditer(self.page.body, start, end):
+                last = max(last, hit.end())
+        if last == start:
+            self.page.note(f"{table.title}：未找到表头")
+        self.page.header_deviations(start, last, list(labels), table.title)
+        self._line(table, [(table.id, r, c) for r, c in table.cells], self.page.body[last:end])
+
+    def read(self) -> None:
+        for tid in ("proactive", "requests", "appeals"):
+            if tid in self.regions:
+                getattr(self, tid)(*self.regions[tid])
+                self.foreign_rows(self.edition.tables[tid], *self.regions[tid])
+        resolve(self.lines, self.edition.rules)
+
+
+def _row_instances(rules, keys) -> list[tuple[dict, str]]:
+    """The per-row rules whose cells all lie in this line."""
+    present = set(keys)
+    out = []
+    for rule in rules:
+        if rule["per"] != "row":
+            continue
+        for row in {r for t, r, _ in keys if t == rule["table"]}:
+            cells = {(rule["table"], row, c) for c in rule["left"] + rule["right"]}
+            if cells <= present:
+                out.append((rule, row))
+    return out
+
+
+def resolve(lines: list[Line], rules) -> None:
+    """Settle each line's reading: unique by the digits, else by the rules, else left open."""
+    known: dict = {}
+    pending: list[Line] = []
+    for line in lines:
+        checks = _row_instances(rules, line.keys)
+        good = [r for r in line.readings
+                if all(holds(rule, row, dict(zip(line.keys, r))) is not False for rule, row in checks)]
+        if len(line.readings) == 1:
+            line.chosen, line.how = line.readings[0], "digits"
+        elif len(good) == 1:
+            line.chosen, line.how = good[0], "row rule"
+        else:
+            line.readings = good or line.readings
+            pending.append(line)
+        if line.chosen:
+            known.update(zip(line.keys, line.chosen))
+    if not pending:
+        return
+    column_checks = [(rule, col) for rule in rules if rule["per"] == "column"
+                     for col in {c for line in pending for t, _, c in line.keys if t == rule["table"]}]
+    size = 1
+    for line in pending:
+        size *= len(line.readings)
+    if not column_checks or size > MAX_READINGS:
+        return
+    passing = []
+    for combo in itertools.product(*(line.readings for line in pending)):
+        values = dict(known)
+        for line, reading in zip(pending, combo):
+            values.update(zip(line.keys, reading))
+        results = [holds(rule, col, values) for rule, col in column_checks]
+        if False not in results and True in results:
+            passing.append(combo)
+    for i, line in enumerate(pending):
+        options = {combo[i] for combo in passing}
+        if len(options) == 1:
+            line.chosen, line.how = options.pop(), "column rule"
+        elif options:
+            line.readings = [r for r in line.readings if r in options]
