@@ -3,6 +3,8 @@
 #   fonts     a CJK font for the charts (Noto Sans CJK, SIL Open Font License)
 #   chromium  headless Chromium for the browser test
 #   libreoffice  headless LibreOffice Calc, to recalculate the workbook's check formulas in a test
+#   writer    headless LibreOffice Writer: Word files opened, converted and printed as offices do
+#   poppler   pdftoppm and pdftotext: PDFs rendered to images and read per page in tests
 set -euo pipefail
 
 apt_install() {
@@ -35,6 +37,16 @@ for what in "$@"; do
       if ! command -v soffice >/dev/null; then
         echo "nianbao: installing headless LibreOffice Calc (libreoffice-calc-nogui)"
         apt_install --no-install-recommends libreoffice-calc-nogui
+      fi ;;
+    writer)
+      if ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-writer >/dev/null 2>&1; then
+        echo "nianbao: installing headless LibreOffice Writer (libreoffice-writer-nogui)"
+        apt_install --no-install-recommends libreoffice-writer-nogui
+      fi ;;
+    poppler)
+      if ! command -v pdftoppm >/dev/null; then
+        echo "nianbao: installing PDF tools (poppler-utils)"
+        apt_install poppler-utils
       fi ;;
     *) echo "system-deps.sh: unknown item $what" >&2; exit 2 ;;
   esac
