@@ -61,9 +61,12 @@ def exporter(page: str) -> HTMLExporter:
     return html
 
 
+STYLESHEETS = ("report.css", "print.css")     # the page on screen; how it prints (paged media)
+
+
 @cache
 def stylesheet() -> str:
-    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
 
 
 def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
