@@ -41,7 +41,7 @@ def _run(args) -> int:
     engine = args.engine or ("kernel" if args.scheduler else None)
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=engine)
+                   timeout=args.timeout, engine=engine, documents=not args.pages_only)
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
         from .batch.pool import kill_descendants
         kill_descendants()
@@ -157,6 +157,8 @@ def parser() -> argparse.ArgumentParser:
                      help="fork (default on one machine): each notebook in a child of a warm "
                           "process, fast; kernel (default with --scheduler): a fresh Jupyter kernel "
                           "per notebook")
+    run.add_argument("--pages-only", action="store_true",
+                     help="只生成网页（审阅版和公开版），不生成PDF和Word文件：更快，适合反复核对数据时")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="check one data file; print its findings")

@@ -39,4 +39,6 @@ class Result:
     findings: list[dict] = field(default_factory=list)
     notebook: str | None = None             # the executed notebook (JSON text)
     pages: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, bytes] = field(default_factory=dict)   # suffix → the PDF, the Word file
+    document_problems: list[str] = field(default_factory=list)  # which could not be made, why
     seconds: float = 0.0

@@ -27,10 +27,22 @@ def report_stem(out_root: Path, county: str, year: int, short_name: str) -> Path
     return stem
 
 
-def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
-    """A unit's executed notebook and its two pages, each written atomically; called only once
-    every part is ready, so a failed run never replaces a good earlier output."""
-    outputs = [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
-    for path, text in zip(outputs, (notebook_text, pages["review"], pages["public"])):
-        atomic_write(path, text)
-    return outputs
+OUTPUTS = {"notebook": ".ipynb", "review": ".html", "public": ".public.html", "pdf": ".pdf", "docx": ".docx"}
+
+
+def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str],
+                  documents: dict[str, bytes] | None = None) -> dict[str, Path]:
+    """A unit's executed notebook, its two pages and its PDF and Word file, each written
+    atomically; called only once every part is ready, so a failed run never replaces a good
+    earlier output. A PDF or Word file not made this time is removed: it would be last run's,
+    no longer the report the pages show."""
+    contents = {"notebook": notebook_text, **pages, **(documents or {})}
+    written = {}
+    for name, suffix in OUTPUTS.items():
+        path = stem.parent / f"{stem.name}{suffix}"
+        if name in contents:
+            atomic_write(path, contents[name])
+            written[name] = path
+        else:
+            path.unlink(missing_ok=True)
+    return written

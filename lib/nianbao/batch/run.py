@@ -26,6 +26,8 @@ from .params import PROJECT, Unit
 from .paths import report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
 
+DOCUMENTS = ("pdf", "docx")             # the outputs `--pages-only` leaves out
+
 DEFAULT_TIMEOUT = 600.0
 SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
 
@@ -60,7 +62,11 @@ def _outputs_exist(folder: Path, old: dict) -> bool:
     return all((folder / name).is_file() for name in (old.get("outputs") or {}).values())
 
 
-def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned]:
+def _has_documents(old: dict) -> bool:
+    return all(name in (old.get("outputs") or {}) for name in DOCUMENTS)
+
+
+def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool = True) -> list[Planned]:
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     planned = []
@@ -84,7 +90,7 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
                   "notebook": _input(unit.notebook, notebook_sha)}
         item = Planned(unit, key, inputs, old, old_folder)
         unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
-                     and _outputs_exist(old_folder, old))
+                     and _outputs_exist(old_folder, old) and (_has_documents(old) or not documents))
         if force or not unchanged:
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
@@ -125,9 +131,9 @@ def _short_name(source: Path) -> str | None:
 
 # ---- executing the jobs: a local pool or a Dask cluster, the same unit function ----
 
-def local_results(jobs: list[Job], workers: int, timeout_of, engine):
+def local_results(jobs: list[Job], workers: int, timeout_of, engine, documents: bool = True):
     from .unit import build_unit
-    pool = Pool(functools.partial(build_unit, from_bytes=False, engine=engine), workers)
+    pool = Pool(functools.partial(build_unit, from_bytes=False, engine=engine, documents=documents), workers)
     try:
         for job, outcome in pool.run(jobs, timeout_of):
             yield job, outcome if not isinstance(outcome, WorkerLost) else str(outcome)
@@ -136,7 +142,7 @@ def local_results(jobs: list[Job], workers: int, timeout_of, engine):
         pool.kill()                      # on an interrupt: the workers and their kernels
 
 
-def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engine):
+def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engine, documents: bool = True):
     from distributed import Client, LocalCluster, as_completed
 
     from .unit import build_unit
@@ -149,7 +155,7 @@ def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engi
         client = Client(scheduler)
     try:
         futures = {client.submit(build_unit, job, from_bytes=True, cell_timeout=timeout_of(job),
-                                 engine=engine, pure=False): job for job in jobs}
+                                 engine=engine, documents=documents, pure=False): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -196,8 +202,11 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec.update(status=UNUSABLE, message=f"{display_path(unit.source)}：简称“{result.short_name}”与"
                                                 f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
             return folder, rec
-        paths = write_outputs(stem, result.notebook, result.pages)
-        rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
+        paths = write_outputs(stem, result.notebook, result.pages, result.documents)
+        rec["outputs"] = {name: path.name for name, path in paths.items()}
+        if result.document_problems:              # the pages are there; the PDF or Word file is not
+            rec["document_problems"] = result.document_problems
+            rec["message"] = "；".join(filter(None, [rec["message"], *result.document_problems]))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
         rec["message"] += "（仍保留上次生成的报告）"
@@ -252,13 +261,13 @@ def write_group(folder: Path, records: list[dict], old_run: dict, started: float
 
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
-        engine: str | None = None) -> int:
+        engine: str | None = None, documents: bool = True) -> int:
     """Build every unit that changed, write the county-year outputs; returns the exit code."""
     from tqdm import tqdm
     started = time.perf_counter()
     out_root = Path(out)
     runs = record.load_all(out_root)
-    planned = plan(units, runs, force)
+    planned = plan(units, runs, force, documents)
     jobs = [p.job for p in planned if p.job is not None]
     by_source = {p.job.source: p for p in planned if p.job is not None}
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
@@ -280,13 +289,13 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
     bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
-    results = (iter(()) if not jobs else dask_results(jobs, scheduler, workers, timeout_of, engine)
-               if scheduler else local_results(jobs, workers, timeout_of, engine))
+    results = (iter(()) if not jobs else dask_results(jobs, scheduler, workers, timeout_of, engine, documents)
+               if scheduler else local_results(jobs, workers, timeout_of, engine, documents))
     try:
         for job, result in results:
             folder, rec = _record(by_source[job.source], result, out_root, claimed)
             records[job.source] = (folder, rec)
-            if rec["status"] in (FAILED, UNUSABLE):
+            if rec["status"] in (FAILED, UNUSABLE) or rec.get("document_problems"):
                 say_failure(rec)
             bar.update()
     except KeyboardInterrupt:
@@ -344,4 +353,7 @@ def _report(records, units, built: int, summaries_failed: int) -> int:
         + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders))
     if not units or counts[UNUSABLE] == len(statuses):
         return 2
-    return 0 if counts[OK] == len(statuses) and not summaries_failed else 1
+    incomplete = sum(bool(r.get("document_problems")) for _, r in records.values())
+    if incomplete:
+        say(f"其中{incomplete}份报告的PDF或Word文件未能生成（网页已生成，原因见上）。")
+    return 0 if counts[OK] == len(statuses) and not summaries_failed and not incomplete else 1

@@ -10,7 +10,7 @@ import nbformat
 import papermill
 from papermill.translators import PythonTranslator, papermill_translators
 
-from ..render.export import PAGES, export_html
+from ..render.export import PAGES, Documents, export_documents, export_html
 from .engine import NAME as FORK
 from .job import DEFAULT_ENGINE
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
@@ -84,10 +84,13 @@ def kernel_start_failed(exc: BaseException) -> bool:
 
 
 def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
-           attempts: int = 3, **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
-    """The executed notebook and its two pages; a kernel that fails to start is tried again."""
+           attempts: int = 3, documents: bool = True,
+           **options) -> tuple[nbformat.NotebookNode, dict[str, str], Documents]:
+    """The executed notebook, its two pages and (documents=True) the PDF and Word file made from
+    the public page; a kernel that fails to start is tried again."""
     nb = execute(data_path, notebook, previous_path, attempts=attempts, **options)
-    return nb, {page: export_html(nb, page, title) for page in PAGES}
+    pages = {page: export_html(nb, page, title) for page in PAGES}
+    return nb, pages, export_documents(pages["public"], title) if documents else Documents()
 
 
 def failure_message(source: Path | str, exc: BaseException) -> str:

@@ -33,11 +33,13 @@ class Outcome:
 
 
 def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None = None,
-               engine: str | None = None) -> Result:
+               engine: str | None = None, documents: bool = True) -> Result:
     """Read, check, execute and export one unit. `from_bytes=False` runs the client's own files
     (a local worker shares the disk); otherwise a private copy in a temporary folder is used,
     and its name is replaced by the client's in everything returned."""
-    options = {} if cell_timeout is None else {"execution_timeout": cell_timeout}
+    options = {"documents": documents}
+    if cell_timeout is not None:
+        options["execution_timeout"] = cell_timeout
     if engine is not None:
         options["engine"] = engine
     if not from_bytes:
@@ -102,23 +104,28 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
                        for f in found]
     try:
-        nb, pages = render(data_path, report.title, notebook, previous, **options)
+        nb, pages, made = render(data_path, report.title, notebook, previous, **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
     else:
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}
+        result.documents = made.files
+        result.document_problems = [f"{display}：{relabel(problem)}" for problem in made.problems]
         result.status = ERRORS if has_errors(found) else OK
     result.seconds = time.perf_counter() - started
     return result
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
-            notebook: Path = DEFAULT_NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
+            notebook: Path = DEFAULT_NOTEBOOK, engine: str = DEFAULT_ENGINE,
+            documents: bool = True) -> Outcome:
     """One data file, outside a batch: the unit's work (unit.build), then its files written."""
     source = Path(data_path)
-    result = build(str(source), source, notebook, None, display=str(source), engine=engine)
+    result = build(str(source), source, notebook, None, display=str(source), engine=engine,
+                   documents=documents)
     if result.notebook is None:
         return Outcome(result)
     stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
-    return Outcome(result, write_outputs(stem, result.notebook, result.pages))
+    written = write_outputs(stem, result.notebook, result.pages, result.documents)
+    return Outcome(result, list(written.values()))

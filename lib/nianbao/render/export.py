@@ -5,6 +5,7 @@ Exporters are configured once per process and reused: building one costs more th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -12,6 +13,9 @@ import nbformat
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from .pdf import pdf_bytes
+from .word import docx_bytes
 
 TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
@@ -76,3 +80,26 @@ def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
     body, _ = exporter(page).from_notebook_node(
         nb, resources={"nianbao": {"title": title, "css": stylesheet(), "page": page}})
     return ANCHOR_LINK.sub("", body)
+
+
+# The printable files of a unit, made from its public page (the one rendering of the report):
+# suffix → (maker, the name a clerk knows it by).
+DOCUMENTS = {"pdf": (pdf_bytes, "PDF"), "docx": (docx_bytes, "Word文件")}
+
+
+@dataclass
+class Documents:
+    files: dict[str, bytes] = field(default_factory=dict)     # suffix → bytes
+    problems: list[str] = field(default_factory=list)         # what could not be made, and why
+
+
+def export_documents(public_html: str, title: str) -> Documents:
+    """The PDF and the Word file of the public page. One that fails is named in `problems`
+    (in Chinese) and the other is still made: the pages never depend on them."""
+    made = Documents()
+    for suffix, (make, name) in DOCUMENTS.items():
+        try:
+            made.files[suffix] = make(public_html, title)
+        except Exception as exc:       # a font, a library, a page it cannot lay out: say so
+            made.problems.append(f"{name}未能生成（{type(exc).__name__}: {str(exc)[:200]}）")
+    return made
