@@ -215,3 +215,67 @@ def test_a_pdf_that_fails_leaves_the_pages_and_is_reported(tmp_path):
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"][0]
     assert "pdf" not in record["outputs"] and "PDF未能生成" in record["message"]
     assert "PDF未能生成" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+# ---- the Excel form prints on A4 ----
+
+@pytest.fixture(scope="module")
+def printed_form(tmp_path_factory):
+    """The seed's workbook (its overview of four long paragraphs needs a tall row)."""
+    import yaml
+    folder = tmp_path_factory.mktemp("form")
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    done = nianbao("template", "--from", SEED, "-o", folder / "姚集镇.xlsx")
+    assert done.returncode == 0, done.stderr
+    return folder / "姚集镇.xlsx", data
+
+
+def test_form_print_setup(printed_form):
+    from openpyxl import load_workbook
+    book = load_workbook(printed_form[0])
+    assert book.sheetnames == ["基本信息", "二", "三", "四"]
+    for ws in book.worksheets:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_area
+    orientation = {ws.title: ws.page_setup.orientation for ws in book.worksheets}
+    assert orientation == {"基本信息": "portrait", "二": "portrait", "三": "landscape", "四": "landscape"}
+    requests = book["三"]
+    assert requests.print_title_rows == "$2:$4"
+    titles = {str(c.value) for row in requests.iter_rows(min_row=2, max_row=4) for c in row if c.value}
+    assert {"申请人情况", "自然人", "法人或其他组织", "商业企业", "总计"} <= titles
+    # the check column beside the table is inside the print area
+    area = requests.print_area.replace("$", "").split("!")[-1]
+    last_col = re.match(r"A1:([A-Z]+)\d+", area).group(1)
+    assert any(str(c.value or "").startswith("核对") for c in requests[last_col])
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by `make test`")
+@needs_poppler
+def test_form_prints_each_table_on_one_a4_page_with_whole_labels(printed_form, tmp_path, seed):
+    from nianbao.io.form import layout
+    book, data = printed_form
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                           "--convert-to", "pdf", "--outdir", tmp_path, book],
+                          capture_output=True, text=True, timeout=240)
+    pdf = tmp_path / "姚集镇.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    texts = [compact(t) for t in page_texts(pdf)]
+    render_pages(pdf, "姚集镇.xlsx")
+    # 基本信息 (the long overview printed whole, not cut off by its row), 二, 三, 四: one page each
+    assert len(texts) == 4, len(texts)
+    meta = texts[0].replace("直接粘贴正文，可分段（Alt+回车）", "")       # the hint beside it
+    assert compact(data["narrative"]["overview"]) in meta
+    lay = layout(seed.edition)
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        for page, table_id in zip(document.pages[1:], ("proactive", "requests", "appeals")):
+            sheet = lay.tables[table_id]
+            # the cells as drawn (a label wrapped in a narrow merged cell is one cell's text)
+            drawn = {compact(t) for table in page.extract_tables() for row in table for t in row if t}
+            text = compact(page.extract_text())
+            labels = {compact(label) for _, _, label, _, _ in sheet.labels}
+            missing = {label for label in labels if label not in drawn and label not in text}
+            assert not missing, missing
+            assert text.count("相符") == len(sheet.checks)    # every check cell on the same page
