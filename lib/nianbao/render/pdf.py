@@ -24,10 +24,6 @@ def _fonts():
     return FontConfiguration()
 
 
-class ExternalReference(ValueError):
-    """The page names something outside itself; a report never fetches anything."""
-
-
 def pdf_bytes(html: str, title: str | None = None) -> bytes:
     """The PDF of one exported page (public or review)."""
     from weasyprint import HTML
@@ -36,7 +32,7 @@ def pdf_bytes(html: str, title: str | None = None) -> bytes:
         document = HTML(string=html, url_fetcher=_inline_only()).render(font_config=_fonts())
     except FatalURLFetchingError as exc:      # a BaseException in WeasyPrint: made an ordinary error
         url = str(exc).removeprefix("Error fetching ").strip('"')
-        raise ExternalReference(f"页面引用了外部资源 {url[:120]}，报告不从网络或磁盘读取任何内容") from None
+        raise ValueError(f"页面引用了外部资源 {url[:120]}，报告不从网络或磁盘读取任何内容") from None
     if title:
         document.metadata.title = title
     return document.write_pdf()
