@@ -116,6 +116,25 @@ def test_pdf_embeds_its_fonts_and_sharp_charts(unit):
         assert x_ppi >= 200 and y_ppi >= 200, line
 
 
+@needs_poppler
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is installed by `make test`")
+@pytest.mark.parametrize("name", ["姚集镇.html", "姚集镇.public.html"])
+def test_browser_prints_both_pages_numbered_with_table_headers_repeated(unit, name, tmp_path):
+    """What a reader gets with the browser's Print (Chromium, no header or footer of its own)."""
+    pdf = tmp_path / "printed.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path}/profile", f"--print-to-pdf={pdf}", (unit / name).as_uri()],
+                   capture_output=True, timeout=180, check=True)
+    texts = page_texts(pdf)
+    render_pages(pdf, f"{name}.printed")
+    for number, text in enumerate(texts, start=1):
+        assert re.search(rf"—\s*{number}\s*—\s*$", text.rstrip()), (number, text[-200:])
+    pages = requests_pages(texts)
+    start = next(i for i in pages if "三、收到和处理政府信息公开申请情况" in compact(texts[i]))
+    continued = [i for i in pages if i > start]
+    assert continued and all(compact(texts[i]).startswith(("申请人情况", "（本列数据")) for i in continued)
+
+
 # ---- the Word file ----
 
 def test_docx_has_the_forms_tables_with_merged_headers_repeated_on_each_page(unit, seed):
