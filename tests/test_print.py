@@ -298,3 +298,19 @@ def test_form_prints_each_table_on_one_a4_page_with_whole_labels(printed_form, t
             missing = {label for label in labels if label not in drawn and label not in text}
             assert not missing, missing
             assert text.count("相符") == len(sheet.checks)    # every check cell on the same page
+
+
+def test_pages_only_leaves_the_documents_out_and_a_plain_run_adds_them(tmp_path):
+    out = tmp_path / "out"
+    quick = nianbao("run", SEED, "--out", out, "--pages-only")
+    assert quick.returncode == 0, quick.stderr
+    folder = out / "商水县" / "2020"
+    assert sorted(p.name for p in folder.glob("姚集镇.*")) == ["姚集镇.html", "姚集镇.ipynb", "姚集镇.public.html"]
+    again = nianbao("run", SEED, "--out", out, "--pages-only")
+    assert "未变化跳过1份" in again.stderr                  # pages only: nothing missing
+    full = nianbao("run", SEED, "--out", out)              # the documents are wanted now: built
+    assert full.returncode == 0 and "新生成1份" in full.stderr, full.stderr
+    assert (folder / "姚集镇.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "姚集镇.docx").read_bytes().startswith(b"PK")
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"][0]
+    assert record["outputs"]["pdf"] == "姚集镇.pdf" and record["outputs"]["docx"] == "姚集镇.docx"
