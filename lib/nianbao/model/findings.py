@@ -50,9 +50,12 @@ def has_errors(findings: list[Finding]) -> bool:
 
 
 def flagged_cells(findings: list[Finding]) -> dict[tuple[str, str, str], str]:
-    """Each flagged cell with the worst severity found there."""
+    """Each flagged cell with the worst severity found there (findings a reviewer explained
+    mark nothing)."""
     marks: dict[tuple[str, str, str], str] = {}
     for f in findings:
+        if f.review:
+            continue
         for cell in f.cells:
             if marks.get(cell) != ERROR:
                 marks[cell] = f.severity
