@@ -102,10 +102,10 @@ def coverage(report: Report, previous: Report | None = None, why_no_previous: st
         else:
             ran.append(rule.id)
     why = deadline.why_skipped(report, context.deadline)
+    if why != deadline.NO_DATE:
+        ran.append(deadline.RULE)
     if why:
         skipped[deadline.RULE] = why
-    else:
-        ran.append(deadline.RULE)
     return Coverage(tuple(ran), skipped)
 
 

@@ -164,7 +164,8 @@ def peer_findings(peers: list[Peer], county: str = "") -> dict[str, list[Finding
         length = cut[holders[0]][sid].clauses[h][0]
         for x, i in enumerate(holders):
             for j in holders[x + 1:]:
-                shared[sid, i, j] += length
+                if peers[i].names[0] != peers[j].names[0]:    # two files of one organ: drafts, not copying
+                    shared[sid, i, j] += length
     partners: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
     for (sid, i, j), count in shared.items():
         if is_copied(cut[i][sid], cut[j][sid], count):

@@ -33,12 +33,17 @@ def deadline_for(report: Report, county_deadline: dt.date | None) -> tuple[dt.da
     return None
 
 
+NO_DATE = "数据文件中没有报告的公布日期（published）"
+
+
 def why_skipped(report: Report, county_deadline: dt.date | None) -> str | None:
-    """Why the rule cannot run for this report (Chinese), or None when it can."""
+    """Why the rule, or its comparison with the deadline, cannot run (Chinese); None: it all runs.
+    Without the county's date a township's report is still checked against the year's end."""
     if report.published is None:
-        return "数据文件中没有报告的公布日期（published）"
+        return NO_DATE
     if deadline_for(report, county_deadline) is None:
-        return "没有县里规定的乡镇（街道）报告公布期限（参数文件中的 deadline:，或 nianbao check --deadline）"
+        return ("没有县里规定的乡镇（街道）报告公布期限（参数文件中的 deadline:，或 nianbao check --deadline），"
+                "只检查了公布日期是否在年度结束以后")
     return None
 
 
@@ -49,6 +54,8 @@ def check(report: Report, county_deadline: dt.date | None) -> list[Finding]:
         return [Finding(RULE, ERROR, None, "published", None, f"{report.year + 1}年1月1日以后", published.isoformat(),
                         f"报告的公布日期为{_date(published)}，早于{report.year}年度结束（{_date(year_end)}）："
                         f"年度报告只能在年度结束以后公布，请核对公布日期。")]
+    if deadline_for(report, county_deadline) is None:
+        return []
     last_day, why = deadline_for(report, county_deadline)
     if published > last_day:
         late = (published - last_day).days
