@@ -30,9 +30,7 @@ def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
     (its own problems are reported when the unit runs)."""
     try:
         if unit.source.suffix.lower() in (".yaml", ".yml"):
-            top = yaml.load(data.decode("utf-8"), Loader=_Loader)
-            meta = {k: top.get(k) for k in ("unit", "short_name", "county", "year")}
-            narrative = top.get("narrative") or {}
+            meta, narrative = _yaml_head(data)
         else:
             from ..io import read_report
             report = read_report(unit.source)
@@ -47,6 +45,44 @@ def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
     peer = copied.Peer(str(unit.source), str(meta["short_name"]), (str(meta["unit"]), str(meta["short_name"])),
                        narrative)
     return (str(meta["county"]), str(meta["year"])), peer
+
+
+WANTED = ("unit", "short_name", "county", "year")
+
+
+def _yaml_head(data: bytes) -> tuple[dict, dict]:
+    """The names, county, year and narrative of a YAML data file, from libyaml's event stream:
+    no node is built and the reading stops once they are found (the tables, most of a file,
+    come after them in every data file nianbao writes; in any other order they are skipped)."""
+    meta: dict = {}
+    narrative: dict = {}
+    seen: set[str] = set()
+    depth, key, inner_key, in_narrative = 0, None, None, False
+    for event in yaml.parse(data.decode("utf-8"), Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            in_narrative = depth == 2 and key == "narrative"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            if depth == 1:
+                key, in_narrative = None, False
+                if "narrative" in seen and len(meta) == len(WANTED):
+                    break
+        elif isinstance(event, yaml.ScalarEvent):
+            if depth == 1:
+                if key is None:
+                    key = event.value
+                    seen.add(key)
+                else:
+                    if key in WANTED:
+                        meta[key] = event.value
+                    key = None
+            elif depth == 2 and in_narrative:
+                if inner_key is None:
+                    inner_key = event.value
+                else:
+                    narrative[inner_key], inner_key = event.value, None
+    return {k: meta.get(k) for k in WANTED}, narrative
 
 
 def contexts(units: list[Unit], data: dict[Path, bytes]) -> dict[Path, Context | str]:

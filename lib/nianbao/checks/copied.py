@@ -13,7 +13,9 @@ The cost. Clauses are hashed; within a county-year an inverted index (clause has
 holding it) yields, in one pass, the characters each pair of sections shares — pairs that share
 nothing are never looked at, and no two sentences are ever compared with each other. Work grows
 with the number of clauses times the (small) number of sections holding each, not with the
-square of the units.
+square of the units. A clause held by more than STOCK sections of one comparison (only possible
+beyond a county: in a province-wide run) is a stock phrase: it counts in each section's size,
+never as shared, which also bounds the work per clause.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model.findings import WARNING, Finding
 from ..model.report import Report
@@ -29,6 +32,7 @@ THRESHOLD = 0.6          # shared characters / characters of the larger section
 MIN_SHARED = 30          # characters: less is never "a section copied"
 MIN_CLAUSE = 6           # characters of a normalised clause; shorter ones are too common to count
 QUOTE = 3                # shared clauses quoted in a finding
+STOCK = 50               # a clause in more sections than this (of one comparison) is a stock phrase
 
 # § 一, § 五 (problems and improvements read as one text), § 六
 SECTIONS = {"overview": ("一、总体情况", ("overview",)),
@@ -61,9 +65,34 @@ def _names(*reports_names: str) -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+def _mask(text: str, names: list[str]) -> str:
+    """Every name in the text replaced by 某, longest first. A scan with set lookups, so that the
+    cost does not grow with the number of names (thousands in a province-wide comparison)."""
+    if len(names) <= 100:            # a county: a few dozen replace() calls are quicker
+        for name in names:
+            text = text.replace(name, "某")
+        return text
+    known, lengths = _lookup(tuple(names))
+    out, i = [], 0
+    while i < len(text):
+        for length in lengths:
+            if text[i:i + length] in known:
+                out.append("某")
+                i += length
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=8)
+def _lookup(names: tuple[str, ...]) -> tuple[frozenset[str], list[int]]:
+    return frozenset(names), sorted({len(n) for n in names}, reverse=True)
+
+
 def _normalise(clause: str, names: list[str]) -> str:
-    for name in names:
-        clause = clause.replace(name, "某")
+    clause = _mask(clause, names)
     clause = _YEAR.sub("#年", clause)
     clause = _NUMBER.sub("#", clause)
     return _KEEP.sub("", clause)
@@ -159,7 +188,7 @@ def peer_findings(peers: list[Peer], county: str = "") -> dict[str, list[Finding
                 index[sid, h].append(i)
     shared: dict[tuple[str, int, int], int] = defaultdict(int)
     for (sid, h), holders in index.items():
-        if len(holders) < 2:
+        if not 2 <= len(holders) <= STOCK:
             continue
         length = cut[holders[0]][sid].clauses[h][0]
         for x, i in enumerate(holders):
