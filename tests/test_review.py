@@ -281,3 +281,20 @@ def test_batch_lists_copies_counts_open_findings_and_writes_the_ratios(tmp_path)
     nianbao("run", "params", "--out", "out", cwd=tmp_path)
     assert findings()[2] == ("舒庄乡", "published.deadline", "published", "2021-01-31", "2021-03-02", "open", "")
     assert counts()["舒庄乡"] == ["0", "1", "0"]
+
+
+def test_the_bundled_county_shows_these_findings_only_where_its_data_call_for_them():
+    """商水县 2020 as `make report` runs it: the planted template, repeated § 五 and late report,
+    nothing else (the real 姚集镇 included)."""
+    from nianbao.batch.context import contexts
+    from nianbao.batch.params import read_params
+    units = read_params(ROOT / "params" / "商水县" / "2020.yaml")
+    told = contexts(units, {u.source: u.source.read_bytes() for u in units})
+    found = {(u.source.stem, f.rule, f.row, f.expected) for u in units
+             for f in check_file(u.source, None, told[u.source]).findings
+             if f.rule in ("narrative.copied", "published.deadline")}
+    assert found == {
+        ("平店乡", "narrative.copied", "overview", "本县袁老乡"), ("平店乡", "narrative.copied", "problems", "本县袁老乡"),
+        ("袁老乡", "narrative.copied", "overview", "本县平店乡"), ("袁老乡", "narrative.copied", "problems", "本县平店乡"),
+        ("城关乡", "narrative.copied", "problems", "本单位2019年度报告"),
+        ("舒庄乡", "published.deadline", "published", "2021-01-31")}
