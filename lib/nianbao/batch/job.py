@@ -23,6 +23,7 @@ class Job:
     previous_source: str | None = None
     previous_display: str | None = None
     index: int = 0              # position in the batch
+    context: str = ""           # checks.Context as JSON: what the batch tells the unit (batch/context.py)
 
 
 @dataclass
@@ -42,3 +43,4 @@ class Result:
     documents: dict[str, bytes] = field(default_factory=dict)   # suffix → the PDF, the Word file
     document_problems: list[str] = field(default_factory=list)  # which could not be made, why
     seconds: float = 0.0
+    ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
