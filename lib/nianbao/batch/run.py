@@ -17,11 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EXIT_INTERRUPTED, UnsafeName, display_path, unreadable
+from ..errors import EXIT_INTERRUPTED, DataFileError, UnsafeName, display_path, unreadable
+from ..io import read_input
 from ..io.files import atomic_write
 from . import record
 from .county_index import write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
+from .lock import output_lock
 from .params import PROJECT, Unit
 from .paths import report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
@@ -66,13 +68,16 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
     planned = []
     for i, unit in enumerate(units):
         old_folder, old = known.get(str(unit.source), (None, None))
-        try:
-            data = unit.source.read_bytes()
-            previous = unit.previous.read_bytes() if unit.previous else None
+        try:                             # bounded: a huge file or a device is refused, not read
+            data = read_input(unit.source)
+            previous = read_input(unit.previous) if unit.previous else None
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
-        except OSError as exc:           # the data file, last year's file or the notebook
+        except DataFileError as exc:
+            planned.append(Planned(unit, "", {}, old, old_folder, error=str(exc)))
+            continue
+        except OSError as exc:           # the notebook
             reason = unreadable(exc)
             planned.append(Planned(unit, "", {}, old, old_folder,
                                    error=f"{display_path(exc.filename or unit.source)}：无法读取（{reason}）"))
@@ -115,11 +120,10 @@ def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[U
 
 
 def _short_name(source: Path) -> str | None:
-    from ..errors import DataFileError
     from ..io import read_report
     try:
         return read_report(source).short_name
-    except DataFileError:
+    except Exception:        # any problem is the unit's own, reported when it runs
         return None
 
 
@@ -196,7 +200,11 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec.update(status=UNUSABLE, message=f"{display_path(unit.source)}：简称“{result.short_name}”与"
                                                 f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
             return folder, rec
-        paths = write_outputs(stem, result.notebook, result.pages)
+        try:
+            paths = write_outputs(stem, result.notebook, result.pages)
+        except OSError as exc:                           # the unit's failure, not the batch's
+            rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
+            return folder, rec
         rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
@@ -253,7 +261,13 @@ def write_group(folder: Path, records: list[dict], old_run: dict, started: float
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
         engine: str | None = None) -> int:
-    """Build every unit that changed, write the county-year outputs; returns the exit code."""
+    """Build every unit that changed, write the county-year outputs; returns the exit code.
+    One run per output folder at a time (lock.py): OutputBusy when another holds it."""
+    with output_lock(Path(out)):
+        return _run(units, out, workers, scheduler, force, timeout, engine)
+
+
+def _run(units, out, workers, scheduler, force, timeout, engine) -> int:
     from tqdm import tqdm
     started = time.perf_counter()
     out_root = Path(out)

@@ -227,7 +227,7 @@ def assemble(file: Path, meta: dict[str, Raw], narrative: dict[str, Raw],
                 raw_texts[(tid, row_id, col_id)] = str(raw.value)
                 large = "数字过大（不应超过一万亿）；" if too_large(raw.value) else ""
                 message = f"{head}{field}（{label}）：{large}应为{TYPE_WORDS[kind]}，实际为“{shown(raw.value)}”"
-                actual = str(raw.value)
+                actual = shown(raw.value)
             findings.append(Finding(rule, ERROR, tid, row_id, col_id, TYPE_WORDS[kind], actual,
                                     message, ((tid, row_id, col_id),)))
 
