@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -30,6 +31,20 @@ span.demo { color: #b22222; font-size: .85em; }
 """
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value) -> str:
+    """A cell Excel shows as text, never runs: a formula-leading text gets a leading apostrophe
+    (OWASP's advice against CSV injection), which Excel shows and a reader understands; plain
+    numbers such as -3 stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def findings_csv(records: list[dict]) -> str:
     """Every finding of every unit; UTF-8 with BOM so that Excel shows the Chinese."""
     buffer = io.StringIO()
@@ -37,8 +52,8 @@ def findings_csv(records: list[dict]) -> str:
     writer.writerow(["unit", *COLUMNS])
     for record in records:
         for finding in record.get("findings", []):
-            writer.writerow([record.get("short_name") or record["display"],
-                             *("" if finding.get(c) is None else finding[c] for c in COLUMNS)])
+            writer.writerow([csv_cell(record.get("short_name") or record["display"]),
+                             *(csv_cell(finding.get(c)) for c in COLUMNS)])
     return "\ufeff" + buffer.getvalue()
 
 
