@@ -38,8 +38,8 @@ class Unit:
 
 
 def is_params(path: Path) -> bool:
-    """A params file is a small YAML mapping with none of a data file's items (unit, year,
-    requests…). Only its top-level keys are looked at, and never more than PARAMS_PEEK bytes,
+    """A params file is a small YAML mapping with `data:` and none of a data file's items
+    (unit, year, requests…); any other file is a unit. Only its top-level keys are looked at, and never more than PARAMS_PEEK bytes,
     so a data file is not parsed twice; whatever the file holds, this never raises: a file that
     is not a params file is a unit, and its own reading says what is wrong with it."""
     if path.suffix.lower() not in (".yaml", ".yml"):
@@ -49,31 +49,35 @@ def is_params(path: Path) -> bool:
             head = handle.read(PARAMS_PEEK + 1)
         if len(head) > PARAMS_PEEK:
             return False
-        keys = _top_keys(decode(head, path))
+        keys = set()
+        for key in _top_keys(decode(head, path)):
+            if key in TOP_LEVEL:
+                return False      # a data file: stop at its first item, the rest is not parsed
+            keys.add(key)
     except Exception:         # unreadable, not YAML, anything: not a params file
         return False
-    return bool(keys) and not keys & set(TOP_LEVEL)
+    return "data" in keys
 
 
-def _top_keys(text: str) -> set[str]:
-    """The keys of a top-level mapping, read from the event stream (values are skipped unbuilt)."""
-    keys, depth, want_key = set(), 0, True
+def _top_keys(text: str):
+    """The keys of a top-level mapping, one by one from the event stream (values unbuilt);
+    nothing for a document that is not a mapping of plain keys."""
+    depth, want_key = 0, True
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             if (depth == 0 and not isinstance(event, yaml.MappingStartEvent)) or (depth == 1 and want_key):
-                return set()              # not a mapping, or a key that is not plain text
+                return                    # not a mapping, or a key that is not plain text
             depth += 1
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
             want_key = True if depth == 1 else want_key
         elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
             if depth == 0:
-                return set()
+                return
             if depth == 1:
                 if want_key:
-                    keys.add(str(getattr(event, "value", "")))
+                    yield str(getattr(event, "value", ""))
                 want_key = not want_key
-    return keys
 
 
 def data_files(folder: Path) -> list[Path]:

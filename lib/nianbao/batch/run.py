@@ -285,6 +285,7 @@ def _run(units, out, workers, scheduler, force, timeout, engine) -> int:
     for p in planned:
         if p.error is not None:
             records[str(p.unit.source)] = _record(p, None, out_root, claimed)
+            say_failure(records[str(p.unit.source)][1])
         elif p.job is None:
             rec = {**p.old, "skipped": True}
             records[str(p.unit.source)] = (p.old_folder, rec)

@@ -11,6 +11,7 @@ older Chinese editors and portals write. Anything else (e.g. UTF-16 without BOM)
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import stat
 from pathlib import Path
@@ -18,18 +19,20 @@ from pathlib import Path
 from ..errors import DataFileError, Problem, unreadable
 
 MB = 1024 * 1024
-# Why these limits: the largest real data file (a county's report, every narrative section
-# long) is about 20 KB of YAML, and a filled workbook about 60 KB; a published page with
-# Word's markup runs to a few hundred KB. Each limit leaves a hundredfold margin and still
-# keeps a reader's memory far below what two cores shared by a batch can afford.
-DATA_LIMIT = 2 * MB           # a data file (YAML) or params file
+# Why these limits: a real data file is 5–20 KB of YAML (the seed: 7.5 KB, narrative and
+# all), a filled workbook about 20 KB (70 KB unpacked), a published page with Word's markup a
+# few hundred KB. Each limit leaves a wide margin and bounds the worst case: PyYAML composes
+# in pure Python, and 256 KB of the densest YAML (80,000 tiny items) takes ≈ 3 s and ≈ 60 MB
+# more; at 2 MB it was 20 s and 260 MB.
+DATA_LIMIT = 256 * 1024       # a data file (YAML) or params file
 WORKBOOK_LIMIT = 10 * MB      # an .xlsx as stored (compressed)
 PAGE_LIMIT = 20 * MB          # a published page (.txt, .html) for the importer
 KINDS = {DATA_LIMIT: "年度报告数据文件", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面"}
 
 
 def size_words(size: int) -> str:
-    return f"{size / MB:.0f} MB" if size >= MB else f"{max(1, round(size / 1024))} KB"
+    """E.g. 50 MB, 257 KB: rounded up, so a file just over a limit never reads as at it."""
+    return f"{math.ceil(size / MB)} MB" if size >= MB else f"{math.ceil(size / 1024)} KB"
 
 
 def read_bytes(path: Path, limit: int = DATA_LIMIT) -> bytes:
