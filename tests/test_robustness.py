@@ -3,6 +3,7 @@ exact exit code and located Chinese message, in bounded memory, in `check` and `
 import codecs
 import csv
 import io
+import json
 import re
 import resource
 import subprocess
@@ -124,9 +125,9 @@ def test_template_and_import_refuse_the_same_way(tmp_path):
     done = nianbao("import", "page.txt", cwd=tmp_path)
     assert (done.returncode, done.stderr.strip()) == (2, "page.txt：无法识别文件的编码：应为 UTF-8、GBK/GB18030 "
                                                           "或带 BOM 的 UTF-16 编码的文本（请在编辑器中“另存为”UTF-8）")
-    page.write_bytes(b"x" * (20 * 1024 * 1024 + 1))
+    page.write_bytes(b"x" * (5 * 1024 * 1024 + 1))
     done = nianbao("import", "page.txt", cwd=tmp_path)
-    assert (done.returncode, done.stderr.strip()) == (2, "page.txt：文件过大（21 MB），公开发布的报告页面不应超过 20 MB；"
+    assert (done.returncode, done.stderr.strip()) == (2, "page.txt：文件过大（6 MB），公开发布的报告页面不应超过 5 MB；"
                                                           "请检查是否选错了文件")
 
 
@@ -314,6 +315,9 @@ def test_a_failing_cell_is_reported_by_its_error_not_a_banner(tmp_path):
     # inserted as the 3rd cell; the 4th of the executed notebook, after papermill's parameters
     assert line == (f"{UNIT}：报告生成失败，第4个单元格“# a cell that fails”出错（ValueError: "
                     f"第三张表的数据不一致：{'x' * 289}…）")
+    [unit] = json.loads((tmp_path / "out" / "商水县" / "2020" / "run.json").read_text(encoding="utf-8"))["units"]
+    assert unit["status"] == "failed" and "\x1b" not in unit["traceback"]
+    assert unit["traceback"].splitlines()[-1] == f"ValueError: 第三张表的数据不一致：{'x' * 400}"
 
 
 # ---- the command line speaks Chinese ----

@@ -40,3 +40,4 @@ class Result:
     notebook: str | None = None             # the executed notebook (JSON text)
     pages: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    traceback: str | None = None            # a failed notebook's whole traceback, for run.json

@@ -191,6 +191,8 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
            "errors": sum(f["severity"] == "error" for f in result.findings),
            "warnings": sum(f["severity"] != "error" for f in result.findings),
            "seconds": round(result.seconds, 3)}
+    if result.traceback:                                 # the message is short; the record keeps all
+        rec["traceback"] = result.traceback
     if result.county is None:
         rec.update(county=old.get("county"), year=old.get("year"), short_name=old.get("short_name"))
     folder = _folder(out_root, rec["county"], rec["year"]) if rec["county"] else _folder(out_root, *hint)

@@ -103,5 +103,13 @@ def failure_message(source: Path | str, exc: BaseException) -> str:
     return f"{source}：报告生成失败（{type(exc).__name__}{': ' + _cut(text, 300) if text else ''}）"
 
 
+def failure_traceback(exc: BaseException) -> str:
+    """The whole traceback (of the cell, for an error in the notebook), without colours."""
+    import re
+    import traceback
+    lines = getattr(exc, "traceback", None) or traceback.format_exception(exc)
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(line.rstrip("\n") for line in lines))
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"

@@ -73,7 +73,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..io import read_report
     from ..model.findings import has_errors
-    from .runner import failure_message, render
+    from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
     if options.get("engine", DEFAULT_ENGINE) == "fork":
@@ -109,6 +109,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         nb, pages = render(data_path, report.title, notebook, previous, **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
+        result.traceback = relabel(failure_traceback(exc))
     else:
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}

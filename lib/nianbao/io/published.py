@@ -299,7 +299,8 @@ def run_import(args) -> int:
         try:
             read_report(probe)
         except DataFileError as exc:
-            print(f"{display_path(source)}：导入结果无法使用：{exc}", file=sys.stderr)
+            problems = "；".join(p.message for p in exc.problems)       # the probe's name means nothing
+            print(f"{display_path(source)}：导入结果无法使用：{problems}", file=sys.stderr)
             return 2
     if args.output:
         atomic_write(Path(args.output), text_out)

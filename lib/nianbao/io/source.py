@@ -21,12 +21,14 @@ from ..errors import DataFileError, Problem, unreadable
 MB = 1024 * 1024
 # Why these limits: a real data file is 5–20 KB of YAML (the seed: 7.5 KB, narrative and
 # all), a filled workbook about 20 KB (70 KB unpacked), a published page with Word's markup a
-# few hundred KB. Each limit leaves a wide margin and bounds the worst case: PyYAML composes
+# few hundred KB (the pages of shared/fixtures: 10–40 KB). Each limit leaves a wide margin and bounds the worst case: PyYAML composes
 # in pure Python, and 256 KB of the densest YAML (80,000 tiny items) takes ≈ 3 s and ≈ 60 MB
 # more; at 2 MB it was 20 s and 260 MB.
 DATA_LIMIT = 256 * 1024       # a data file (YAML) or params file
 WORKBOOK_LIMIT = 10 * MB      # an .xlsx as stored (compressed)
-PAGE_LIMIT = 20 * MB          # a published page (.txt, .html) for the importer
+PAGE_LIMIT = 5 * MB           # a published page (.txt, .html) for the importer: 5 MB of page
+                              # takes ≈ 5 s to import; 20 MB took 18 s and 183 MB, and its text
+                              # would not fit a data file anyway
 KINDS = {DATA_LIMIT: "年度报告数据文件", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面"}
 
 
