@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import difflib
 import os
 
 import yaml
@@ -38,10 +39,11 @@ class Unit:
 
 
 def is_params(path: Path) -> bool:
-    """A params file is a small YAML mapping with `data:` and none of a data file's items
-    (unit, year, requests…); any other file is a unit. Only its top-level keys are looked at, and never more than PARAMS_PEEK bytes,
-    so a data file is not parsed twice; whatever the file holds, this never raises: a file that
-    is not a params file is a unit, and its own reading says what is wrong with it."""
+    """A params file is a small YAML mapping of params items (data:, units:…, or close
+    misspellings) and none of a data file's items (unit, year, requests…); any other file is a
+    unit. Only the top-level keys of at most PARAMS_PEEK bytes are looked at, so a data file is
+    not parsed twice; whatever the file holds this never raises: a file that is not a params
+    file is a unit, and its own reading says what is wrong with it."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:
@@ -56,7 +58,8 @@ def is_params(path: Path) -> bool:
             keys.add(key)
     except Exception:         # unreadable, not YAML, anything: not a params file
         return False
-    return "data" in keys
+    # `data:` or a misspelling of a params item (dat:) — a file of other keys is a unit
+    return any(key in FIELDS or difflib.get_close_matches(key, FIELDS, cutoff=0.6) for key in keys)
 
 
 def _top_keys(text: str):
