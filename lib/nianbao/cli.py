@@ -65,7 +65,7 @@ def _check(args) -> int:
     from .errors import DataFileError, PreviousFileError
     from .model.findings import has_errors
     try:
-        checked = check_file(args.data, args.previous)
+        checked = check_file(args.data, args.previous, county_deadline=args.deadline)
     except PreviousFileError as exc:
         print(f"上一年度的数据文件无法使用：\n{exc}", file=sys.stderr)
         return 2
@@ -84,11 +84,44 @@ def _check(args) -> int:
         values = "" if f.expected is None and f.actual is None else \
             f"  应为 {_shown(f.expected)}，实际 {_shown(f.actual)}"
         print(f"{'错误' if f.severity == 'error' else '提醒'}  {f.rule}  {where}{values}\n      {f.message}")
-    errors = sum(f.severity == "error" for f in findings)
-    verdict = (f"错误{errors}项，提醒{len(findings) - errors}项" if findings
+        if f.review:
+            print(f"      已说明（{f.review['by']}，{f.review['at']}）：{f.review['note']}")
+    errors = sum(f.severity == "error" and not f.review for f in findings)
+    explained = sum(bool(f.review) for f in findings)
+    verdict = (f"错误{errors}项，提醒{len(findings) - errors - explained}项"
+               + (f"，已说明{explained}项" if explained else "") if findings
                else f"全部{len(checked.coverage.ran)}项检查通过（{'、'.join(checked.coverage.ran)}）")
     print(f"{display_path(args.data)}：{verdict}。" + (f"{skipped}。" if skipped else ""))
     return 1 if has_errors(findings) else 0
+
+
+def _review(args) -> int:
+    from .checks import check_file, reviews
+    from .errors import DataFileError
+    try:
+        checked = check_file(args.data, county_deadline=args.deadline)
+        chosen = [f for target in args.accept for f in reviews.matching(checked.findings, target)]
+        if not chosen:
+            open_ = sorted({f"{f.rule}@{f.cell}" if f.cell else f.rule for f in checked.findings if not f.review})
+            print(f"{display_path(args.data)}：没有与“{'、'.join(args.accept)}”相符的未说明检查结果。"
+                  + (f"现有：{'、'.join(open_)}" if open_ else "现在没有未说明的检查结果。"), file=sys.stderr)
+            return 2
+        path = reviews.record(args.data, chosen, args.note, args.by)
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for f in chosen:
+        print(f"已说明  {f.rule}  {f.cell}  {f.message}")
+    print(f"已记录{len(chosen)}条审核意见：{display_path(path)}（数值改变后自动重新打开）。")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为日期（如 2021-01-31），实际为“{text}”") from None
 
 
 def _lab(args) -> int:
@@ -205,7 +238,19 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--previous", metavar="数据文件",
                        help="同一单位上一年度的数据文件（默认：在同一数据目录中查找 <县>/<上一年>/<同名文件>）")
     check.add_argument("--json", action="store_true", help="以 JSON 数组输出检查结果")
+    check.add_argument("--deadline", type=_date, metavar="日期",
+                       help="本县规定的乡镇（街道）报告公布期限（如 2021-01-31）")
     check.set_defaults(func=_check)
+
+    review = sub.add_parser("review", help="审核意见：把检查结果标为“已说明”（记在数据旁的 reviews.yaml）",
+                            description="审核意见：把检查结果标为“已说明”（记在数据旁的 reviews.yaml）。")
+    review.add_argument("data", metavar="数据文件", help="要说明其检查结果的数据文件（.yaml、.xlsx）")
+    review.add_argument("--accept", action="append", required=True, metavar="规则[@单元格]",
+                        help="要说明的检查结果：规则名，以及 check 显示的单元格（表.行.列）；可多次使用")
+    review.add_argument("--note", required=True, metavar="说明", help="为什么这一结果是对的（与它一起显示）")
+    review.add_argument("--by", metavar="姓名", help="审核人（默认：登录名）")
+    review.add_argument("--deadline", type=_date, metavar="日期", help="同 check 的 --deadline")
+    review.set_defaults(func=_review)
 
     _intake_commands(sub)
 

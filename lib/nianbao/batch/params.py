@@ -6,11 +6,11 @@ and options. Paths are resolved here; nothing is read but the params files thems
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
+import datetime as dt
 import difflib
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -24,7 +24,8 @@ from ..io.yaml_reader import TOP_LEVEL
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
-FIELDS = ("data", "units", "previous", "notebook", "timeout")
+FIELDS = ("data", "units", "previous", "notebook", "timeout", "deadline")
+REVIEWS = "reviews.yaml"      # reviewers' decisions beside the data files (checks/reviews.py), no unit
 PARAMS_PEEK = 64 * 1024     # a params file is a few lines; anything longer is a data file
 MAX_ENTRIES = 5000          # files and folders looked at under one target: a county has ~30
 
@@ -36,6 +37,7 @@ class Unit:
     notebook: Path
     timeout: float | None = None  # seconds for this unit; None: the command's default
     group: tuple[str, str] | None = None   # (county, year) the file is filed under, a hint
+    deadline: dt.date | None = None         # the county's publication deadline for its townships
 
 
 def is_params(path: Path) -> bool:
@@ -84,18 +86,9 @@ def _top_keys(text: str):
 
 
 def data_files(folder: Path) -> list[Path]:
-    """Data files below `folder`, symlinked folders not followed; a tree too large to be a
-    county's data (e.g. `data: /`) is refused before it is walked further."""
-    found, seen = [], 0
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        seen += len(dirs) + len(files)
-        if seen > MAX_ENTRIES:
-            raise DataFileError([Problem(folder, None, None, f"文件夹中的文件超过{MAX_ENTRIES}个，不像是"
-                                         "一个县的数据文件夹（data/<县>/<年度>/）；请指定具体的文件夹")])
-        found += [Path(root) / f for f in files
-                  if Path(f).suffix.lower() in READERS and not f.startswith(".") and (Path(root) / f).is_file()]
-    return sorted(found)
+FIELDS = ("data", "units", "previous", "notebook", "timeout")
+PARAMS_PEEK = 64 * 1024     # a params file is a few lines; anything longer is a data file
+MAX_ENTRIES = 5000          # files and folders looked at under one target: a county has ~30
 
 
 def previous_of(source: Path, previous_folder: Path | None = None) -> Path | None:
@@ -146,6 +139,12 @@ def read_params(path: Path) -> list[Unit]:
     timeout = top.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
         bad("timeout", f"应为每个单位最多用时的秒数（正数），实际为“{timeout}”")
+    deadline = top.get("deadline")
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+    if deadline is not None and not isinstance(deadline, dt.date):
+        bad("deadline", f"应为本县乡镇（街道）报告的公布期限（日期，如 2021-01-31），实际为“{deadline}”")
+        deadline = None
     names = top.get("units")
     if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) and n for n in names)):
         bad("units", "应为单位名称的列表（数据文件名，不含扩展名），如 [姚集镇, 黄寨镇]；不写则为文件夹中的全部数据文件")
@@ -162,7 +161,7 @@ def read_params(path: Path) -> list[Unit]:
                                  for n in missing])
         files = [by_stem[n] for n in names]
     group = (path.parent.name, path.stem) if path.stem.isdigit() else None
-    return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f)) for f in files]
+    return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f), deadline) for f in files]
 
 
 def resolve(targets: list[str | Path]) -> list[Unit]:
