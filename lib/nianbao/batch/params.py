@@ -86,9 +86,19 @@ def _top_keys(text: str):
 
 
 def data_files(folder: Path) -> list[Path]:
-FIELDS = ("data", "units", "previous", "notebook", "timeout")
-PARAMS_PEEK = 64 * 1024     # a params file is a few lines; anything longer is a data file
-MAX_ENTRIES = 5000          # files and folders looked at under one target: a county has ~30
+    """Data files below `folder` (not reviews.yaml), symlinked folders not followed; a tree too
+    large to be a county's data (e.g. `data: /`) is refused before it is walked further."""
+    found, seen = [], 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        seen += len(dirs) + len(files)
+        if seen > MAX_ENTRIES:
+            raise DataFileError([Problem(folder, None, None, f"文件夹中的文件超过{MAX_ENTRIES}个，不像是"
+                                         "一个县的数据文件夹（data/<县>/<年度>/）；请指定具体的文件夹")])
+        found += [Path(root) / f for f in files
+                  if Path(f).suffix.lower() in READERS and not f.startswith(".") and f != REVIEWS
+                  and (Path(root) / f).is_file()]
+    return sorted(found)
 
 
 def previous_of(source: Path, previous_folder: Path | None = None) -> Path | None:
