@@ -43,4 +43,5 @@ class Result:
     documents: dict[str, bytes] = field(default_factory=dict)   # suffix → the PDF, the Word file
     document_problems: list[str] = field(default_factory=list)  # which could not be made, why
     seconds: float = 0.0
+    traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
