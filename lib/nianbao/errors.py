@@ -69,5 +69,9 @@ class NotAReport(NianbaoError, ValueError):
     """The input is not a government information disclosure annual report we can read."""
 
 
+class UnreadableDocument(NianbaoError, ValueError):
+    """A Word or PDF file whose text cannot be had (an old .doc without LibreOffice, a scan)."""
+
+
 class FontMissing(NianbaoError, RuntimeError):
     """No CJK font: charts would draw empty boxes instead of Chinese."""

@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFileError, NotAReport, display_path
+from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
+from ..model.names import organ_name, signing_organ
 from ..model.report import LEVELS
 from . import read_report
 from .digits import Mark
@@ -25,6 +26,8 @@ from .files import atomic_write
 from .page import Page, detect_edition
 from .page_tables import Reader
 from .page_text import decode, page_text
+from .pdf import pdf_html
+from .word import doc_html, docx_html
 
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 TITLE = re.compile(r"^(?P<org>.*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)")
@@ -35,6 +38,7 @@ COUNTY = re.compile(r"^(?:[^省]{2,}?省)?(?:[^市县区]{2,}?市(?=.+[县区旗
 PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。：:\n]{0,8}[。：:]?\s*")
 IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
 SENTENCE_END = "。！？；"
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")          # an old binary .doc (and .wps, .xls)
 
 
 
@@ -68,13 +72,15 @@ def _paragraphs(text: str) -> str:
 
 
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
-    candidates = [fields.get("标题", "")] + body.strip().splitlines()[:1]
+    """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first."""
+    lines = [line.strip() for line in body.strip().splitlines()[:3]]
+    candidates = [fields.get("标题", "")] + ["".join(lines[:n]) for n in (1, 2, 3)]
     for text in candidates:
         text = text.strip()
         for pattern in (TITLE, TITLE_YEAR_FIRST):
             found = pattern.match(text)
-            if found:
-                return found.group("org").strip(" 　") or None, int(found.group("year"))
+            if found and organ_name(found.group("org")):
+                return organ_name(found.group("org")), int(found.group("year"))
     return None, None
 
 
@@ -173,6 +179,7 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     reader.read()
 
     unit = overrides.get("unit")
+    signer = signer and signing_organ(signer, title_org)
     if not unit:
         unit = title_org
         if signer and (not title_org or signer.startswith(title_org)):
@@ -270,16 +277,32 @@ def to_yaml(imported: Imported, source_name: str) -> str:
                             default_flow_style=False)
 
 
+def source_text(source: Path) -> str:
+    """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py)."""
+    data = source.read_bytes()
+    suffix = source.suffix.lower()
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        return pdf_html(source)
+    if data.startswith(OLE_MAGIC) or suffix == ".doc":
+        return doc_html(source)
+    if data.startswith(b"PK") and suffix in (".docx", ".docm", ".dotx", ".wps", ".zip", ""):
+        return docx_html(source)
+    return decode(data)
+
+
 def run_import(args) -> int:
     """`nianbao import`: exit 0 every cell read, 1 some missing or ambiguous, 2 not a report."""
     source = Path(args.published)
     try:
-        text = decode(source.read_bytes())
+        text = source_text(source)
     except FileNotFoundError:
         print(f"{source}：找不到这个文件", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError):
-        print(f"{source}：无法读取（应为 UTF-8 或 GBK 编码的文本或网页）", file=sys.stderr)
+        print(f"{source}：无法读取（应为 UTF-8 或 GBK 编码的文本或网页，或 Word、PDF 文件）", file=sys.stderr)
+        return 2
+    except UnreadableDocument as exc:
+        print(f"{display_path(source)}：{exc}", file=sys.stderr)
         return 2
     overrides = {"unit": args.unit, "short_name": args.short_name, "county": args.county, "level": args.level}
     if args.level and args.level not in LEVELS:
