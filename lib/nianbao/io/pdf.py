@@ -61,6 +61,16 @@ class Line:
         return len(self.segments) > 1
 
 
+@dataclass
+class Ruled:
+    """A table drawn with rules: pdfplumber finds its cells from the lines (None: merged away)."""
+    page: int
+    top: float
+    bottom: float
+    rows: list[list[str | None]]
+    is_row = False
+
+
 def _join(left: str, right: str) -> str:
     """Words of one segment: no space between Chinese characters (PDF text puts some in)."""
     if CJK.search(left[-1:]) or CJK.search(right[:1]):
@@ -68,8 +78,33 @@ def _join(left: str, right: str) -> str:
     return left + " " + right
 
 
+def _ruled(page, number: int) -> tuple[list[Ruled], object]:
+    """The page's ruled tables, and the page without them (whose words are read as lines)."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:               # by its centre: a heading may touch a table's rule
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+    rest = page.filter(outside) if boxes else page
+    return [Ruled(number, t.bbox[1], t.bbox[3], t.extract()) for t in tables], rest
+
+
+def _continue_rows(items: list) -> None:
+    """A row that a page break cut in two: its second half (labels only, no value) joins the first."""
+    for before, after in zip(items, items[1:]):
+        if not (isinstance(before, Ruled) and isinstance(after, Ruled) and after.page == before.page + 1):
+            continue
+        last, first = before.rows[-1], after.rows[0]
+        if len(last) == len(first) and not any(re.search(r"\d", c or "") for c in first):
+            before.rows[-1] = [(a or "") + (b or "") if (a or b) else a for a, b in zip(last, first)]
+            after.rows.pop(0)
+
+
 def _lines(page, number: int) -> list[Line]:
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
+    if not words:
+        return []
     lines: list[Line] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         line = next((l for l in lines if abs(l.top - word["top"]) <= 2 + word["size"] * 0.2), None)
@@ -244,6 +279,11 @@ def _blocks(lines: list[Line]):
     """("p", line) for running text, ("table", lines) for a table with its wrapped labels."""
     block: list[Line] = []
     for line in lines:
+        if isinstance(line, Ruled):
+            yield from _close(block)
+            block = []
+            yield "ruled", line
+            continue
         if block:
             last = block[-1]
             anchored = any(_is_anchor(l) for l in block)
@@ -277,7 +317,7 @@ def _close(block: list[Line]):
 def _html(lines: list[Line]) -> str:
     parts: list[str] = []
     paragraph: list[str] = []
-    text_lines = [l for l in lines if not l.is_row] or lines
+    text_lines = [l for l in lines if isinstance(l, Line) and not l.is_row]
     left = min(l.x0 for l in text_lines) if text_lines else 0
     right = max(l.x1 for l in text_lines) if text_lines else 0
 
@@ -288,9 +328,10 @@ def _html(lines: list[Line]) -> str:
 
     previous = None
     for kind, item in _blocks(lines):
-        if kind == "table":
+        if kind in ("table", "ruled"):
             flush()
-            rows = ("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in _table_rows(item))
+            cells = _table_rows(item) if kind == "table" else [[c for c in row if c is not None] for row in item.rows]
+            rows = ("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells)
             parts.append("<table>" + "".join(rows) + "</table>")
             previous = None
             continue
@@ -312,17 +353,26 @@ def pdf_html(path: Path) -> str:
 
     try:
         with pdfplumber.open(str(path)) as pdf:
-            pages = [(page, _lines(page, i)) for i, page in enumerate(pdf.pages)]
+            pages, ruled = [], []
+            for i, page in enumerate(pdf.pages):
+                tables, rest = _ruled(page, i)
+                pages.append((page, _lines(rest, i)))
+                ruled.append(tables)
             title = (pdf.metadata.get("Title") or "") if isinstance(pdf.metadata, dict) else ""
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableDocument(f"无法作为 PDF 文件打开（{type(exc).__name__}）") from None
     except Exception as exc:         # pdfminer raises its own types for encrypted or broken files
         raise UnreadableDocument(f"无法读取这个 PDF 文件（{type(exc).__name__}，可能已加密或损坏）") from None
-    if not any(lines for _, lines in pages):
+    if not any(lines for _, lines in pages) and not any(ruled):
         raise UnreadableDocument("这个 PDF 没有文字层（可能是扫描件或图片），nianbao 不做文字识别；"
                                  "请使用原始的 Word 文件或网页导入")
     furniture = _furniture(pages)
-    lines = [line for _, page_lines in pages for line in page_lines if id(line) not in furniture]
+    items = []
+    for (_, page_lines), tables in zip(pages, ruled):
+        kept = [line for line in page_lines if id(line) not in furniture]
+        items += sorted(kept + tables, key=lambda item: item.top)
+    _continue_rows(items)
+    lines = items
     body = _html(lines)
     if title.strip():
         body = body.replace("<html>", f"<html><head><title>{html.escape(title.strip())}</title></head>", 1)
