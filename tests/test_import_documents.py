@@ -76,8 +76,11 @@ def test_a_pdf_printed_by_libreoffice_reads_what_its_layout_settles_and_never_gu
                     assert value == want.value(tid, row, col), (tid, row, col)
     same_cells_of = lambda report: report.tables["proactive"]          # noqa: E731
     assert same_cells_of(got).equals(same_cells_of(want))              # § 二: every cell
-    notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
-    assert notes["missing"] or notes["ambiguous"]
+    # § 二 read in full; § 三 lost its 总计 column to the page edge and § 四 a column too:
+    # every cell of both is missing (said so), none guessed
+    assert "读出22/198个单元格，缺失176个，非数字0个，有歧义0个" in done.stderr
+    assert "不能读作7个单元格的数值（requests.new_received.natural_person、requests.new_received.commercial等）" \
+        in done.stderr
 
 
 def test_an_old_doc_without_libreoffice_is_refused_with_what_to_do(tmp_path, made):
@@ -164,3 +167,11 @@ def test_blank_cells_are_missing_never_zero(tmp_path, office):
         for tid, row, col in BLANKS:
             want.tables[tid].at[row, col] = float("nan")
         same_cells(got, want)
+
+
+def test_a_damaged_pdf_is_unusable_not_a_traceback(tmp_path):
+    bad = tmp_path / "报告.pdf"
+    bad.write_bytes(b"%PDF-1.4\nnot really a PDF")
+    done, out = imported(tmp_path, bad)
+    assert done.returncode == 2 and not out.exists() and "Traceback" not in done.stderr
+    assert "无法作为 PDF 文件打开（文件可能已损坏" in done.stderr

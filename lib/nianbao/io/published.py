@@ -206,6 +206,11 @@ def _fill(imported: Imported, reader: Reader) -> None:
     for line in reader.lines:
         for key in line.keys:
             tables[key[0]].setdefault(key[1], {})
+        if line.chosen is None and not line.readings:       # e.g. a column the printed page cut off
+            shown = " ".join(line.text.split())
+            reader.page.note(f"“{shown[:40]}”不能读作{len(line.keys)}个单元格的数值"
+                             f"（{'、'.join('.'.join(k) for k in line.keys[:2])}等），按缺失处理")
+            continue
         if line.chosen is None:
             imported.ambiguous.append({
                 "cells": [".".join(k) for k in line.keys], "text": line.text,
