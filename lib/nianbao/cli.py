@@ -113,8 +113,8 @@ def _intake_commands(sub) -> None:
     template.add_argument("-o", "--output", help="workbook to write (.xlsx)")
     template.set_defaults(func=_template)
 
-    imp = sub.add_parser("import", help="a published report (text or HTML page) → a data file (.yaml)")
-    imp.add_argument("published", help="the published report: .txt, .html")
+    imp = sub.add_parser("import", help="a published report (text, HTML page, Word, PDF) → a data file (.yaml)")
+    imp.add_argument("published", help="the published report: .txt, .html, .docx, .doc, .pdf")
     imp.add_argument("-o", "--output", help="data file to write (default: standard output)")
     for option, what in (("--unit", "publishing organ"), ("--short-name", "short name"),
                          ("--county", "county"), ("--level", "township|subdistrict|county|department")):
