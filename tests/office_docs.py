@@ -3,7 +3,8 @@ real Word tables (merged cells as in the official form); LibreOffice prints them
 
 The tables are laid out from nianbao's own HTML of the form (render/tables.py), cell for cell:
 rowspan and colspan become merged Word cells. Options make the traps of real files: a narrow
-label column (labels wrap over lines), a long § 一 (a table runs over a page break), blanks.
+label column (labels wrap over lines), a long § 一 (a table runs over a page break), a title
+too long for one line, a running header and page numbers; blanks come from the report.
 """
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from nianbao.render.tables import table_html
@@ -57,12 +61,35 @@ def _word_table(document, html: str, label_cm: float | None, width_cm: float) ->
         cell.text = text
 
 
-def report_docx(report, path: Path, *, label_cm: float | None = None, overview_times: int = 1) -> Path:
+def _furniture(document, header: str) -> None:
+    """A running header and a footer “- N -” with Word's PAGE field, on every page."""
+    section = document.sections[0]
+    section.header.paragraphs[0].text = header
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("- ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    footer._p.append(field)
+    footer.add_run(" -")
+
+
+def report_docx(report, path: Path, *, label_cm: float | None = None, overview_times: int = 1,
+                title: str | None = None, title_pt: float = 10.5, header: str | None = None) -> Path:
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
     style.font.name = "Noto Serif CJK SC"
-    document.add_paragraph(report.title)
+    if header:
+        _furniture(document, header)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.add_run(title or report.title).font.size = Pt(title_pt)
     document.add_paragraph("一、总体情况")
     for _ in range(overview_times):
         for line in report.narrative["overview"].splitlines():

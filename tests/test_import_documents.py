@@ -121,7 +121,8 @@ def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("office")
     seed = read_report(SEED)
     files = {"plain": report_docx(seed, root / "plain.docx"),
-             "wrapped": report_docx(seed, root / "wrapped.docx", label_cm=2.2, overview_times=2)}
+             "wrapped": report_docx(seed, root / "wrapped.docx", label_cm=2.2, overview_times=2, title_pt=26,
+                                    title="姚集镇人民政府2020年度政府信息公开工作年度报告", header="姚集镇政务公开")}
     blank = read_report(SEED)
     for tid, row, col in BLANKS:
         blank.tables[tid].at[row, col] = float("nan")
@@ -146,6 +147,8 @@ def test_word_tables_and_their_pdf_give_all_198_cells(tmp_path, office, name):
     assert (got.unit, got.published) == (want.unit, want.published)
     for key in ("problems", "improvements", "other"):          # paragraphs rejoined from PDF lines
         assert got.narrative[key] == want.narrative[key], key
+    overview = want.narrative["overview"]                      # (written twice in the wrapped fixture)
+    assert got.narrative["overview"] in (overview, overview + "\n" + overview)   # no header, no page number
 
 
 def test_the_wrapped_fixture_really_wraps_and_splits(office):
@@ -154,6 +157,10 @@ def test_the_wrapped_fixture_really_wraps_and_splits(office):
     on = lambda text: [i for i, page in enumerate(pages) if text in page.replace(" ", "")]   # noqa: E731
     assert on("一、本年新收政府信息公开申请数量") == [] and on("一、本年新收")         # wrapped
     assert on("（七）总计")[0] > on("（一）予以公开")[0]                                # § 三 over a break
+    lines = [line.strip().replace(" ", "") for line in pages[0].splitlines() if line.strip()]
+    assert lines[0] == "姚集镇政务公开"                                                    # a running header
+    assert lines[1].startswith("姚集镇人民政府2020年度") and "年度报告" in lines[2]          # the title wraps
+    assert [page.split("\n")[-2].replace(" ", "") for page in pages[:3]] == ["-1-", "-2-", "-3-"]   # page numbers
 
 
 def test_blank_cells_are_missing_never_zero(tmp_path, office):
