@@ -38,12 +38,13 @@ def _grid(html: str) -> list[list[tuple[int, int, int, int, str]]]:
     return cells
 
 
-def _word_table(document, html: str, label_cm: float | None, width_cm: float) -> None:
+def _word_table(document, html: str, label_cm: float | None, width_cm: float, ruled: bool = True) -> None:
     cells = _grid(html)
     rows = max(r + rs for r, _, rs, _, _ in cells)
     cols = max(c + cs for _, c, _, cs, _ in cells)
     table = document.add_table(rows=rows, cols=cols)
-    table.style = "Table Grid"
+    if ruled:
+        table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     label_columns = {c for _, c, _, _, text in cells if text and not text.strip().replace(".", "").isdigit()
@@ -80,7 +81,8 @@ def _furniture(document, header: str) -> None:
 
 
 def report_docx(report, path: Path, *, label_cm: float | None = None, overview_times: int = 1,
-                title: str | None = None, title_pt: float = 10.5, header: str | None = None) -> Path:
+                title: str | None = None, title_pt: float = 10.5, header: str | None = None,
+                ruled: bool = True) -> Path:
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
@@ -96,7 +98,7 @@ def report_docx(report, path: Path, *, label_cm: float | None = None, overview_t
             document.add_paragraph(line)
     for tid in ("proactive", "requests", "appeals"):
         document.add_paragraph(report.edition.tables[tid].title)
-        _word_table(document, table_html(report, tid), label_cm, 16.0)
+        _word_table(document, table_html(report, tid), label_cm, 16.0, ruled)
     document.add_paragraph("五、存在的主要问题及改进情况")
     document.add_paragraph("（一）存在问题")
     for line in report.narrative["problems"].splitlines():

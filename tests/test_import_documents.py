@@ -120,13 +120,17 @@ BLANKS = [("proactive", "penalties", "change"), ("requests", "granted", "commerc
 def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("office")
     seed = read_report(SEED)
-    files = {"plain": report_docx(seed, root / "plain.docx"),
-             "wrapped": report_docx(seed, root / "wrapped.docx", label_cm=2.2, overview_times=2, title_pt=26,
-                                    title="姚集镇人民政府2020年度政府信息公开工作年度报告", header="姚集镇政务公开")}
+    wrapped = dict(label_cm=2.2, overview_times=2, title_pt=26, header="姚集镇政务公开",
+                   title="姚集镇人民政府2020年度政府信息公开工作年度报告")
     blank = read_report(SEED)
     for tid, row, col in BLANKS:
         blank.tables[tid].at[row, col] = float("nan")
-    files["blank"] = report_docx(blank, root / "blank.docx")
+    files = {}
+    for rules in ("", "unruled-"):      # tables drawn with rules (the form), and without any
+        ruled = not rules
+        files[f"{rules}plain"] = report_docx(seed, root / f"{rules}plain.docx", ruled=ruled)
+        files[f"{rules}wrapped"] = report_docx(seed, root / f"{rules}wrapped.docx", ruled=ruled, **wrapped)
+        files[f"{rules}blank"] = report_docx(blank, root / f"{rules}blank.docx", ruled=ruled)
     for name in list(files):
         files[f"{name}.pdf"] = soffice(files[name], "pdf", root)
     return files
@@ -137,8 +141,10 @@ def pdf_pages(path: Path) -> list[str]:
     return text.split("\f")
 
 
-@pytest.mark.parametrize("name", ["plain", "plain.pdf", "wrapped", "wrapped.pdf"])
+@pytest.mark.parametrize("name", ["plain", "plain.pdf", "wrapped", "wrapped.pdf",
+                                  "unruled-plain.pdf", "unruled-wrapped.pdf"])
 def test_word_tables_and_their_pdf_give_all_198_cells(tmp_path, office, name):
+    """Ruled PDF tables are read by their rules; unruled ones rebuilt from the words' places."""
     done, out = imported(tmp_path, office[name])
     assert done.returncode == 0, done.stderr
     assert "读出198/198个单元格，缺失0个，非数字0个，有歧义0个" in done.stderr
@@ -151,9 +157,10 @@ def test_word_tables_and_their_pdf_give_all_198_cells(tmp_path, office, name):
     assert got.narrative["overview"] in (overview, overview + "\n" + overview)   # no header, no page number
 
 
-def test_the_wrapped_fixture_really_wraps_and_splits(office):
+@pytest.mark.parametrize("name", ["wrapped.pdf", "unruled-wrapped.pdf"])
+def test_the_wrapped_fixture_really_wraps_and_splits(office, name):
     """What the test above survives: labels over several lines, § 三 over two pages, a row cut."""
-    pages = pdf_pages(office["wrapped.pdf"])
+    pages = pdf_pages(office[name])
     on = lambda text: [i for i, page in enumerate(pages) if text in page.replace(" ", "")]   # noqa: E731
     assert on("一、本年新收政府信息公开申请数量") == [] and on("一、本年新收")         # wrapped
     assert on("（七）总计")[0] > on("（一）予以公开")[0]                                # § 三 over a break
@@ -164,7 +171,7 @@ def test_the_wrapped_fixture_really_wraps_and_splits(office):
 
 
 def test_blank_cells_are_missing_never_zero(tmp_path, office):
-    for name in ("blank", "blank.pdf"):
+    for name in ("blank", "blank.pdf", "unruled-blank.pdf"):
         done, out = imported(tmp_path, office[name])
         assert done.returncode == 1, done.stderr
         assert "读出195/198个单元格，缺失3个，非数字0个，有歧义0个" in done.stderr

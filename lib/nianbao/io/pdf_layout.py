@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 CELL_GAP = 0.9                 # a gap of this many character heights separates two cells
+WRAP = 1.6                     # lines of one cell are at most this many character heights apart
 NUMERIC = re.compile(r"[\d.,，%％\-－−+增减()（）/／—无元万\s]+")
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -24,6 +25,7 @@ class Segment:
     text: str
     x0: float
     x1: float
+    top: float = 0.0        # its own: the words of one line may stand a little higher or lower
 
 
 @dataclass
@@ -68,7 +70,7 @@ def page_lines(page, number: int) -> list[Line]:
         if line is None:
             line = Line(number, word["top"], word["bottom"], word["size"])
             lines.append(line)
-        line.segments.append(Segment(word["text"], word["x0"], word["x1"]))
+        line.segments.append(Segment(word["text"], word["x0"], word["x1"], word["top"]))
         line.bottom = max(line.bottom, word["bottom"])
         line.size = max(line.size, word["size"])
     # where values start in the page's clear table rows: a number standing there starts a cell
@@ -86,7 +88,7 @@ def page_lines(page, number: int) -> list[Line]:
         for seg in words_in[1:]:
             cut = NUMERIC.fullmatch(seg.text) and not NUMERIC.fullmatch(merged[-1].text) and at_column(seg)
             if not cut and seg.x0 - merged[-1].x1 < CELL_GAP * line.size:
-                merged[-1] = Segment(join(merged[-1].text, seg.text), merged[-1].x0, seg.x1)
+                merged[-1] = Segment(join(merged[-1].text, seg.text), merged[-1].x0, seg.x1, merged[-1].top)
             else:
                 merged.append(seg)
         line.segments = merged
@@ -135,22 +137,43 @@ def _label_column(segment: Segment, spans: list[list[float]]) -> int:
     return next((k for k, (a, b) in enumerate(spans) if segment.x0 <= b and segment.x1 >= a), 0)
 
 
-def _header_rows(lines: list[Line]) -> list[list[str]]:
-    """Header lines; a line whose every cell stands under one of the line above is its wrap."""
-    rows: list[tuple[Line, list[Segment]]] = []
+def _header_cells(lines: list[Line]) -> list[dict]:
+    """Header cells rebuilt column by column: a line standing under a cell's last line (its x
+    range overlapping, at most WRAP apart) continues that cell — headers written upright
+    (结/果/维/持) or wrapped (商业企/业) come out whole."""
+    cells: list[dict] = []
     for line in lines:
-        if rows:
-            above, cells = rows[-1]
-            centre = lambda s: (s.x0 + s.x1) / 2          # noqa: E731
-            match = [min(range(len(cells)), key=lambda k: abs(centre(cells[k]) - centre(s))) for s in line.segments]
-            close = all(abs(centre(cells[k]) - centre(s)) <= line.size for k, s in zip(match, line.segments))
-            if close and len(set(match)) == len(match) and line.top - above.bottom <= 0.8 * line.size:
-                for k, s in zip(match, line.segments):
-                    cells[k] = Segment(cells[k].text + s.text, min(cells[k].x0, s.x0), max(cells[k].x1, s.x1))
-                rows[-1] = (line, cells)
-                continue
-        rows.append((line, list(line.segments)))
-    return [[s.text for s in cells] for _, cells in rows]
+        for seg in line.segments:
+            cell = next((c for c in reversed(cells) if seg.x0 <= c["x1"] and seg.x1 >= c["x0"]
+                         and 0 < seg.top - c["last"] <= WRAP * line.size), None)
+            if cell is None:
+                cells.append({"top": line.top, "last": seg.top, "x0": seg.x0, "x1": seg.x1, "text": seg.text})
+            else:
+                cell.update(last=seg.top, x0=min(cell["x0"], seg.x0), x1=max(cell["x1"], seg.x1),
+                            text=cell["text"] + seg.text)
+    return cells
+
+
+def _blank_columns(header: list[dict], value_spans, labels_end: float) -> list[tuple[float, float]]:
+    """Columns no row has a value in, known from the header alone — trusted only when the lowest
+    header cells stand over the values (every value column under one), never from a guess."""
+    overlaps = lambda c, a, b: c["x0"] <= b and c["x1"] >= a          # noqa: E731
+    leaves = [c for c in header if c["x0"] > labels_end
+              and not any(d["top"] > c["top"] and overlaps(d, c["x0"], c["x1"]) for d in header)]
+    if not all(sum(overlaps(c, a, b) for c in leaves) == 1 for a, b in value_spans):
+        return []
+    return [(c["x0"], c["x1"]) for c in leaves if not any(overlaps(c, a, b) for a, b in value_spans)]
+
+
+def _header_rows(cells: list[dict]) -> list[list[str]]:
+    """The header cells as rows: cells that start at one height."""
+    rows: list[list[dict]] = []
+    for cell in sorted(cells, key=lambda c: (c["top"], c["x0"])):
+        if rows and abs(rows[-1][0]["top"] - cell["top"]) <= 2:
+            rows[-1].append(cell)
+        else:
+            rows.append([cell])
+    return [[c["text"] for c in row] for row in rows]
 
 
 def _bands(block: list[Line], anchors: list[int]) -> dict[int, list[Line]]:
@@ -162,13 +185,18 @@ def _bands(block: list[Line], anchors: list[int]) -> dict[int, list[Line]]:
         between = block[a + 1:stop]
         if not between:
             continue
-        if n + 1 == len(anchors):
-            bands[a] += between
+        if n + 1 == len(anchors):           # the last row: its label's lines, not what follows
+            taken = 0
+            while taken < len(between) and between[taken].top - (between[taken - 1] if taken else block[a]).top \
+                    <= WRAP * block[a].size:
+                taken += 1
+            bands[a] += between[:taken]
+            bands.update({a + 1 + taken + k: [line] for k, line in enumerate(between[taken:])})
             continue
-        tops = [block[a].top] + [l.top for l in between] + [block[stop].top]
-        gaps = [b - t if b > t else 0 for t, b in zip(tops, tops[1:])]
-        widest = max(range(len(gaps)), key=lambda k: gaps[k])
-        if gaps[widest] - min(gaps) > 0.3 * block[a].size and widest < len(between):
+        seq = [block[a], *between, block[stop]]           # a gap over a page break says nothing
+        gaps = {k: b.top - t.top for k, (t, b) in enumerate(zip(seq, seq[1:])) if b.page == t.page}
+        widest = max(gaps, key=gaps.get, default=len(between))
+        if gaps and gaps[widest] - min(gaps.values()) > 0.3 * block[a].size and widest < len(between):
             bands[a] += between[:widest]
             bands[stop] = between[widest:] + bands[stop]
         else:
@@ -183,9 +211,16 @@ def table_rows(block: list[Line]) -> list[list[str]]:
     value_spans = _spans(values, 0.3 * size)
     label_right = value_spans[0][0] - 0.3 * size
     first = anchors[0]              # a first label's lines above its values (centred) are its own
-    while first > 0 and not block[first - 1].is_row and block[first - 1].x1 <= label_right:
+    while first > 0 and not block[first - 1].is_row and block[first - 1].x1 <= label_right \
+            and block[first].top - block[first - 1].top <= WRAP * size:
         first -= 1
-    rows = _header_rows(block[:first])
+    header = _header_cells(block[:first])
+    blank = _blank_columns(header, value_spans,
+                           max((s.x1 for i in anchors for s in block[i].segments if not _is_value(s)), default=-1.0))
+    if blank:
+        value_spans = sorted(value_spans + blank)
+        label_right = value_spans[0][0] - 0.3 * size
+    rows = _header_rows(header)
     block = block[first:]
     anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
     if anchors[0]:
@@ -193,8 +228,11 @@ def table_rows(block: list[Line]) -> list[list[str]]:
         anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
     labels = [s for line in block for s in line.segments if s.x1 <= label_right]
     label_spans = _label_spans(labels)
-    for a, lines in _bands(block, anchors).items():
+    for a, lines in sorted(_bands(block, anchors).items()):
         segments = [s for line in lines for s in line.segments]
+        if a not in anchors:                # text after the table's last row (a caption)
+            rows.append([line.text for line in lines])
+            continue
         label_cells = ["" for _ in label_spans]
         value_cells = ["" for _ in value_spans]
         settled = True
