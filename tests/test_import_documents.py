@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, SEED, nianbao
+from conftest import BIN, ROOT, SEED, nianbao
 from office_docs import report_docx, soffice
 from nianbao.batch.unit import run_one
 from nianbao.io import read_report
@@ -189,3 +189,14 @@ def test_a_damaged_pdf_is_unusable_not_a_traceback(tmp_path):
     done, out = imported(tmp_path, bad)
     assert done.returncode == 2 and not out.exists() and "Traceback" not in done.stderr
     assert "无法作为 PDF 文件打开（文件可能已损坏" in done.stderr
+
+
+def test_an_edition_2021_report_in_word_and_pdf_gives_all_200_cells(tmp_path):
+    v2021 = read_report(ROOT / "tests" / "data" / "valid" / "商水县" / "2021" / "姚集镇.yaml")
+    docx = report_docx(v2021, tmp_path / "2021.docx")
+    bare = report_docx(v2021, tmp_path / "2021-unruled.docx", ruled=False, label_cm=2.2)
+    for source in (docx, soffice(docx, "pdf", tmp_path), soffice(bare, "pdf", tmp_path)):
+        done, out = imported(tmp_path, source)
+        assert done.returncode == 0, done.stderr
+        assert "2021年度，2021版格式，读出200/200个单元格" in done.stderr
+        same_cells(read_report(out), v2021)
