@@ -200,3 +200,22 @@ def test_an_edition_2021_report_in_word_and_pdf_gives_all_200_cells(tmp_path):
         assert done.returncode == 0, done.stderr
         assert "2021年度，2021版格式，读出200/200个单元格" in done.stderr
         same_cells(read_report(out), v2021)
+
+
+def test_tables_inside_content_controls_are_read(tmp_path):
+    """WPS and Word templates wrap parts of a document in content controls (w:sdt)."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    path = report_docx(read_report(SEED), tmp_path / "sdt.docx")
+    document = Document(str(path))
+    body = document.element.body
+    for table in list(body.iterchildren("{*}tbl")):
+        sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+        table.addprevious(sdt)
+        content.append(table)
+        sdt.append(content)
+    assert len(list(body.iterchildren("{*}sdt"))) == 3 and not list(body.iterchildren("{*}tbl"))
+    document.save(str(path))
+    done, out = imported(tmp_path, path)
+    assert done.returncode == 0, done.stderr
+    same_cells(read_report(out), read_report(SEED))

@@ -39,6 +39,19 @@ def _table_html(table) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _body_blocks(element):
+    """Paragraphs and tables in reading order, also those inside content controls (w:sdt),
+    which WPS and Word templates put around parts of a document."""
+    for child in element.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag in ("p", "tbl"):
+            yield child
+        elif tag == "sdt":
+            for content in child.iterchildren():
+                if content.tag.endswith("}sdtContent"):
+                    yield from _body_blocks(content)
+
+
 def docx_html(path: Path) -> str:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
@@ -53,11 +66,10 @@ def docx_html(path: Path) -> str:
     title = (document.core_properties.title or "").strip()
     if title:
         parts.append(f"<head><title>{html.escape(title)}</title></head>")
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
+    for child in _body_blocks(document.element.body):
+        if child.tag.endswith("}p"):
             parts.append(f"<p>{html.escape(Paragraph(child, document).text)}</p>")
-        elif tag == "tbl":
+        else:
             parts.append(_table_html(Table(child, document)))
     # <html> tells page_text this is markup, whatever the first paragraphs say
     return "<html>" + "\n".join(parts) + "</html>"
