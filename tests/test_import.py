@@ -366,3 +366,19 @@ def test_a_cover_letters_title_and_an_office_signature_name_the_organ(tmp_path):
     assert done.returncode == 0, done.stderr
     report = read_report(out)
     assert (report.unit, report.county, report.short_name) == ("商水县姚集镇人民政府", "商水县", "姚集镇")
+
+
+@pytest.mark.parametrize("written, value", [("减1", -1), ("（2）", -2), ("增3", 3), ("−4", -4)])
+def test_the_workbook_reader_takes_a_signed_change_as_clerks_type_it(tmp_path, written, value):
+    import openpyxl
+    from nianbao.io.form import layout
+    from nianbao.model.edition import load_edition
+    book = tmp_path / "姚集镇.xlsx"
+    assert nianbao("template", "--from", SEED, "-o", book).returncode == 0
+    wb = openpyxl.load_workbook(book)
+    r, c, _ = layout(load_edition("2019")).tables["proactive"].inputs[("proactive", "licensing", "change")]
+    wb["二"].cell(r, c).value = written            # typed as text: LibreOffice and WPS let it through
+    wb.save(book)
+    report = read_report(book)
+    assert report.value("proactive", "licensing", "change") == value
+    assert not report.reader_findings
