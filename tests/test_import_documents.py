@@ -219,3 +219,15 @@ def test_tables_inside_content_controls_are_read(tmp_path):
     done, out = imported(tmp_path, path)
     assert done.returncode == 0, done.stderr
     same_cells(read_report(out), read_report(SEED))
+
+
+def test_what_a_file_is_comes_from_its_bytes_not_its_name(tmp_path, made):
+    """Portals serve Word's HTML export as “.doc”; a .docx renamed .doc is still a .docx."""
+    html_as_doc = tmp_path / "报告.doc"
+    html_as_doc.write_bytes(made["html"].read_bytes())
+    docx_as_doc = tmp_path / "报告2.doc"
+    docx_as_doc.write_bytes(made["docx"].read_bytes())
+    for source in (html_as_doc, docx_as_doc):
+        done, out = imported(tmp_path, source)
+        assert done.returncode == 0, done.stderr
+        same_cells(read_report(out), read_report(SEED))

@@ -283,14 +283,15 @@ def to_yaml(imported: Imported, source_name: str) -> str:
 
 
 def source_text(source: Path) -> str:
-    """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py)."""
+    """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py).
+
+    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”."""
     data = source.read_bytes()
-    suffix = source.suffix.lower()
-    if data.startswith(b"%PDF") or suffix == ".pdf":
+    if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
         return pdf_html(source)
-    if data.startswith(OLE_MAGIC) or suffix == ".doc":
+    if data.startswith(OLE_MAGIC):
         return doc_html(source)
-    if data.startswith(b"PK") and suffix in (".docx", ".docm", ".dotx", ".wps", ".zip", ""):
+    if data.startswith(b"PK\x03\x04"):
         return docx_html(source)
     return decode(data)
 
