@@ -61,6 +61,8 @@ def join(left: str, right: str) -> str:
 
 
 def page_lines(page, number: int) -> list[Line]:
+    """The page's lines, top to bottom: words grouped by height, then joined into segments
+    (cells, or a line of running text) wherever the gap between them is narrow."""
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
     if not words:
         return []
