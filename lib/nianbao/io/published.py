@@ -1,4 +1,4 @@
-"""`nianbao import`: a published report (text, portal text view, HTML page) → canonical data.
+"""`nianbao import`: a published report (text, portal text view, HTML page, Word, PDF) → canonical data.
 
 The page is read with the edition as the map: the section headings cut it into sections, the
 labels of each table are the anchors between which its values stand, and io/digits.py splits
@@ -25,8 +25,9 @@ from .digits import Mark
 from .files import atomic_write
 from .page import Page, detect_edition
 from .page_tables import Reader
-from .page_text import decode, page_text
+from .page_text import page_text
 from .pdf import pdf_html
+from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
 from .word import doc_html, docx_html
 
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
@@ -286,14 +287,14 @@ def source_text(source: Path) -> str:
     """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py).
 
     The first bytes decide, not the name: portals serve Word's HTML export as “.doc”."""
-    data = source.read_bytes()
+    data = read_bytes(source, DOCUMENT_LIMIT)
     if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
         return pdf_html(source)
     if data.startswith(OLE_MAGIC):
         return doc_html(source)
     if data.startswith(b"PK\x03\x04"):
         return docx_html(source)
-    return decode(data)
+    return read_text(source, PAGE_LIMIT)          # a page: text or HTML, within the page's limit
 
 
 def run_import(args) -> int:
@@ -301,11 +302,8 @@ def run_import(args) -> int:
     source = Path(args.published)
     try:
         text = source_text(source)
-    except FileNotFoundError:
-        print(f"{source}：找不到这个文件", file=sys.stderr)
-        return 2
-    except (OSError, UnicodeDecodeError):
-        print(f"{source}：无法读取（应为 UTF-8 或 GBK 编码的文本或网页，或 Word、PDF 文件）", file=sys.stderr)
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
         return 2
     except UnreadableDocument as exc:
         print(f"{display_path(source)}：{exc}", file=sys.stderr)
@@ -330,7 +328,8 @@ def run_import(args) -> int:
         try:
             read_report(probe)
         except DataFileError as exc:
-            print(f"{display_path(source)}：导入结果无法使用：{exc}", file=sys.stderr)
+            problems = "；".join(p.message for p in exc.problems)       # the probe's name means nothing
+            print(f"{display_path(source)}：导入结果无法使用：{problems}", file=sys.stderr)
             return 2
     if args.output:
         atomic_write(Path(args.output), text_out)
