@@ -4,7 +4,8 @@ real Word tables (merged cells as in the official form); LibreOffice prints them
 The tables are laid out from nianbao's own HTML of the form (render/tables.py), cell for cell:
 rowspan and colspan become merged Word cells. Options make the traps of real files: a narrow
 label column (labels wrap over lines), a long § 一 (a table runs over a page break), a title
-too long for one line, a running header and page numbers; blanks come from the report.
+too long for one line, a running header and page numbers, header rows repeated on every page a
+table continues on; blanks come from the report.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def _grid(html: str) -> list[list[tuple[int, int, int, int, str]]]:
     return cells
 
 
-def _word_table(document, html: str, label_cm: float | None, width_cm: float, ruled: bool = True) -> None:
+def _word_table(document, html: str, label_cm: float | None, width_cm: float, ruled: bool = True,
+                repeat_header: bool = False) -> None:
     cells = _grid(html)
     rows = max(r + rs for r, _, rs, _, _ in cells)
     cols = max(c + cs for _, c, _, cs, _ in cells)
@@ -60,6 +62,12 @@ def _word_table(document, html: str, label_cm: float | None, width_cm: float, ru
         if rs > 1 or cs > 1:
             cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
         cell.text = text
+    if repeat_header:               # the header rows again on every page the table continues on
+        first_values = min(r for r, _, _, _, text in cells if text.strip().replace(".", "").isdigit())
+        for row in table.rows[:first_values]:
+            mark = OxmlElement("w:tblHeader")
+            mark.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(mark)
 
 
 def _furniture(document, header: str) -> None:
@@ -82,7 +90,7 @@ def _furniture(document, header: str) -> None:
 
 def report_docx(report, path: Path, *, label_cm: float | None = None, overview_times: int = 1,
                 title: str | None = None, title_pt: float = 10.5, header: str | None = None,
-                ruled: bool = True) -> Path:
+                ruled: bool = True, repeat_header: bool = False) -> Path:
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
@@ -98,7 +106,7 @@ def report_docx(report, path: Path, *, label_cm: float | None = None, overview_t
             document.add_paragraph(line)
     for tid in ("proactive", "requests", "appeals"):
         document.add_paragraph(report.edition.tables[tid].title)
-        _word_table(document, table_html(report, tid), label_cm, 16.0, ruled)
+        _word_table(document, table_html(report, tid), label_cm, 16.0, ruled, repeat_header)
     document.add_paragraph("五、存在的主要问题及改进情况")
     document.add_paragraph("（一）存在问题")
     for line in report.narrative["problems"].splitlines():

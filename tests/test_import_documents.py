@@ -120,7 +120,7 @@ BLANKS = [("proactive", "penalties", "change"), ("requests", "granted", "commerc
 def office(tmp_path_factory):
     root = tmp_path_factory.mktemp("office")
     seed = read_report(SEED)
-    wrapped = dict(label_cm=2.2, overview_times=2, title_pt=26, header="姚集镇政务公开",
+    wrapped = dict(label_cm=2.2, overview_times=2, title_pt=26, header="姚集镇政务公开", repeat_header=True,
                    title="姚集镇人民政府2020年度政府信息公开工作年度报告")
     blank = read_report(SEED)
     for tid, row, col in BLANKS:
@@ -164,6 +164,7 @@ def test_the_wrapped_fixture_really_wraps_and_splits(office, name):
     on = lambda text: [i for i, page in enumerate(pages) if text in page.replace(" ", "")]   # noqa: E731
     assert on("一、本年新收政府信息公开申请数量") == [] and on("一、本年新收")         # wrapped
     assert on("（七）总计")[0] > on("（一）予以公开")[0]                                # § 三 over a break
+    assert len(on("法人或其他组织")) > 1                                              # its header repeated
     lines = [line.strip().replace(" ", "") for line in pages[0].splitlines() if line.strip()]
     assert lines[0] == "姚集镇政务公开"                                                    # a running header
     assert lines[1].startswith("姚集镇人民政府2020年度") and "年度报告" in lines[2]          # the title wraps
@@ -231,3 +232,13 @@ def test_what_a_file_is_comes_from_its_bytes_not_its_name(tmp_path, made):
         done, out = imported(tmp_path, source)
         assert done.returncode == 0, done.stderr
         same_cells(read_report(out), read_report(SEED))
+
+
+def test_a_document_over_its_size_limit_is_refused(tmp_path):
+    big = tmp_path / "报告.pdf"
+    with open(big, "wb") as handle:
+        handle.write(b"%PDF-1.4\n")
+        handle.truncate(31 * 1024 * 1024)
+    done, out = imported(tmp_path, big)
+    assert done.returncode == 2 and not out.exists()
+    assert "文件过大（31 MB），公开发布的报告（Word、PDF）不应超过 30 MB" in done.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import UnreadableDocument
 from .pdf_layout import Line, blocks, join, page_lines, table_rows
 
+VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
 MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
 PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|共)\s*\d{1,4}\s*页?)?[-—–－\s]*")
 
@@ -45,12 +46,26 @@ def _ruled(page, number: int) -> tuple[list[Ruled], object]:
 
 
 def _continue_rows(items: list) -> None:
-    """A row that a page break cut in two: its second half (labels only, no value) joins the first."""
+    """A table continued on the next page: the header rows it repeats there are dropped, and a
+    row the page break cut in two (its second half: the label's rest, no value) is joined."""
+    heads: dict[int, list] = {}
     for before, after in zip(items, items[1:]):
         if not (isinstance(before, Ruled) and isinstance(after, Ruled) and after.page == before.page + 1):
             continue
+        head = heads.get(id(before), before.rows)
+        heads[id(after)] = head
+        repeated = 0
+        while repeated < min(len(head), len(after.rows)) and after.rows[repeated] == head[repeated] \
+                and not any(VALUE.fullmatch((c or "").strip()) for c in head[repeated]):
+            repeated += 1
+        del after.rows[:repeated]
+        if not after.rows:
+            continue
         last, first = before.rows[-1], after.rows[0]
-        if len(last) == len(first) and not any(re.search(r"\d", c or "") for c in first):
+        values = [i for i, c in enumerate(last) if VALUE.fullmatch((c or "").strip())]
+        # only the label's rest, nothing where the row has values (a header has some)
+        if len(last) == len(first) and not any(re.search(r"\d", c or "") for c in first) \
+                and not any(first[i] for i in values):
             before.rows[-1] = [(a or "") + (b or "") if (a or b) else a for a, b in zip(last, first)]
             after.rows.pop(0)
 

@@ -264,6 +264,8 @@ def blocks(lines: list[Line]):
         if block:
             last = block[-1]
             anchored = any(_is_anchor(l) for l in block)
+            if anchored and line.page != last.page and line.text in _header_texts(block):
+                continue                        # the header repeated on the next page
             values = [s.x0 for l in block if _is_anchor(l) for s in l.segments if _is_value(s)]
             label_right = min(values) if values else [l for l in block if l.is_row][-1].segments[1].x0
             reach = (4 if line.is_row else 2.5) * line.size        # rows are padded; wrapped text is not
@@ -283,6 +285,11 @@ def blocks(lines: list[Line]):
         else:
             yield "p", line
     yield from _close(block)
+
+
+def _header_texts(block: list[Line]) -> set[str]:
+    first = next(i for i, line in enumerate(block) if _is_anchor(line))
+    return {line.text for line in block[:first]}
 
 
 def _close(block: list[Line]):
