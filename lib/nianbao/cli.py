@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -89,10 +88,13 @@ def _check(args) -> int:
 
 
 def _lab(args) -> int:
-    from .batch.runner import NOTEBOOK
-    cmd = ["jupyter", "lab", str(NOTEBOOK.relative_to(NOTEBOOK.parents[1]))]
-    os.chdir(NOTEBOOK.parents[1])
-    os.execvp(cmd[0], cmd + args.lab_args)
+    from .batch.lab import start_lab
+    return start_lab(args.lab_args)
+
+
+def _export(args) -> int:
+    from .batch.pages import run_export
+    return run_export(args.notebook, args.out)
 
 
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
@@ -169,13 +171,22 @@ def parser() -> argparse.ArgumentParser:
 
     _intake_commands(sub)
 
-    lab = sub.add_parser("lab", help="open the report notebook in JupyterLab")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER)
-    lab.set_defaults(func=_lab)
+    lab = sub.add_parser("lab", help="JupyterLab on the project, the report notebook open; "
+                                      "every other option goes to JupyterLab (e.g. --port 8899 --no-browser)")
+    lab.set_defaults(func=_lab, lab_args=[])
+
+    export = sub.add_parser("export", help="an executed township notebook → its review and public pages")
+    export.add_argument("notebook", help="the executed notebook (.ipynb), e.g. written by papermill")
+    export.add_argument("--out", help="folder for the pages (default: beside the notebook)")
+    export.set_defaults(func=_export)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # everything after `lab` is JupyterLab's (argparse would refuse `--port 8899`)
+        return _lab(argparse.Namespace(lab_args=argv[1:]))
     args = parser().parse_args(argv)
     return args.func(args)
 

@@ -32,6 +32,8 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import Engine, papermill_engines
 
+from . import translator  # noqa: F401  (papermill loads this module by entry point: parameters in plain Chinese)
+
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
 SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",
@@ -50,6 +52,8 @@ def warm() -> None:
     from . import inprocess
     for page in export.PAGES:
         export.exporter(page)
+    from ..render import audit, labstyle  # noqa: F401
+    labstyle.lab_style()
     # What every child would otherwise do again: find matplotlib's backends (entry points) to
     # accept the kernel's inline backend, and import what InteractiveShell() imports.
     matplotlib.rcsetup.validate_backend(inprocess.INLINE_BACKEND)

@@ -72,6 +72,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..io import read_report
     from ..model.findings import has_errors
+    from ..render.audit import notebook_findings
     from .runner import failure_message, render
 
     started = time.perf_counter()
@@ -99,16 +100,17 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
         last_year, previous = load_previous(report), None
     found = run_checks(report, last_year.report)
-    result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
-                       for f in found]
     try:
         nb, pages = render(data_path, report.title, notebook, previous, **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
     else:
+        found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}
         result.status = ERRORS if has_errors(found) else OK
+    result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
+                       for f in found]
     result.seconds = time.perf_counter() - started
     return result
 
