@@ -99,6 +99,18 @@ class ForkEngine(Engine):
         return nb_man.nb
 
 
+def _as_fresh_kernel() -> None:
+    """Undo what the warm parent's imports did that a fresh kernel has not done when a notebook
+    starts: matplotlib's settings are its rc file's, and nianbao.render is not imported yet, so
+    that the notebook's own import registers the CJK font (render/__init__.py) as in a kernel."""
+    import matplotlib
+
+    from ..render import fonts
+    matplotlib.rc_file_defaults()
+    fonts.use_cjk_font.cache_clear()
+    sys.modules.pop("nianbao.render", None)
+
+
 def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
     status = 0
     try:
@@ -109,6 +121,7 @@ def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         stdin = os.open(os.devnull, os.O_RDONLY)  # no kernel can read a terminal either
         os.dup2(stdin, 0)
+        _as_fresh_kernel()
         from .inprocess import run_cells
         for message in run_cells(nb):
             send.send(message)

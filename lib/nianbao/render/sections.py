@@ -25,14 +25,9 @@ PROJECT = Path(__file__).resolve().parents[3]     # the project, when nianbao ru
 META = "nianbao"                                  # our key in an output's metadata
 
 
-class Shown:
-    """HTML that also hands metadata to the notebook output (read back by the exporter)."""
-
-    def __init__(self, html: str, metadata: dict):
-        self.data, self.metadata = html, metadata
-
-    def _repr_html_(self):
-        return self.data, {META: self.metadata}
+def shown(html: str, metadata: dict) -> HTML:
+    """HTML whose notebook output also carries `metadata` (read back after the run)."""
+    return HTML(html, metadata={META: metadata})
 
 
 def _paragraphs(text: str, css: str = "") -> str:
@@ -55,26 +50,26 @@ def load(data_path: str, previous_path: str = "") -> tuple[Report, list[Finding]
     return checked.report, checked.findings, checked.coverage, checked.previous.report
 
 
-def header(report: Report) -> Shown:
+def header(report: Report) -> HTML:
     """The title and preamble; shown first, after the lab's look (a style block the pages drop)."""
     if get_ipython() is not None:            # a notebook: JupyterLab shows the page's look
         display(HTML(lab_style()), metadata={META: LAB_STYLE})
     preamble = (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
                 f"由{report.unit}发布。本报告中所列数据的统计期限为{report.year}年1月1日至"
                 f"{report.year}年12月31日。")
-    return Shown((DEMO_BANNER if report.demo else "")
+    return shown((DEMO_BANNER if report.demo else "")
                  + f'<h1 class="title">{escape(report.title)}</h1>'
                  + f'<p class="preamble">{escape(preamble)}</p>',
                  {"title": report.title, "short_name": report.short_name})
 
 
-def findings_panel(report: Report, findings: list[Finding], cover: Coverage | None = None) -> Shown:
+def findings_panel(report: Report, findings: list[Finding], cover: Coverage | None = None) -> HTML:
     """For the reviewer: every finding. Its records travel with the output, so that problems
     found after the run (notebook.warnings) join them in the page (export.export_pages)."""
     cover = cover or rules_coverage(report)
     records = [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in findings]
     panel = {"findings": records, "ran": list(cover.ran), "skipped": cover.skipped_note()}
-    return Shown(panel_html(**panel), {"panel": panel})
+    return shown(panel_html(**panel), {"panel": panel})
 
 
 def overview(report: Report) -> HTML:
