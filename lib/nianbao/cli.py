@@ -171,13 +171,15 @@ def parser() -> argparse.ArgumentParser:
 
     _intake_commands(sub)
 
-    lab = sub.add_parser("lab", help="JupyterLab on the project, the report notebook open; "
-                                      "every other option goes to JupyterLab (e.g. --port 8899 --no-browser)")
+    lab = sub.add_parser(
+        "lab", help="在 JupyterLab 中打开报告笔记本（项目目录为根目录，使用 nianbao 内核）",
+        description="在 JupyterLab 中打开 notebooks/township_report.ipynb。其余选项原样交给 JupyterLab，"
+                    "例如：nianbao lab --port 8899 --no-browser。以 root 身份运行时自动加上 --allow-root。")
     lab.set_defaults(func=_lab, lab_args=[])
 
-    export = sub.add_parser("export", help="an executed township notebook → its review and public pages")
-    export.add_argument("notebook", help="the executed notebook (.ipynb), e.g. written by papermill")
-    export.add_argument("--out", help="folder for the pages (default: beside the notebook)")
+    export = sub.add_parser("export", help="把已运行的报告笔记本导出为审阅版和公开版网页（与 nianbao run 相同）")
+    export.add_argument("notebook", help="已运行的笔记本（.ipynb），例如 papermill 的输出")
+    export.add_argument("--out", help="网页写到这个目录（默认：笔记本所在目录）")
     export.set_defaults(func=_export)
     return top
 
