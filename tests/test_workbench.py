@@ -165,3 +165,17 @@ def test_the_section_prose_of_the_notebook_compares_with_last_year_and_summarise
     known |= {str(c) for c in named} | {prose.number(abs(c.value - c.last)) for c in named if c.last is not None}
     numbers = re.findall(r"\d+(?:\.\d+)?", "".join(generated(report, last_year)))
     assert numbers and set(numbers) <= known, set(numbers) - known
+
+
+def test_nianbao_lab_starts_without_activation_and_passes_options_through(tmp_path):
+    import os
+    env = dict(os.environ, PATH="/usr/bin:/bin", HOME=str(tmp_path))     # the venv not activated
+    done = subprocess.run([str(BIN / "nianbao"), "lab", "--version"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"\d+\.\d+\.\d+\s*", done.stdout)                 # JupyterLab answered
+    assert ("已自动加上 --allow-root" in done.stderr) == (os.geteuid() == 0)
+    from nianbao.batch.lab import lab_command
+    cmd = lab_command(["--port", "8899", "--no-browser"])
+    assert cmd[:4] == [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/township_report.ipynb"]
+    assert cmd[-3:] == ["--port", "8899", "--no-browser"]
