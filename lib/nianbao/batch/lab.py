@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .params import DEFAULT_NOTEBOOK, PROJECT
 
@@ -22,12 +23,11 @@ def lab_command(options: list[str], root: Path = PROJECT) -> list[str]:
     return cmd + options
 
 
-def start_lab(options: list[str]) -> int:
+def start_lab(options: list[str]) -> NoReturn:
     cmd = lab_command(options)
     if "--allow-root" in cmd and "--allow-root" not in options:
         print("nianbao lab：当前以 root 身份运行，已自动加上 --allow-root。", file=sys.stderr)
     env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
                                                  os.environ.get("PATH", "")]))
     os.chdir(PROJECT)
-    os.execve(cmd[0], cmd, env) if os.path.isabs(cmd[0]) else os.execvpe(cmd[0], cmd, env)
-    return 0   # not reached: the lab replaces this process
+    os.execvpe(cmd[0], cmd, env)        # the lab replaces this process: Ctrl-C stops it directly
