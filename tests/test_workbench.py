@@ -38,7 +38,7 @@ def test_papermill_by_hand_from_any_folder_and_export_writes_the_bytes_of_run(tm
         assert (tmp_path / "pages" / f"姚集镇{suffix}").read_bytes() == \
             (tmp_path / "run" / "商水县" / "2020" / f"姚集镇{suffix}").read_bytes()
     # the lab's style block is in the notebook, never in a page
-    assert any("nianbao-lab" in o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert any("lab-look" in o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
     assert "jp-RenderedHTMLCommon" not in (tmp_path / "pages" / "姚集镇.html").read_text(encoding="utf-8")
 
 

@@ -61,4 +61,4 @@ def lab_style() -> str:
     """The <style> block the notebook shows first."""
     page = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     lab = COMMENT.sub("", (TEMPLATES / "lab.css").read_text(encoding="utf-8")).replace("SCOPE", SCOPE)
-    return f'<style class="nianbao-lab">\n{scoped(page)}\n{lab}\n</style>'
+    return f'<style class="lab-look">\n{scoped(page)}\n{lab}\n</style>'
