@@ -43,7 +43,7 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
     if not from_bytes:
         previous = Path(job.previous_source) if job.previous_source else None
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
-                     display=job.display, **options)
+                     display=job.display, context=job.context, **options)
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
         data_path = Path(tmp) / "data" / Path(job.source).name
         data_path.parent.mkdir()
@@ -58,16 +58,19 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
             previous.write_bytes(job.previous)
             names[str(previous)] = job.previous_display
         return build(job.source, data_path, notebook, previous, display=job.display, names=names,
-                     **options)
+                     context=job.context, **options)
 
 
 def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *, display: str,
-          names: dict[str, str] | None = None, **options) -> Result:
+          names: dict[str, str] | None = None, context: str = "", **options) -> Result:
     """One unit from files on disk: read, check, run the notebook, export its pages. `names`
-    maps private file names to the ones the user knows, in everything returned."""
+    maps private file names to the ones the user knows, in everything returned; `context`
+    (checks.Context as JSON) is what the batch tells the unit — without it, the data file's
+    folder tells it (checks.context_beside)."""
     import nbformat
 
-    from ..checks import run_checks
+    from ..checks import Context, context_beside, run_checks
+    from ..checks.ratios import parts
     from ..checks.crossyear import load_previous
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..io import read_report
@@ -99,9 +102,14 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         last_year = load_previous(report, previous)
     except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
         last_year, previous = load_previous(report), None
-    found = run_checks(report, last_year.report)
     try:
-        nb, pages = render(data_path, report.title, notebook, previous, **options)
+        told = Context.from_json(context) if context else context_beside(report)
+    except DataFileError as exc:            # reviews.yaml beside the file cannot be used
+        return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
+    found = run_checks(report, last_year.report, told)
+    result.ratios = parts(report)
+    try:
+        nb, pages = render(data_path, report.title, notebook, previous, context=told.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
     else:
@@ -109,8 +117,8 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}
         result.status = ERRORS if has_errors(found) else OK
-    result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
-                       for f in found]
+    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
+                        **({"review": f.review} if f.review else {})} for f in found]
     result.seconds = time.perf_counter() - started
     return result
 

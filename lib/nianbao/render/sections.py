@@ -11,7 +11,7 @@ from pathlib import Path
 from IPython import get_ipython
 from IPython.display import HTML, display
 
-from ..checks import Coverage, check_file
+from ..checks import Context, Coverage, check_file
 from ..checks import coverage as rules_coverage
 from ..model.findings import Finding, flagged_cells
 from ..model.report import Report
@@ -43,10 +43,13 @@ def located(path: str) -> str:
     return str(PROJECT / path)
 
 
-def load(data_path: str, previous_path: str = "") -> tuple[Report, list[Finding], Coverage, Report | None]:
+def load(data_path: str, previous_path: str = "", context: str = ""
+         ) -> tuple[Report, list[Finding], Coverage, Report | None]:
     """The report, its findings, which rules ran, and last year's report (None when absent);
-    last year's data found by itself when previous_path is empty."""
-    checked = check_file(located(data_path), located(previous_path))
+    last year's data found by itself when previous_path is empty; `context` (JSON) is what a
+    batch tells the unit, else the data file's folder tells it (the other units, reviews.yaml)."""
+    checked = check_file(located(data_path), located(previous_path),
+                         Context.from_json(context) if context else None)
     return checked.report, checked.findings, checked.coverage, checked.previous.report
 
 
@@ -67,7 +70,8 @@ def findings_panel(report: Report, findings: list[Finding], cover: Coverage | No
     """For the reviewer: every finding. Its records travel with the output, so that problems
     found after the run (notebook.warnings) join them in the page (export.export_pages)."""
     cover = cover or rules_coverage(report)
-    records = [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in findings]
+    records = [{"rule": f.rule, "severity": f.severity, "message": f.message,
+                **({"review": f.review} if f.review else {})} for f in findings]
     panel = {"findings": records, "ran": list(cover.ran), "skipped": cover.skipped_note()}
     return shown(panel_html(**panel), {"panel": panel})
 
