@@ -30,9 +30,16 @@ def test_papermill_by_hand_from_any_folder_and_export_writes_the_bytes_of_run(tm
     [injected] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert "data_path = 'data/商水县/2020/姚集镇.yaml'" in injected.source       # plain Chinese
     assert "\\u" not in injected.source
-    exported = nianbao("export", tmp_path / "out.ipynb", "--out", tmp_path / "pages", cwd=tmp_path)
+    # the same bytes as `nianbao run` for the same data and the same context: a data file alone
+    # in its folder (by hand, the context — other units, reviews — is read from the folder)
+    alone = tmp_path / "data" / "商水县" / "2020" / "姚集镇.yaml"
+    alone.parent.mkdir(parents=True)
+    alone.write_bytes(SEED.read_bytes())
+    done = papermill(NOTEBOOK, "alone.ipynb", "-p", "data_path", alone, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    exported = nianbao("export", tmp_path / "alone.ipynb", "--out", tmp_path / "pages", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
-    ran = nianbao("run", SEED, "--out", tmp_path / "run")
+    ran = nianbao("run", alone, "--out", tmp_path / "run")
     assert ran.returncode == 0, ran.stderr
     for suffix in (".html", ".public.html"):
         assert (tmp_path / "pages" / f"姚集镇{suffix}").read_bytes() == \
