@@ -45,8 +45,9 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
                      display=job.display, context=job.context, **options)
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-        data_path = Path(tmp) / "data" / Path(job.source).name
-        data_path.parent.mkdir()
+        # the year folder is kept: the reader compares it with the file's `year:`
+        data_path = Path(tmp) / "data" / Path(job.source).parent.name / Path(job.source).name
+        data_path.parent.mkdir(parents=True)
         data_path.write_bytes(job.data)
         notebook = Path(tmp) / "township_report.ipynb"
         notebook.write_bytes(job.notebook)
@@ -76,7 +77,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..io import read_report
     from ..model.findings import has_errors
     from ..render.audit import notebook_findings
-    from .runner import failure_message, render
+    from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
     if options.get("engine", DEFAULT_ENGINE) == "fork":
@@ -95,6 +96,9 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
     except UnsafeName as exc:
         return Result(source, UNUSABLE, f"{display}：{exc}", seconds=time.perf_counter() - started)
+    except Exception as exc:     # the unit's failure boundary: no input may end the batch
+        return Result(source, FAILED, relabel(f"{display}：读取时出现程序内部错误（{type(exc).__name__}: {exc}）"),
+                      seconds=time.perf_counter() - started)
     result = Result(source, ERRORS, county=report.county, year=report.year,
                     short_name=report.short_name, unit=report.unit, level=report.level,
                     demo=report.demo)
@@ -112,6 +116,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         nb, pages = render(data_path, report.title, notebook, previous, context=told.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
+        result.traceback = relabel(failure_traceback(exc))
     else:
         found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))

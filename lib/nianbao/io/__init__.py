@@ -6,10 +6,17 @@ from pathlib import Path
 
 from ..errors import DataFileError, Problem
 from ..model.report import Report
+from .source import DATA_LIMIT, WORKBOOK_LIMIT, read_bytes
 from .xlsx_reader import read_xlsx
 from .yaml_reader import read_yaml
 
 READERS = {".yaml": read_yaml, ".yml": read_yaml, ".xlsx": read_xlsx}
+LIMITS = {".yaml": DATA_LIMIT, ".yml": DATA_LIMIT, ".xlsx": WORKBOOK_LIMIT}
+
+
+def read_input(path: Path) -> bytes:
+    """A data file's bytes, bounded by the limit of its kind (DataFileError beyond it)."""
+    return read_bytes(path, LIMITS.get(Path(path).suffix.lower(), DATA_LIMIT))
 
 
 def read_report(path: str | Path) -> Report:
@@ -22,4 +29,4 @@ def read_report(path: str | Path) -> Report:
     return reader(path)
 
 
-__all__ = ["read_report", "READERS"]
+__all__ = ["read_report", "read_input", "READERS"]
