@@ -76,6 +76,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..io import read_report
     from ..model.findings import has_errors
+    from ..render.audit import notebook_findings
     from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
@@ -110,8 +111,6 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     except DataFileError as exc:            # reviews.yaml beside the file cannot be used
         return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
     found = run_checks(report, last_year.report, told)
-    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
-                        **({"review": f.review} if f.review else {})} for f in found]
     result.ratios = parts(report)
     try:
         nb, pages = render(data_path, report.title, notebook, previous, context=told.to_json(), **options)
@@ -119,9 +118,12 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
         result.traceback = relabel(failure_traceback(exc))
     else:
+        found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}
         result.status = ERRORS if has_errors(found) else OK
+    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
+                        **({"review": f.review} if f.review else {})} for f in found]
     result.seconds = time.perf_counter() - started
     return result
 
