@@ -34,9 +34,10 @@ $(READY): pyproject.toml
 fonts:
 	@bash scripts/system-deps.sh fonts
 
-# Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks.
+# Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks;
+# LibreOffice Writer and poppler to make and read the Word and PDF files of the import tests.
 system-deps:
-	@bash scripts/system-deps.sh chromium libreoffice
+	@bash scripts/system-deps.sh chromium libreoffice writer poppler
 
 clean:
 	rm -rf $(VENV) output/*/

@@ -152,9 +152,9 @@ def _intake_commands(sub) -> None:
     template.add_argument("-o", "--output", metavar="文件", help="要生成的填报表（.xlsx）")
     template.set_defaults(func=_template)
 
-    imp = sub.add_parser("import", help="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）",
-                         description="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）。")
-    imp.add_argument("published", metavar="已发布的报告", help="报告的文本或网页：.txt、.html")
+    imp = sub.add_parser("import", help="把已公开发布的年度报告（文本、网页、Word 或 PDF）转为数据文件（.yaml）",
+                         description="把已公开发布的年度报告（文本、网页、Word 或 PDF）转为数据文件（.yaml）。")
+    imp.add_argument("published", metavar="已发布的报告", help="报告的文本、网页、Word 或 PDF 文件：.txt、.html、.docx、.doc、.pdf")
     imp.add_argument("-o", "--output", metavar="文件", help="要写入的数据文件（默认：输出到屏幕）")
     for option, what in (("--unit", "发布机关"), ("--short-name", "简称"), ("--county", "所属县（区）"),
                          ("--level", "层级：township|subdistrict|county|department")):

@@ -30,9 +30,11 @@ class Rule:
     applies: Callable[[Report], bool] = lambda report: True    # e.g. only edition 2021
     needs_previous: bool = False
     same_edition: bool = False      # compares with last year's cells of the same edition
+    named_when_skipped: bool = True # a skipped rule is listed to the reader (not a mere name check)
 
 
 RULES = (
+    Rule("cross_year.unit_name", crossyear.unit_name, needs_previous=True, named_when_skipped=False),
     Rule("cross_year.carry_over", crossyear.carry_over, needs_previous=True),
     Rule("cross_year.in_force", crossyear.in_force, crossyear.has_in_force,
          needs_previous=True, same_edition=True),
@@ -95,7 +97,8 @@ def coverage(report: Report, previous: Report | None = None, why_no_previous: st
         if rule.id == "narrative.copied" and context.peers is not None:
             ran.append(rule.id)          # compared with the county-year's units, if not with last year
         elif rule.needs_previous and previous is None:
-            skipped[rule.id] = why_no_previous or f"没有{report.year - 1}年度的数据"
+            if rule.named_when_skipped:
+                skipped[rule.id] = why_no_previous or f"没有{report.year - 1}年度的数据"
         elif rule.same_edition and previous.edition.id != report.edition.id:
             skipped[rule.id] = (f"{previous.year}年度使用{previous.edition.id}版格式，"
                                 f"本年度使用{report.edition.id}版格式，两年的表格不可比")
