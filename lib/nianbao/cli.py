@@ -33,15 +33,9 @@ def _run(args) -> int:
     if not units:
         print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
         return 2
-    if args.scheduler and args.engine == "fork":
-        # a Dask worker runs tasks in threads, and forking a threaded process is not safe
-        print("--engine fork 不能与 --scheduler 同用：集群上每份报告使用独立的内核（--engine kernel）",
-              file=sys.stderr)
-        return 2
-    engine = args.engine or ("kernel" if args.scheduler else None)
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=engine)
+                   timeout=args.timeout, engine=args.engine)
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
         from .batch.pool import kill_descendants
         kill_descendants()
@@ -154,9 +148,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
                      help="stop a unit that takes longer and record it as failed (default: 600)")
     run.add_argument("--engine", choices=("fork", "kernel"),
-                     help="fork (default on one machine): each notebook in a child of a warm "
-                          "process, fast; kernel (default with --scheduler): a fresh Jupyter kernel "
-                          "per notebook")
+                     help="fork (default, also on Dask): each notebook in a child of a warm "
+                          "process, fast; kernel: a fresh Jupyter kernel per notebook")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="check one data file; print its findings")

@@ -20,6 +20,9 @@ PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
 FIELDS = ("data", "units", "previous", "notebook", "timeout")
+# libyaml's parser where installed: telling params files from data files parses every data file
+# of a folder, on every run (most of an unchanged rerun's time with the pure-Python parser)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def is_params(path: Path) -> bool:
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:
-        top = yaml.safe_load(path.read_text(encoding="utf-8"))
+        top = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     return isinstance(top, dict) and bool(top) and not set(map(str, top)) & set(TOP_LEVEL)

@@ -6,8 +6,10 @@ registered in RULES below; `run_checks` and `check_file` are the entry points.
 """
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..io import read_report
 from ..model.findings import Finding
@@ -98,11 +100,36 @@ class Checked:
     previous: crossyear.Previous
 
 
+# Files already read and checked by this process, for the notebooks it forks (handed_over).
+_handed: dict[tuple[str, str], Checked] = {}
+
+
+def _key(data_path, previous_path) -> tuple[str, str]:
+    return os.fspath(data_path), os.fspath(previous_path) if previous_path else ""
+
+
+@contextmanager
+def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[None]:
+    """While the block runs, check_file(data_path, previous_path) returns `checked` instead of
+    reading the file again. A batch worker reads and checks a unit (for findings.csv), then forks
+    the unit's notebook: the child inherits this table, so the page renders the very report and
+    finding objects the batch recorded, and the file is read once."""
+    key = _key(data_path, previous_path)
+    _handed[key] = checked
+    try:
+        yield
+    finally:
+        del _handed[key]
+
+
 def check_file(data_path, previous_path=None) -> Checked:
     """Read a data file and last year's (given, or found in the same data tree) and check them.
 
     DataFileError when the data file, or a previous-year file the user named, is unusable.
     """
+    handed = _handed.get(_key(data_path, previous_path))
+    if handed is not None:
+        return handed
     report = read_report(data_path)
     previous = crossyear.load_previous(report, previous_path or None)
     cover = coverage(report, previous.report, previous.note)
