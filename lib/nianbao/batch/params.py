@@ -13,8 +13,7 @@ import yaml
 
 from ..errors import DataFileError, Problem
 from ..io import READERS
-from ..io.build import suggest
-from ..io.yaml_reader import TOP_LEVEL
+from ..io.keys import TOP_LEVEL
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
@@ -83,6 +82,7 @@ def read_params(path: Path) -> list[Unit]:
         raise DataFileError([Problem(path, None, None, "参数文件应为“项目: 值”形式（YAML 映射）")])
     for key in top:
         if key not in FIELDS:
+            from ..io.build import suggest      # (with the readers: imported only for a wrong item)
             bad(str(key), f"未知的项目“{key}”{suggest(key, FIELDS)}，可用的项目为 {'、'.join(FIELDS)}")
     folder = previous = None
     if not isinstance(top.get("data"), str) or not top["data"].strip():

@@ -17,9 +17,8 @@ from ..errors import DataFileError, Problem, display_path
 from ..model.edition import Edition, all_editions, edition_for, load_edition
 from ..model.findings import ERROR, Finding
 from ..model.report import LEVELS, NARRATIVE, Report, empty_table
+from .keys import META_OPTIONAL, META_REQUIRED
 
-META_REQUIRED = ("unit", "short_name", "county", "year")
-META_OPTIONAL = ("level", "edition", "published", "demo", "source")
 TYPE_WORDS = {"count": "非负整数", "signed_count": "整数（可为负数）", "amount": "非负数（金额）"}
 NUMERAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 

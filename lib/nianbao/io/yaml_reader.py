@@ -9,10 +9,7 @@ from ..errors import DataFileError, Problem, unreadable
 from ..model.edition import edition_for, load_edition
 from ..model.report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
-
-# import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
-# splits with their candidates); for people, ignored here.
-TOP_LEVEL = (*META_REQUIRED, *META_OPTIONAL, "narrative", "proactive", "requests", "appeals", "import_notes")
+from .keys import TOP_LEVEL
 _constructor = yaml.SafeLoader("")
 
 
