@@ -7,15 +7,12 @@ output as it was.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import hashlib
-import json
 import os
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +20,13 @@ from ..errors import EXIT_INTERRUPTED, UnsafeName, display_path, unreadable
 from ..io.files import atomic_write
 from . import record
 from .county_index import write_index
-from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob, SummaryResult
-from .params import PROJECT, Unit
+from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
+from .params import Unit
 from .paths import report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
+from .summaries import Summaries
 
 DEFAULT_TIMEOUT = 600.0
-SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
 
 
 @dataclass
@@ -227,40 +224,6 @@ def _group_content(folder: Path, records: list[dict], old_run: dict, started: fl
             "package": record.package_fingerprint(), "summary": old_run.get("summary"), "units": records}
 
 
-def _summary_key(records: list[dict]) -> str:
-    digest = hashlib.sha256(json.dumps([(r["source"], r.get("key"), r["status"]) for r in records]).encode())
-    digest.update(SUMMARY_NOTEBOOK.read_bytes() + record.package_fingerprint().encode())
-    return digest.hexdigest()
-
-
-def _summary_job(folder: Path, content: dict, from_bytes: bool) -> SummaryJob | dict:
-    """What summary.html needs: a job for a worker, or (unchanged, nothing to sum) its record."""
-    key = _summary_key(content["units"])
-    old = content.get("summary") or {}
-    if old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
-        return old
-    if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
-        return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
-    data = {}
-    for rec in content["units"]:            # a worker without our disk gets the reports' data
-        if from_bytes and rec["status"] in (OK, ERRORS):
-            with contextlib.suppress(OSError):      # gone since: the summary says it is left out
-                data[rec["source"]] = Path(rec["source"]).read_bytes()
-    return SummaryJob(str(folder), display_path(folder / "summary.html"),
-                      (folder / record.RUN_JSON).read_bytes(), SUMMARY_NOTEBOOK.read_bytes(),
-                      str(SUMMARY_NOTEBOOK), data)
-
-
-def _summary_written(folder: Path, content: dict, result: SummaryResult | str) -> dict:
-    if isinstance(result, str):                     # the worker was lost (crash, timeout)
-        result = SummaryResult(str(folder), message=f"{display_path(folder / 'summary.html')}：报告生成失败，{result}")
-    if result.notebook is None:
-        return {"key": None, "status": FAILED, "message": result.message}
-    atomic_write(folder / "summary.ipynb", result.notebook)
-    atomic_write(folder / "summary.html", result.html)
-    return {"key": _summary_key(content["units"]), "status": OK, "seconds": round(result.seconds, 3)}
-
-
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
         engine: str | None = None) -> int:
@@ -291,8 +254,13 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
     bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
-    left = len(jobs)                 # units still to come; then the county-years' summaries run
-    groups = {} if left else _groups(records, runs, planned, started, jobs, bool(scheduler))
+    summaries = Summaries(jobs, from_bytes=bool(scheduler))    # asked for in the same queue
+    # the folder each running unit is filed under (None: not known): a county-year is complete,
+    # and its summary asked for, when no running unit is filed under it
+    running = Counter(_folder(out_root, *by_source[j.source].unit.group) if by_source[j.source].unit.group
+                      else None for j in jobs)
+    if not jobs:
+        summaries.ask(_groups(records, runs, planned, started))
     # the pool (or the cluster) only when there is work: an unchanged batch starts nothing
     results = (iter(()) if not jobs else
                dask_results(jobs, scheduler, workers, timeout_of, engine or DEFAULT_ENGINE) if scheduler else
@@ -300,18 +268,22 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
     try:
         for job, result in results:
             if isinstance(job, SummaryJob):
-                folder = Path(job.folder)
-                groups[folder]["summary"] = _summary_written(folder, groups[folder], result)
+                summaries.done(job, result)
                 continue
-            folder, rec = _record(by_source[job.source], result, out_root, claimed)
+            item = by_source[job.source]
+            folder, rec = _record(item, result, out_root, claimed)
             records[job.source] = (folder, rec)
             if rec["status"] in (FAILED, UNUSABLE):
                 say_failure(rec)
             bar.update()
-            left -= 1
-            if not left:             # every unit done: the summaries, in the same warm workers
+            running[_folder(out_root, *item.unit.group) if item.unit.group else None] -= 1
+            if not +running:             # every unit done: the summaries not yet asked for
                 bar.close()
-                groups = _groups(records, runs, planned, started, jobs, bool(scheduler))
+                summaries.ask(_groups(records, runs, planned, started))
+            elif None not in +running:   # county-years complete while others still run
+                complete = {f for f, _ in records.values() if f is not None} - set(+running) - set(summaries.asked)
+                if complete:
+                    summaries.ask(_groups(records, runs, planned, started, only=complete))
     except KeyboardInterrupt:
         interrupted = True
         if hasattr(results, "close"):
@@ -325,7 +297,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
             f"未完成的单位下次运行时继续。")
         return EXIT_INTERRUPTED
     summaries_failed = 0
-    for folder, content in groups.items():             # findings.csv, index.html, the final run.json
+    for folder, content in summaries.contents.items():  # findings.csv, index.html, the final run.json
         summary = content["summary"] or {}
         summaries_failed += _said(summary)
         write_index(folder, content["county"], content["year"], content["units"], summary.get("status") == OK)
@@ -341,10 +313,9 @@ def _said(summary: dict) -> int:
     return 0
 
 
-def _groups(records, runs, planned, started, jobs: deque | None = None, from_bytes: bool = False) -> dict[Path, dict]:
-    """Each touched county-year: its units (earlier ones that are still there kept) → run.json.
-    With `jobs`, once every unit is done: each summary that must be made again is added to them;
-    the others' records are final."""
+def _groups(records, runs, planned, started, only: set[Path] | None = None) -> dict[Path, dict]:
+    """Each touched county-year (or `only` these): its units (earlier ones that are still there
+    kept) → run.json; returns each one's content."""
     groups: dict[Path, list[dict]] = {}
     for folder, rec in records.values():
         if folder is not None:
@@ -355,6 +326,8 @@ def _groups(records, runs, planned, started, jobs: deque | None = None, from_byt
     order = {str(p.unit.source): i for i, p in enumerate(planned)}
     contents = {}
     for folder, recs in groups.items():
+        if only is not None and folder not in only:
+            continue
         recs.sort(key=lambda r: order[r["source"]])
         old_run = runs.get(folder, {})
         mine = {r["source"] for r in recs}
@@ -364,12 +337,6 @@ def _groups(records, runs, planned, started, jobs: deque | None = None, from_byt
             continue                        # nothing usable: no county-year folder just to say so
         content = contents[folder] = _group_content(folder, recs + kept, old_run, started)
         record.write(folder, content)
-        if jobs is not None:
-            summary = _summary_job(folder, content, from_bytes)
-            if isinstance(summary, SummaryJob):
-                jobs.append(summary)
-            else:
-                content["summary"] = summary
     return contents
 
 
