@@ -13,15 +13,12 @@ import yaml
 
 from ..errors import DataFileError, Problem
 from ..io import READERS
-from ..io.keys import TOP_LEVEL
+from ..io.keys import FAST_LOADER, TOP_LEVEL
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
 FIELDS = ("data", "units", "previous", "notebook", "timeout")
-# libyaml's parser where installed: telling params files from data files parses every data file
-# of a folder, on every run (most of an unchanged rerun's time with the pure-Python parser)
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from ..errors import DataFileError, Problem, unreadable
 from ..model.edition import edition_for, load_edition
 from ..model.report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
-from .keys import TOP_LEVEL
+from .keys import FAST_LOADER, TOP_LEVEL
 _constructor = yaml.SafeLoader("")
 
 
@@ -41,7 +41,10 @@ def _compose(path: Path) -> yaml.Node:
     except OSError as exc:
         raise DataFileError([Problem(path, None, None, f"无法读取文件（{unreadable(exc)}）")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:        # libyaml's parser (10× faster) where installed; the same nodes and lines
+            node = yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:      # … and the pure-Python parser's words for what is wrong
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else None
