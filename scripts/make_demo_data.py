@@ -98,17 +98,79 @@ def appeals(rng: random.Random) -> dict[str, dict[str, int]]:
     return rows
 
 
-def narrative(unit: str, year: int, req: dict) -> dict[str, str]:
+# The narrative is written from pools of sentences with this unit's own places and work in them,
+# so that two units' texts are as different as two real townships' (narrative.copied must stay
+# quiet on them) — except for the cases in COPIES, there for that rule to show.
+COPIES = {
+    ("袁老乡", 2020): ("平店乡", 2020),   # a township that took its neighbour's text as a template
+    ("城关乡", 2020): ("城关乡", 2019),   # § 五 republished from last year, word for word
+}
+LATE = {"舒庄乡": dt.date(2021, 2, 26)}   # published after the county's deadline (params: deadline)
+SYLLABLES = "李王张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢傅钟"
+PLACES = "庄营寨楼店集桥湾屯岗"
+TOPICS = ["高标准农田建设", "农村人居环境整治", "乡村振兴项目", "防汛抗旱", "疫情防控", "低保和特困供养",
+          "退役军人服务", "小麦秸秆禁烧", "义务教育学生资助", "农村危房改造", "耕地地力保护补贴", "集贸市场改造",
+          "饮水安全工程", "村级财务公开", "人居环境示范村创建", "残疾人两项补贴"]
+CHANNELS = ["县政府门户网站乡镇专栏", "政务公开栏", "政务微信公众号", "村务公开栏", "便民服务中心电子屏",
+            "广播和宣传车", "政务服务大厅查阅点", "微信工作群"]
+# every clause names this unit's places or work: only the last sentence of § 一 is common to all
+OVERVIEW = [
+    "{unit}把{t1}和{t2}作为本年度公开的重点，逐项公布{t1}的实施方案和资金安排",
+    "在{v1}、{v2}等村新设政务公开栏，{v1}的公开栏由村干部每月更新{t1}信息",
+    "依托{c1}和{c2}发布政府信息，{v2}的群众也能查阅{t2}的办理进度",
+    "{t1}信息由党政办统筹、{t2}信息由相关站所负责并在形成后及时公开",
+    "对{t2}中涉及群众切身利益的名单，先在{v1}和{v2}张榜公示再上报",
+    "组织站所负责人学习《条例》并以{t1}为例开展公开前的保密审查演练",
+]
+PROBLEMS = [
+    "{t1}的信息多为通知和名单、政策解读偏少",
+    "{v1}等偏远村的公开栏更新不够及时",
+    "部分站所把{t2}的信息报送当作额外任务、报送迟缓",
+    "{c1}的栏目设置不够清晰、群众查找{t1}的信息不方便",
+    "兼职人员调整频繁导致{t2}信息的审核把关不够严格",
+]
+IMPROVEMENTS = [
+    "围绕{t1}增加图解和问答式解读",
+    "把{v1}、{v2}等村的公开栏纳入每月督查",
+    "明确各站所{t2}信息的报送时限并逾期通报",
+    "优化{c1}的栏目、按事项分类发布{t1}信息",
+    "开展{t2}信息审核的专题培训、落实先审后发",
+]
+
+
+def _village(rng: random.Random) -> str:
+    return rng.choice(SYLLABLES) + rng.choice(PLACES) + "村"
+
+
+def narrative(short: str, unit: str, year: int, req: dict) -> dict[str, str]:
+    """One unit's narrative of one year, from its own places and topics (seeded by unit and year)."""
+    rng = rng_for(COUNTY, short, year, "narrative")
+    slots = {"unit": unit, "v1": _village(rng), "v2": _village(rng)}
+    slots.update(zip(("t1", "t2"), rng.sample(TOPICS, 2)))
+    slots.update(zip(("c1", "c2"), rng.sample(CHANNELS, 2)))
+
+    def pick(pool: list[str], count: int) -> list[str]:
+        return [sentence.format(**slots) for sentence in rng.sample(pool, count)]
+
     received, handled = req["new_received"]["total"], req["total_handled"]["total"]
     granted = req["granted"]["total"] + req["partially_granted"]["total"]
     return {
-        "overview": (f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-                     f"坚持以公开为常态、不公开为例外，通过县政府门户网站、政务公开栏等渠道主动公开政府信息。"
+        "overview": (f"{year}年，" + "。".join(pick(OVERVIEW, 4)) + "。"
                      f"本年度新收政府信息公开申请{received}件，办理完毕{handled}件，其中予以公开或部分公开{granted}件。"),
-        "problems": "政务公开工作人员业务水平有待提高，公开内容的及时性和全面性还需加强。",
-        "improvements": "加强业务培训，完善信息发布审核机制，及时更新公开内容，提升政府信息公开质量。",
+        "problems": "；".join(pick(PROBLEMS, 2)) + "。",
+        "improvements": "；".join(pick(IMPROVEMENTS, 3)) + "。",
         "other": "无其他需要报告的事项。",
     }
+
+
+def copied_narrative(story: dict, source: dict, source_unit: str, unit: str) -> dict[str, str]:
+    """§ 一 and § 五 taken from another text with only the unit's name changed; this year's
+    own numbers stay (overview's last sentence)."""
+    own_numbers = story["overview"].rsplit("。", 2)[-2]
+    overview = source["overview"].replace(source_unit, unit).rsplit("。", 2)[0] + "。" + own_numbers + "。"
+    return {**story, "overview": overview,
+            "problems": source["problems"].replace(source_unit, unit),
+            "improvements": source["improvements"].replace(source_unit, unit)}
 
 
 def flow(values: dict) -> str:
@@ -131,8 +193,17 @@ def year_of(short: str, unit: str, level: str, year: int, carried: dict, counts:
     rng = rng_for(COUNTY, short, year)
     tables = {"proactive": proactive(rng, counts), "requests": requests(rng, level, carried),
               "appeals": appeals(rng)}
-    story = narrative(unit, year, tables["requests"])
+    story = narrative(short, unit, year, tables["requests"])
+    if (short, year) in COPIES:
+        source_short, source_year = COPIES[short, year]
+        source_unit = next(u for s, u, _ in units() if s == source_short)
+        source_tables = year_of(source_short, source_unit, level, source_year, {}, {})[1]
+        source = narrative(source_short, source_unit, source_year, source_tables["requests"])
+        story = copied_narrative(story, source, source_unit, unit)
+        if source_short == short:          # its own last year: only § 五 repeated
+            story = {**story, "overview": narrative(short, unit, year, tables["requests"])["overview"]}
     published = dt.date(year + 1, 1, rng.randint(10, 31))
+    published = LATE.get(short, published) if year == 2020 else published
     return document(short, unit, level, year, tables, story, published), tables
 
 

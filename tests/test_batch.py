@@ -89,7 +89,7 @@ def test_index_lists_every_unit_with_status_counts_and_links(county):
     assert status == {"新城街道": "通过", "黄寨镇": "有错误", "姚集镇": "通过", "崩溃镇": "生成失败",
                       "data/商水县/2020/坏镇.yaml": "无法使用"}
     counts = [td.get_text() for td in rows["黄寨镇"].select("td.num")][1:]
-    assert counts == ["2", "0"]
+    assert counts == ["2", "0", "0"]          # errors, warnings (open), explained
     for name in ("新城街道", "黄寨镇", "姚集镇"):
         hrefs = [a["href"] for a in rows[name].find_all("a")]
         assert [out / unquote(h) for h in hrefs] == [out / f"{name}.html", out / f"{name}.public.html"]
@@ -103,7 +103,8 @@ def test_index_lists_every_unit_with_status_counts_and_links(county):
 def test_findings_csv_has_every_finding_of_every_unit(county):
     text = (county["out"] / "findings.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(text.splitlines()))
-    assert list(rows[0]) == ["unit", "rule", "severity", "table", "row", "column", "expected", "actual", "message"]
+    assert list(rows[0]) == ["unit", "rule", "severity", "table", "row", "column", "expected", "actual", "message",
+                             "review", "review_note", "reviewed_by", "reviewed_at"]
     assert [(r["unit"], r["rule"], r["row"], r["column"], r["expected"], r["actual"]) for r in rows] == [
         ("黄寨镇", "requests.outcomes_sum", "total_handled", "natural_person", "8", "7"),
         ("黄寨镇", "requests.outcomes_sum", "total_handled", "total", "8", "7"),
@@ -206,7 +207,7 @@ def test_dask_local_cluster_runs_from_bytes_and_names_stay_inside_the_output(tmp
     escaped = out / safe_component("../../..") / "2020"
     assert sorted(p.name for p in escaped.iterdir()) == sorted(
         [f"{safe_component('../up')}{s}" for s in (".html", ".public.html", ".ipynb")]
-        + ["findings.csv", "index.html", "run.json", "summary.html", "summary.ipynb"])
+        + ["findings.csv", "index.html", "ratios.csv", "run.json", "summary.html", "summary.ipynb"])
     assert sorted(p.name for p in out.iterdir()) == sorted(["商水县", escaped.parent.name])
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents and "data" not in p.relative_to(tmp_path).parts]
     reports = out / "商水县" / "2020"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import ROOT, SEED, nianbao
-from nianbao.checks import RULES, check_file, coverage, run_checks
+from nianbao.checks import CONTEXT_RULES, RULES, check_file, coverage, run_checks
 from nianbao.model.edition import all_editions
 from nianbao.io import read_report
 
@@ -54,7 +54,12 @@ CASES = {
     "prose.year.period": (None, [
         ("prose.year", W, None, None, None, "2020年1月1日至2020年12月31日", "2020年1月1日至2020年11月30日")]),
     "narrative.fee_statement": (None, [("narrative.fee_statement", W, None, None, None, "信息处理费", None)]),
+    "narrative.copied": (SEED, [("narrative.copied", W, "narrative", "problems", None, "本单位2020年度报告", "100%")]),
+    "published.deadline": (None, [("published.deadline", E, None, "published", None, "2021年1月1日以后", "2020-12-28")]),
 }
+# No county deadline is given here: a township's report is only checked against the year's end.
+NO_DEADLINE = ("没有县里规定的乡镇（街道）报告公布期限（参数文件中的 deadline:，或 nianbao check --deadline），"
+               "只检查了公布日期是否在年度结束以后")
 
 
 def found(name, previous):
@@ -69,7 +74,7 @@ def test_each_broken_file_gives_exactly_its_findings(name):
 
 
 def test_every_rule_of_the_contract_has_a_broken_case():
-    rules = {r["id"] for e in all_editions() for r in e.rules} | {r.id for r in RULES}
+    rules = {r["id"] for e in all_editions() for r in e.rules} | {r.id for r in RULES} | set(CONTEXT_RULES)
     rules |= {"cells.missing", "cells.type", "edition.year"}
     assert rules == {expected[0][0] for _, expected in CASES.values()}
     assert sorted(p.stem for p in BROKEN.glob("*.yaml")) == sorted(CASES)
@@ -123,7 +128,7 @@ def test_warnings_mark_their_cells_too():
 def test_the_seed_is_clean_and_says_which_rules_were_skipped():
     checked = check_file(SEED)
     assert checked.findings == []
-    assert set(checked.coverage.skipped) == {"cross_year.carry_over", "cross_year.item_count"}
+    assert set(checked.coverage.skipped) == {"cross_year.carry_over", "cross_year.item_count", "published.deadline"}
     assert "cross_year.in_force" not in checked.coverage.ran + tuple(checked.coverage.skipped)
     assert {"prose.numbers", "prose.year", "proactive.published_total"} <= set(checked.coverage.ran)
     assert checked.coverage.skipped["cross_year.carry_over"] == "没有找到2019年度的数据文件（应为 商水县/2019/姚集镇.yaml）"
@@ -132,12 +137,13 @@ def test_the_seed_is_clean_and_says_which_rules_were_skipped():
 def test_across_the_edition_change_only_carry_over_runs():
     cover = coverage(read_report(V2021), read_report(SEED))
     assert "cross_year.carry_over" in cover.ran
-    assert cover.skipped == {"cross_year.in_force": "2020年度使用2019版格式，本年度使用2021版格式，两年的表格不可比"}
+    assert cover.skipped == {"cross_year.in_force": "2020年度使用2019版格式，本年度使用2021版格式，两年的表格不可比",
+                             "published.deadline": NO_DEADLINE}
 
 
 def test_previous_year_is_found_in_the_same_data_tree():
     checked = check_file(V2022)                    # valid/商水县/2021/姚集镇.yaml is next to it
-    assert checked.previous.path == V2021 and checked.coverage.skipped == {}
+    assert checked.previous.path == V2021 and checked.coverage.skipped == {"published.deadline": NO_DEADLINE}
     assert "cross_year.in_force" in checked.coverage.ran
 
 
@@ -179,7 +185,7 @@ def test_check_json_with_previous_and_warnings_only_exits_0():
     assert list(record) == KEYS
     assert (record["rule"], record["row"], record["expected"], record["actual"]) == \
         ("cross_year.in_force", "normative_documents", 11, 12)
-    assert done.stderr == ""
+    assert done.stderr == f"未进行published.deadline：{NO_DEADLINE}。\n"
 
 
 def test_check_readable_output():
@@ -191,7 +197,7 @@ def test_check_readable_output():
     assert lines[-1].startswith("tests/data/broken/requests.outcomes_sum.yaml：错误2项，提醒0项。未进行cross_year.")
     clean = nianbao("check", SEED)
     assert clean.returncode == 0
-    assert clean.stdout.startswith("data/商水县/2020/姚集镇.yaml：全部11项检查通过（cells.missing、")
+    assert clean.stdout.startswith("data/商水县/2020/姚集镇.yaml：全部13项检查通过（cells.missing、")
     assert "未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件" in clean.stdout
 
 
@@ -219,10 +225,10 @@ def test_findings_panel_names_skipped_rules_with_or_without_findings():
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]
     assert panel.select_one("p.skipped").get_text() == \
-        "未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件。"
+        f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；未进行published.deadline：{NO_DEADLINE}。"
     report, findings, cover = sections.load(str(V2022))
     clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
-    assert clean == ("检查结果：全部13项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
+    assert clean == ("检查结果：全部15项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
                      "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.carry_over、"
                      "cross_year.in_force、plausibility.township_rules、prose.numbers、prose.year、"
-                     "narrative.fee_statement）。")
+                     f"narrative.fee_statement、narrative.copied、published.deadline）；未进行published.deadline：{NO_DEADLINE}。")

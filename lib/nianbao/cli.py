@@ -56,7 +56,7 @@ def _check(args) -> int:
     from .errors import DataFileError, PreviousFileError
     from .model.findings import has_errors
     try:
-        checked = check_file(args.data, args.previous)
+        checked = check_file(args.data, args.previous, county_deadline=args.deadline)
     except PreviousFileError as exc:
         print(f"上一年度的数据文件无法使用：\n{exc}", file=sys.stderr)
         return 2
@@ -75,11 +75,44 @@ def _check(args) -> int:
         values = "" if f.expected is None and f.actual is None else \
             f"  应为 {_shown(f.expected)}，实际 {_shown(f.actual)}"
         print(f"{'错误' if f.severity == 'error' else '提醒'}  {f.rule}  {where}{values}\n      {f.message}")
-    errors = sum(f.severity == "error" for f in findings)
-    verdict = (f"错误{errors}项，提醒{len(findings) - errors}项" if findings
+        if f.review:
+            print(f"      已说明（{f.review['by']}，{f.review['at']}）：{f.review['note']}")
+    errors = sum(f.severity == "error" and not f.review for f in findings)
+    explained = sum(bool(f.review) for f in findings)
+    verdict = (f"错误{errors}项，提醒{len(findings) - errors - explained}项"
+               + (f"，已说明{explained}项" if explained else "") if findings
                else f"全部{len(checked.coverage.ran)}项检查通过（{'、'.join(checked.coverage.ran)}）")
     print(f"{display_path(args.data)}：{verdict}。" + (f"{skipped}。" if skipped else ""))
     return 1 if has_errors(findings) else 0
+
+
+def _review(args) -> int:
+    from .checks import check_file, reviews
+    from .errors import DataFileError
+    try:
+        checked = check_file(args.data, county_deadline=args.deadline)
+        chosen = [f for target in args.accept for f in reviews.matching(checked.findings, target)]
+        if not chosen:
+            open_ = sorted({f"{f.rule}@{f.cell}" if f.cell else f.rule for f in checked.findings if not f.review})
+            print(f"{display_path(args.data)}：没有与“{'、'.join(args.accept)}”相符的未说明检查结果。"
+                  + (f"现有：{'、'.join(open_)}" if open_ else "现在没有未说明的检查结果。"), file=sys.stderr)
+            return 2
+        path = reviews.record(args.data, chosen, args.note, args.by)
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for f in chosen:
+        print(f"已说明  {f.rule}  {f.cell}  {f.message}")
+    print(f"已记录{len(chosen)}条审核意见：{display_path(path)}（数值改变后自动重新打开）。")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为日期（如 2021-01-31），实际为“{text}”") from None
 
 
 def _lab(args) -> int:
@@ -158,7 +191,18 @@ def parser() -> argparse.ArgumentParser:
                        help="last year's data file of the same unit (default: found in the same "
                             "data tree, <county>/<year-1>/<same file name>)")
     check.add_argument("--json", action="store_true", help="findings as a JSON array on stdout")
+    check.add_argument("--deadline", type=_date, metavar="DATE",
+                       help="the county's publication deadline for township reports (e.g. 2021-01-31)")
     check.set_defaults(func=_check)
+
+    review = sub.add_parser("review", help="a reviewer's word: mark findings as explained (reviews.yaml beside the data)")
+    review.add_argument("data", help="the data file (.yaml, .xlsx) whose findings are explained")
+    review.add_argument("--accept", action="append", required=True, metavar="RULE[@CELL]",
+                        help="the finding: its rule, and its cell as `check` prints it (table.row.column); repeatable")
+    review.add_argument("--note", required=True, help="why the finding is right as it stands (shown with it)")
+    review.add_argument("--by", help="who decides (default: the login name)")
+    review.add_argument("--deadline", type=_date, metavar="DATE", help="as for check")
+    review.set_defaults(func=_review)
 
     _intake_commands(sub)
 

@@ -30,16 +30,46 @@ span.demo { color: #b22222; font-size: .85em; }
 """
 
 
-def findings_csv(records: list[dict]) -> str:
-    """Every finding of every unit; UTF-8 with BOM so that Excel shows the Chinese."""
+REVIEW_COLUMNS = ["review", "review_note", "reviewed_by", "reviewed_at"]   # review: open | explained
+
+
+def open_counts(findings: list[dict]) -> dict[str, int]:
+    """What the index and the summary count: open errors and warnings, and the explained ones."""
+    open_ = [f for f in findings if not f.get("review")]
+    return {"errors": sum(f["severity"] == "error" for f in open_),
+            "warnings": sum(f["severity"] != "error" for f in open_),
+            "explained": len(findings) - len(open_)}
+
+
+def _csv(rows: list[list]) -> str:
+    """UTF-8 with BOM so that Excel shows the Chinese."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["unit", *COLUMNS])
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+def findings_csv(records: list[dict]) -> str:
+    """Every finding of every unit, with a reviewer's decision where there is one."""
+    rows = [["unit", *COLUMNS, *REVIEW_COLUMNS]]
     for record in records:
         for finding in record.get("findings", []):
-            writer.writerow([record.get("short_name") or record["display"],
-                             *("" if finding.get(c) is None else finding[c] for c in COLUMNS)])
-    return "\ufeff" + buffer.getvalue()
+            review = finding.get("review") or {}
+            rows.append([record.get("short_name") or record["display"],
+                         *("" if finding.get(c) is None else finding[c] for c in COLUMNS),
+                         "explained" if review else "open", review.get("note", ""), review.get("by", ""),
+                         review.get("at", "")])
+    return _csv(rows)
+
+
+def ratios_csv(records: list[dict]) -> str:
+    """The evaluators' ratios of every unit with a report, the county's and the medians."""
+    from ..checks.ratios import csv_rows
+    return _csv(csv_rows(ratio_parts(records)))
+
+
+def ratio_parts(records: list[dict]) -> dict[str, dict]:
+    return {r.get("short_name") or r["display"]: r["ratios"] for r in records
+            if r["status"] in ("ok", "errors") and r.get("ratios")}
 
 
 def status_counts(records: list[dict]) -> str:
@@ -58,11 +88,29 @@ def _row(number: int, record: dict) -> str:
     outputs = record.get("outputs") or {}
     demo = f' <span class="demo">{DEMO_WORDS}</span>' if record.get("demo") else ""
     counts = (f'<td class="num">{record["errors"]}</td><td class="num">{record["warnings"]}</td>'
-              if status in ("ok", "errors") or record.get("findings") else "<td></td><td></td>")
+              f'<td class="num">{record.get("explained", 0)}</td>'
+              if status in ("ok", "errors") or record.get("findings") else "<td></td><td></td><td></td>")
     return (f'<tr class="{status}"><td class="num">{number}</td><td>{escape(name)}{demo}</td>'
             f'<td class="status">{STATUS_WORDS[status]}</td>{counts}'
             f'<td>{_link(outputs.get("review"), "审阅版")}</td><td>{_link(outputs.get("public"), "公开版")}</td>'
             f'<td class="reason">{escape(record.get("message") or "")}</td></tr>')
+
+
+def copied_list(records: list[dict], name=None) -> str:
+    """The narrative.copied findings as a list: which unit's section is nearly the same as whose."""
+    from ..checks.copied import SECTIONS
+    items = []
+    for record in records:
+        for f in record.get("findings", []):
+            if f["rule"] == "narrative.copied":
+                unit = name(record) if name else record.get("short_name") or record["display"]
+                heading = SECTIONS.get(f["row"], (f["row"],))[0]
+                state = "（已说明）" if f.get("review") else ""
+                items.append(f"<li>{escape(unit)}「{escape(heading)}」与{escape(str(f['expected']))}"
+                             f"基本相同，相同文字占{escape(str(f['actual']))}{state}</li>")
+    if not items:
+        return ""
+    return f'<ul class="copied">{"".join(items)}</ul>'
 
 
 def index_html(county: str, year: int | str, records: list[dict], summary: bool) -> str:
@@ -71,17 +119,21 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
     banner = (f'<p class="demo-banner">{DEMO_WORDS}：标注的单位使用示例数据，不是真实报告</p>'
               if any(r.get("demo") for r in records) else "")
     links = " · ".join(x for x in (_link("summary.html", "全县汇总") if summary else "",
-                                    _link("findings.csv", "全部检查结果（CSV）")) if x)
+                                    _link("findings.csv", "全部检查结果（CSV）"),
+                                    _link("ratios.csv", "评估指标（CSV）")) if x)
     rows = "".join(_row(i, r) for i, r in enumerate(records, start=1))
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             f"{banner}<h1>{escape(title)}</h1>\n<p>共{len(records)}个单位：{overview}。{links}</p>\n"
-            f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th>"
+            f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th><th>已说明</th>"
             f"<th colspan=\"2\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
-            f"</body>\n</html>\n")
+            f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
+            + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
+            + "</body>\n</html>\n")
 
 
 def write_index(folder, county: str, year, records: list[dict], summary: bool) -> None:
     atomic_write(folder / "findings.csv", findings_csv(records))
+    atomic_write(folder / "ratios.csv", ratios_csv(records))
     atomic_write(folder / "index.html", index_html(county, year, records, summary))

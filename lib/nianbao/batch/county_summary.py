@@ -18,7 +18,8 @@ from ..model.edition import edition_for
 from ..model.report import LEVELS, Report
 from ..render import charts, tables
 from ..render.sections import DEMO_BANNER
-from .county_index import STATUS_WORDS, status_counts
+from ..checks import ratios as evaluator_ratios
+from .county_index import STATUS_WORDS, copied_list, status_counts
 
 
 class County:
@@ -162,9 +163,38 @@ def all_findings(county: County) -> HTML:
         f'<td>{"错误" if f["severity"] == "error" else "提醒"}</td><td>{escape(f["rule"])}</td>'
         f'<td>{escape(f["message"])}</td></tr>' for name, f in items)
     fails = "".join(f"<li>{escape(county.name(r))}：{escape(r.get('message', ''))}</li>" for r in failures)
+    copied = copied_list(county.records, county.name)
     return HTML((f"<p>未能生成报告的单位：</p><ul>{fails}</ul>" if fails else "")
+                + (f"<p>内容雷同（narrative.copied）：</p>{copied}" if copied else "")
                 + (f'<table class="summary-table findings-table"><thead><tr><th>单位</th><th>类别</th>'
                    f"<th>规则</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
+
+
+def ratios(county: County) -> HTML:
+    """The evaluators' ratios per unit and for the county, their definitions, the median, and
+    the units far from it (the same numbers as ratios.csv)."""
+    by_name = {county.name(r): r["ratios"] for r in county.records
+               if r["status"] in ("ok", "errors") and r.get("ratios")}
+    if not by_name:
+        return HTML("<p>没有可计算的报告。</p>")
+    columns = evaluator_ratios.county(by_name)
+    P = evaluator_ratios.percent
+    defs = "".join(f"<li>{escape(c.ratio.name)}＝{escape(c.ratio.definition)}</li>" for c in columns)
+    head = "".join(f"<th>{escape(c.ratio.name)}</th>" for c in columns)
+    rows = "".join(f"<tr><td>{escape(name)}</td>"
+                   + "".join(f'<td class="num{" far" if name in c.far else ""}">{P(c.shares[name])}{c.mark(name)}'
+                             f"{_base(c.bases[name])}</td>" for c in columns) + "</tr>" for name in by_name)
+    pooled = "".join(f'<td class="num">{P(c.pooled)}</td>' for c in columns)
+    medians = "".join(f'<td class="num">{P(c.median)}</td>' for c in columns)
+    return HTML(f"<ul class=\"definitions\">{defs}</ul>"
+                f'<p class="note">“—”表示分母为0（没有可计算的件数）。全县合计按各单位分子、分母分别相加后计算。'
+                f"与中位数相差{round(100 * evaluator_ratios.FAR)}个百分点以上、且分母不少于{evaluator_ratios.MIN_BASE}件的单位标为↑（高于）或↓（低于）。</p>"
+                f'<table class="summary-table ratios"><thead><tr><th>单位</th>{head}</tr></thead><tbody>{rows}'
+                f"<tr><td>全县合计</td>{pooled}</tr><tr><td>各单位中位数</td>{medians}</tr></tbody></table>")
+
+
+def _base(base: int | None) -> str:
+    return "" if base is None else f'<span class="base">（{base}件）</span>'
 
 
 def render_summary(run_json: Path, notebook: Path, engine: str) -> tuple[str, str]:

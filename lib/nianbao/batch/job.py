@@ -23,6 +23,7 @@ class Job:
     previous_source: str | None = None
     previous_display: str | None = None
     index: int = 0              # position in the batch
+    context: str = ""           # checks.Context as JSON: what the batch tells the unit (batch/context.py)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Result:
     notebook: str | None = None             # the executed notebook (JSON text)
     pages: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ and options. Paths are resolved here; nothing is read but the params files thems
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from ..io.keys import FAST_LOADER, TOP_LEVEL
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
-FIELDS = ("data", "units", "previous", "notebook", "timeout")
+FIELDS = ("data", "units", "previous", "notebook", "timeout", "deadline")
+REVIEWS = "reviews.yaml"      # reviewers' decisions beside the data files (checks/reviews.py), no unit
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Unit:
     notebook: Path
     timeout: float | None = None  # seconds for this unit; None: the command's default
     group: tuple[str, str] | None = None   # (county, year) the file is filed under, a hint
+    deadline: dt.date | None = None         # the county's publication deadline for its townships
 
 
 def is_params(path: Path) -> bool:
@@ -43,7 +46,8 @@ def is_params(path: Path) -> bool:
 
 def data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith("."))
+                  if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
+                  and p.name != REVIEWS)
 
 
 def previous_of(source: Path, previous_folder: Path | None = None) -> Path | None:
@@ -100,6 +104,12 @@ def read_params(path: Path) -> list[Unit]:
     timeout = top.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
         bad("timeout", f"应为每个单位最多用时的秒数（正数），实际为“{timeout}”")
+    deadline = top.get("deadline")
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+    if deadline is not None and not isinstance(deadline, dt.date):
+        bad("deadline", f"应为本县乡镇（街道）报告的公布期限（日期，如 2021-01-31），实际为“{deadline}”")
+        deadline = None
     names = top.get("units")
     if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) and n for n in names)):
         bad("units", "应为单位名称的列表（数据文件名，不含扩展名），如 [姚集镇, 黄寨镇]；不写则为文件夹中的全部数据文件")
@@ -116,7 +126,7 @@ def read_params(path: Path) -> list[Unit]:
                                  for n in missing])
         files = [by_stem[n] for n in names]
     group = (path.parent.name, path.stem) if path.stem.isdigit() else None
-    return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f)) for f in files]
+    return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f), deadline) for f in files]
 
 
 def resolve(targets: list[str | Path]) -> list[Unit]:

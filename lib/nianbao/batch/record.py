@@ -34,10 +34,12 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def unit_key(data: str, previous: str | None, notebook: str) -> str:
-    """From the inputs' sha256 hex digests (previous None: there is none) and the package's."""
+def unit_key(data: str, previous: str | None, notebook: str, context: str | None = None) -> str:
+    """From the inputs' sha256 hex digests (previous None: there is none; context: what the
+    batch tells the unit, batch/context.py) and the package's."""
     digest = hashlib.sha256()
-    for part in (data, previous or sha256(b""), notebook, sha256(package_fingerprint().encode())):
+    for part in (data, previous or sha256(b""), notebook, sha256(package_fingerprint().encode()),
+                 *((context,) if context else ())):
         digest.update(bytes.fromhex(part))
     return digest.hexdigest()
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from ..errors import EXIT_INTERRUPTED, UnsafeName, display_path, unreadable
 from ..io.files import atomic_write
 from . import record
-from .county_index import write_index
+from .context import contexts
+from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
 from .params import Unit
 from .paths import report_stem, safe_component, write_outputs
@@ -62,23 +63,30 @@ def _outputs_exist(folder: Path, old: dict) -> bool:
 def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned]:
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
-    planned = []
-    for i, unit in enumerate(units):
-        old_folder, old = known.get(str(unit.source), (None, None))
+    read: dict[Path, tuple[bytes, bytes | None]] = {}
+    errors: dict[Path, str] = {}
+    for unit in units:
         try:
-            data = unit.source.read_bytes()
-            previous = unit.previous.read_bytes() if unit.previous else None
+            read[unit.source] = unit.source.read_bytes(), unit.previous.read_bytes() if unit.previous else None
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
         except OSError as exc:           # the data file, last year's file or the notebook
-            reason = unreadable(exc)
-            planned.append(Planned(unit, "", {}, old, old_folder,
-                                   error=f"{display_path(exc.filename or unit.source)}：无法读取（{reason}）"))
+            read.pop(unit.source, None)
+            errors[unit.source] = f"{display_path(exc.filename or unit.source)}：无法读取（{unreadable(exc)}）"
+    told = contexts(units, {source: data for source, (data, _) in read.items()})
+    planned = []
+    for i, unit in enumerate(units):
+        old_folder, old = known.get(str(unit.source), (None, None))
+        context = told[unit.source]
+        if unit.source in errors or isinstance(context, str):     # a reviews file that cannot be used
+            planned.append(Planned(unit, "", {}, old, old_folder, error=errors.get(unit.source, context)))
             continue
+        data, previous = read[unit.source]
         notebook, notebook_sha = notebooks[unit.notebook]
         data_sha, previous_sha = record.sha256(data), record.sha256(previous)
-        key = record.unit_key(data_sha, previous_sha, notebook_sha)
+        context_json = context.to_json()
+        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()))
         inputs = {"data": _input(unit.source, data_sha), "previous": _input(unit.previous, previous_sha),
                   "notebook": _input(unit.notebook, notebook_sha)}
         item = Planned(unit, key, inputs, old, old_folder)
@@ -87,7 +95,7 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
         if force or not unchanged:
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
-                           display_path(unit.previous) if unit.previous else None, i)
+                           display_path(unit.previous) if unit.previous else None, i, context_json)
         planned.append(item)
     return planned
 
@@ -195,10 +203,8 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
         result = Result(str(unit.source), FAILED, f"{display_path(unit.source)}：报告生成失败，{result}")
     rec = {**base, "status": result.status, "message": result.message, "county": result.county,
            "year": result.year, "short_name": result.short_name, "unit": result.unit, "level": result.level,
-           "demo": result.demo, "findings": result.findings,
-           "errors": sum(f["severity"] == "error" for f in result.findings),
-           "warnings": sum(f["severity"] != "error" for f in result.findings),
-           "seconds": round(result.seconds, 3)}
+           "demo": result.demo, "findings": result.findings, **open_counts(result.findings),
+           "ratios": result.ratios, "seconds": round(result.seconds, 3)}
     if result.county is None:
         rec.update(county=old.get("county"), year=old.get("year"), short_name=old.get("short_name"))
     folder = _folder(out_root, rec["county"], rec["year"]) if rec["county"] else _folder(out_root, *hint)

@@ -37,11 +37,14 @@ def kernel_name() -> str:
 
 
 def execute(data_path: Path, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
-            **options) -> nbformat.NotebookNode:
-    """Run the notebook for one data file (options: engine, attempts, execution_timeout)."""
+            context: str = "", **options) -> nbformat.NotebookNode:
+    """Run the notebook for one data file (options: engine, attempts, execution_timeout);
+    `context` (checks.Context as JSON) when the notebook takes it."""
     parameters = {"data_path": str(data_path)}
     if previous_path is not None and "previous_path" in notebook_parameters(notebook):
         parameters["previous_path"] = str(previous_path)
+    if context and "context" in notebook_parameters(notebook):
+        parameters["context"] = context
     return run_notebook(notebook, parameters, **options)
 
 
@@ -84,9 +87,9 @@ def kernel_start_failed(exc: BaseException) -> bool:
 
 
 def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
-           attempts: int = 3, **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+           attempts: int = 3, context: str = "", **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
     """The executed notebook and its two pages; a kernel that fails to start is tried again."""
-    nb = execute(data_path, notebook, previous_path, attempts=attempts, **options)
+    nb = execute(data_path, notebook, previous_path, context, attempts=attempts, **options)
     return nb, {page: export_html(nb, page, title) for page in PAGES}
 
 

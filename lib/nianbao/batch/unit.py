@@ -109,7 +109,7 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
     if not from_bytes:
         previous = Path(job.previous_source) if job.previous_source else None
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
-                     display=job.display, **options)
+                     display=job.display, context=job.context, **options)
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
         # the copies keep the last folders of the client's layout (<county>/<year>/<file>), so
         # that what the page says about last year's file is what the local pool's page says
@@ -123,7 +123,7 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
             previous = _private_copy(root, job.previous_source, job.previous)
             names[str(previous)] = job.previous_display
         return build(job.source, data_path, notebook, previous, display=job.display, names=names,
-                     **options)
+                     context=job.context, **options)
 
 
 def _private_copy(root: Path, source: str, data: bytes) -> Path:
@@ -135,12 +135,15 @@ def _private_copy(root: Path, source: str, data: bytes) -> Path:
 
 
 def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *, display: str,
-          names: dict[str, str] | None = None, **options) -> Result:
+          names: dict[str, str] | None = None, context: str = "", **options) -> Result:
     """One unit from files on disk: read, check, run the notebook, export its pages. `names`
-    maps private file names to the ones the user knows, in everything returned."""
+    maps private file names to the ones the user knows, in everything returned; `context`
+    (checks.Context as JSON) is what the batch tells the unit — without it, the data file's
+    folder tells it (checks.context_beside)."""
     import nbformat
 
-    from ..checks import check_file, handed_over
+    from ..checks import Context, check_file, handed_over
+    from ..checks.ratios import parts
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..model.findings import has_errors
     from .runner import failure_message, render
@@ -153,12 +156,13 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     def relabel(text: str) -> str:
         return _relabel(text, names)
 
+    told = Context.from_json(context) if context else None   # None: the file's folder tells it
     try:
         try:
-            checked = check_file(data_path, previous)
+            checked = check_file(data_path, previous, told)
         except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
             previous = None
-            checked = check_file(data_path)
+            checked = check_file(data_path, None, told)
         report = checked.report
         report_stem(data_path.parent, report.county, report.year, report.short_name)  # a safe name
     except DataFileError as exc:
@@ -169,11 +173,13 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
                     short_name=report.short_name, unit=report.unit, level=report.level,
                     demo=report.demo)
     found = checked.findings
-    result.findings = [{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()}
-                       for f in found]
+    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
+                        **({"review": f.review} if f.review else {})} for f in found]
+    result.ratios = parts(report)
     try:
         with handed_over(checked, data_path, previous):    # the forked notebook renders these
-            nb, pages = render(data_path, report.title, notebook, previous, **options)
+            nb, pages = render(data_path, report.title, notebook, previous,
+                               context=checked.context.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
     else:

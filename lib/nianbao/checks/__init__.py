@@ -6,15 +6,18 @@ registered in RULES below; `run_checks` and `check_file` are the entry points.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 from ..io import read_report
 from ..model.findings import Finding
 from ..model.report import Report
-from . import crossyear, plausibility
+from . import copied, crossyear, deadline, plausibility, reviews
 from . import prose as prose_checks
 from .arithmetic import arithmetic_findings
 
@@ -41,7 +44,32 @@ RULES = (
     Rule("prose.numbers", prose_checks.numbers),
     Rule("prose.year", prose_checks.year),
     Rule("narrative.fee_statement", prose_checks.fee_statement, prose_checks.fee_required),
+    Rule("narrative.copied", copied.own_last_year, needs_previous=True),
 )
+# rules that need more than the unit's own files (Context): run by _findings, named by coverage
+CONTEXT_RULES = (deadline.RULE,)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a unit's checks know beyond its own files: from the batch (params, the other units of
+    the county-year), or for one file from its folder (context_beside)."""
+    deadline: dt.date | None = None          # the county's date for its townships' reports
+    peers: tuple[Finding, ...] | None = None  # narrative.copied against the county-year; None: not compared
+    decisions: tuple[dict, ...] = ()          # reviewers' decisions for this unit (reviews.yaml)
+
+    def to_json(self) -> str:
+        return json.dumps({"deadline": self.deadline.isoformat() if self.deadline else None,
+                           "peers": None if self.peers is None else [f.record() for f in self.peers],
+                           "decisions": list(self.decisions)}, ensure_ascii=False, sort_keys=True, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> Context:
+        data = json.loads(text)
+        peers = data.get("peers")
+        return cls(dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+                   None if peers is None else tuple(Finding(**p) for p in peers),
+                   tuple(data.get("decisions") or ()))
 
 
 @dataclass(frozen=True)
@@ -58,63 +86,81 @@ class Coverage:
         return "；".join(f"未进行{'、'.join(rules)}：{why}" for why, rules in reasons.items())
 
 
-def coverage(report: Report, previous: Report | None = None, why_no_previous: str = "") -> Coverage:
+def coverage(report: Report, previous: Report | None = None, why_no_previous: str = "",
+             context: Context | None = None) -> Coverage:
+    context = context or Context()
     ran = [*READER_RULES, *dict.fromkeys(r["id"] for r in report.edition.rules)]
     skipped: dict[str, str] = {}
     for rule in RULES:
         if not rule.applies(report):
             continue
-        if rule.needs_previous and previous is None:
+        if rule.id == "narrative.copied" and context.peers is not None:
+            ran.append(rule.id)          # compared with the county-year's units, if not with last year
+        elif rule.needs_previous and previous is None:
             skipped[rule.id] = why_no_previous or f"没有{report.year - 1}年度的数据"
         elif rule.same_edition and previous.edition.id != report.edition.id:
             skipped[rule.id] = (f"{previous.year}年度使用{previous.edition.id}版格式，"
                                 f"本年度使用{report.edition.id}版格式，两年的表格不可比")
         else:
             ran.append(rule.id)
+    why = deadline.why_skipped(report, context.deadline)
+    if why != deadline.NO_DATE:
+        ran.append(deadline.RULE)
+    if why:
+        skipped[deadline.RULE] = why
     return Coverage(tuple(ran), skipped)
 
 
-def run_checks(report: Report, previous: Report | None = None) -> list[Finding]:
-    """Every finding for a report: what the reader found, the edition's rules, then the rest.
+def run_checks(report: Report, previous: Report | None = None, context: Context | None = None) -> list[Finding]:
+    """Every finding for a report: what the reader found, the edition's rules, then the rest,
+    each one a reviewer explained marked so (context.decisions).
 
     `previous` is the same unit's report of the year before; without it the cross-year rules
     are skipped (coverage() says so).
     """
-    return _findings(report, previous, coverage(report, previous))
+    return _findings(report, previous, coverage(report, previous, context=context), context)
 
 
-def _findings(report: Report, previous: Report | None, cover: Coverage) -> list[Finding]:
+def _findings(report: Report, previous: Report | None, cover: Coverage,
+              context: Context | None = None) -> list[Finding]:
+    context = context or Context()
     findings = [*report.reader_findings, *arithmetic_findings(report)]
     for rule in RULES:
-        if rule.id in cover.ran:
+        if rule.id in cover.ran and (previous is not None or not rule.needs_previous):
             findings += rule.check(report, previous) if rule.needs_previous else rule.check(report)
-    return findings
+    findings += context.peers or ()
+    if deadline.RULE in cover.ran:
+        findings += deadline.check(report, context.deadline)
+    return reviews.apply(findings, list(context.decisions))
 
 
 @dataclass(frozen=True)
 class Checked:
-    """One data file checked: its report, findings, which rules ran, and last year's data."""
+    """One data file checked: its report, findings, which rules ran, last year's data, and what
+    the checks knew beyond the file (given, or from its folder)."""
     report: Report
     findings: list[Finding]
     coverage: Coverage
     previous: crossyear.Previous
+    context: Context
 
 
 # Files already read and checked by this process, for the notebooks it forks (handed_over).
-_handed: dict[tuple[str, str], Checked] = {}
+_handed: dict[tuple[str, str, str], Checked] = {}
 
 
-def _key(data_path, previous_path) -> tuple[str, str]:
-    return os.fspath(data_path), os.fspath(previous_path) if previous_path else ""
+def _key(data_path, previous_path, context: Context | None) -> tuple[str, str, str]:
+    return (os.fspath(data_path), os.fspath(previous_path) if previous_path else "",
+            context.to_json() if context is not None else "")
 
 
 @contextmanager
 def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[None]:
-    """While the block runs, check_file(data_path, previous_path) returns `checked` instead of
-    reading the file again. A batch worker reads and checks a unit (for findings.csv), then forks
-    the unit's notebook: the child inherits this table, so the page renders the very report and
-    finding objects the batch recorded, and the file is read once."""
-    key = _key(data_path, previous_path)
+    """While the block runs, check_file(data_path, previous_path, checked.context) returns
+    `checked` instead of reading the file again. A batch worker reads and checks a unit (for
+    findings.csv), then forks the unit's notebook: the child inherits this table, so the page
+    renders the very report and finding objects the batch recorded, and the file is read once."""
+    key = _key(data_path, previous_path, checked.context)
     _handed[key] = checked
     try:
         yield
@@ -122,15 +168,44 @@ def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[Non
         del _handed[key]
 
 
-def check_file(data_path, previous_path=None) -> Checked:
+def check_file(data_path, previous_path=None, context: Context | None = None,
+               county_deadline: dt.date | None = None) -> Checked:
     """Read a data file and last year's (given, or found in the same data tree) and check them.
 
-    DataFileError when the data file, or a previous-year file the user named, is unusable.
+    Without a context (one file, not a batch), the file's folder gives it: the other units of
+    the same county-year there and the reviewers' decisions beside it (context_beside).
+    DataFileError when the data file, a previous-year file the user named, or the reviews file
+    is unusable.
     """
-    handed = _handed.get(_key(data_path, previous_path))
+    handed = _handed.get(_key(data_path, previous_path, context))
     if handed is not None:
         return handed
     report = read_report(data_path)
     previous = crossyear.load_previous(report, previous_path or None)
-    cover = coverage(report, previous.report, previous.note)
-    return Checked(report, _findings(report, previous.report, cover), cover, previous)
+    context = context or context_beside(report, county_deadline)
+    cover = coverage(report, previous.report, previous.note, context)
+    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context)
+
+
+def context_beside(report: Report, county_deadline: dt.date | None = None) -> Context:
+    """A single file's context from its folder: the units of the same county-year in it (for
+    narrative.copied) and reviews.yaml beside it."""
+    from ..errors import DataFileError
+    from ..io import READERS
+    if report.source is None:
+        return Context(county_deadline)
+    source = Path(report.source).resolve()
+    peers = [copied.Peer(str(source), report.short_name, (report.unit, report.short_name), report.narrative)]
+    for path in sorted(source.parent.iterdir()):
+        if (path == source or path.name == reviews.FILE or path.name.startswith(".")
+                or path.suffix.lower() not in READERS or not path.is_file()):
+            continue
+        try:
+            other = read_report(path)
+        except DataFileError:
+            continue            # its own problems are reported when it is checked
+        if (other.county, other.year) == (report.county, report.year):
+            peers.append(copied.Peer(str(path), other.short_name, (other.unit, other.short_name), other.narrative))
+    found = copied.peer_findings(peers, report.county) if len(peers) > 1 else {}
+    return Context(county_deadline, tuple(found.get(str(source), ())) if len(peers) > 1 else None,
+                   tuple(reviews.decisions_for(source)))

@@ -23,11 +23,19 @@ class Finding:
     message: str
     # The cells a reader should look at, as (table, row, column); not part of the public record.
     cells: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # A reviewer's decision that explains it (checks/reviews.py): {note, by, at}; None: open.
+    review: dict | None = field(default=None, compare=False)
 
     def record(self) -> dict:
         data = asdict(self)
         data.pop("cells")
+        data.pop("review")
         return data
+
+    @property
+    def cell(self) -> str:
+        """Where it applies, as a reviewer names it: table.row.column (the parts that exist)."""
+        return ".".join(p for p in (self.table, self.row, self.column) if p)
 
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
@@ -40,13 +48,17 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
 
 
 def has_errors(findings: list[Finding]) -> bool:
-    return any(f.severity == ERROR for f in findings)
+    """Open errors: an error a reviewer explained no longer counts."""
+    return any(f.severity == ERROR and f.review is None for f in findings)
 
 
 def flagged_cells(findings: list[Finding]) -> dict[tuple[str, str, str], str]:
-    """Each flagged cell with the worst severity found there."""
+    """Each flagged cell with the worst severity found there (findings a reviewer explained
+    mark nothing)."""
     marks: dict[tuple[str, str, str], str] = {}
     for f in findings:
+        if f.review:
+            continue
         for cell in f.cells:
             if marks.get(cell) != ERROR:
                 marks[cell] = f.severity

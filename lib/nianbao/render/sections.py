@@ -9,7 +9,7 @@ from html import escape
 
 from IPython.display import HTML
 
-from ..checks import Coverage, check_file
+from ..checks import Context, Coverage, check_file
 from ..checks import coverage as rules_coverage
 from ..model.findings import ERROR, Finding, flagged_cells
 from ..model.report import Report
@@ -23,10 +23,11 @@ def _paragraphs(text: str, css: str = "") -> str:
     return "".join(f"<p{cls}>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
 
 
-def load(data_path: str, previous_path: str = "") -> tuple[Report, list[Finding], Coverage]:
+def load(data_path: str, previous_path: str = "", context: str = "") -> tuple[Report, list[Finding], Coverage]:
     """The report, its findings and which rules ran; last year's data found by itself when
-    previous_path is empty."""
-    checked = check_file(data_path, previous_path)
+    previous_path is empty; `context` (JSON) is what a batch tells the unit, else the data
+    file's folder tells it (the other units there, reviews.yaml)."""
+    checked = check_file(data_path, previous_path, Context.from_json(context) if context else None)
     return checked.report, checked.findings, checked.coverage
 
 
@@ -48,14 +49,26 @@ def findings_panel(report: Report, findings: list[Finding], cover: Coverage | No
         line = (f"检查结果：全部{len(cover.ran)}项检查通过（{'、'.join(cover.ran)}）"
                 + (f"；{skipped}" if skipped else "") + "。")
         return HTML(f'<section class="findings clean"><p>{escape(line)}</p></section>')
-    errors = [f for f in findings if f.severity == ERROR]
-    warnings = [f for f in findings if f.severity != ERROR]
-    items = "".join(f'<li class="{f.severity}"><span class="rule">{escape(f.rule)}</span>'
-                    f"{escape(f.message)}</li>" for f in errors + warnings)
+    errors = [f for f in findings if f.severity == ERROR and not f.review]
+    warnings = [f for f in findings if f.severity != ERROR and not f.review]
+    explained = [f for f in findings if f.review]
+    items = "".join(_finding_item(f) for f in errors + warnings + explained)
     note = f'<p class="skipped">{escape(skipped)}。</p>' if skipped else ""
+    told = f"，已说明{len(explained)}项" if explained else ""
     return HTML(f'<section class="findings"><h2 class="findings-title">检查结果：错误{len(errors)}项，'
-                f"提醒{len(warnings)}项</h2><p>表中标色的单元格即问题所在（红色为错误，黄色为提醒）。</p>"
+                f"提醒{len(warnings)}项{told}</h2><p>表中标色的单元格即问题所在（红色为错误，黄色为提醒）。</p>"
                 f"<ol>{items}</ol>{note}</section>")
+
+
+def _finding_item(f: Finding) -> str:
+    """One finding; one a reviewer explained says so, with the note, who and when."""
+    if not f.review:
+        return f'<li class="{f.severity}"><span class="rule">{escape(f.rule)}</span>{escape(f.message)}</li>'
+    who = "，".join(x for x in (f.review.get("by"), f.review.get("at")) if x)
+    return (f'<li class="{f.severity} explained"><span class="rule">{escape(f.rule)}</span>'
+            f'<span class="state">已说明</span>{escape(f.message)}'
+            f'<span class="review-note">审核意见：{escape(f.review["note"])}'
+            + (f"（{escape(who)}）" if who else "") + "</span></li>")
 
 
 def overview(report: Report) -> HTML:
