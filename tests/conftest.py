@@ -33,9 +33,11 @@ def line_of(text: str, pattern: str) -> int:
 
 @pytest.fixture
 def write_data(tmp_path):
-    """Write a data file (text) under tmp_path/data/<county>/<year>/ and return its path."""
+    """Write a data file (text) under tmp_path/data/<county>/<year>/ and return its path; the
+    folder is the year the text says (the reader refuses a file filed under another year)."""
     def write(text: str, name: str = "姚集镇.yaml") -> Path:
-        path = tmp_path / "data" / "商水县" / "2020" / name
+        year = re.search(r"^year:\s*(\d{4})\s*$", text, re.M)
+        path = tmp_path / "data" / "商水县" / (year.group(1) if year else "2020") / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return path

@@ -16,7 +16,6 @@ from matplotlib.image import imread
 from conftest import ROOT, nianbao, seed_text
 from htmlgrid import cell_at, grid
 from nianbao.io import read_report
-from nianbao.batch.paths import safe_component
 
 DATA = ROOT / "data" / "商水县"
 UNITS = ["新城街道", "黄寨镇", "姚集镇", "崩溃镇", "坏镇"]
@@ -204,11 +203,10 @@ def test_dask_local_cluster_runs_from_bytes_and_names_stay_inside_the_output(tmp
     out = tmp_path / "out"
     done = nianbao("run", folder, "--out", out, "--scheduler", "local", "--workers", "2", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    escaped = out / safe_component("../../..") / "2020"
-    assert sorted(p.name for p in escaped.iterdir()) == sorted(
-        [f"{safe_component('../up')}{s}" for s in (".html", ".public.html", ".ipynb")]
-        + ["findings.csv", "index.html", "ratios.csv", "run.json", "summary.html", "summary.ipynb"])
-    assert sorted(p.name for p in out.iterdir()) == sorted(["商水县", escaped.parent.name])
+    # a name that would be a path is refused by the reader (issue 11), on a Dask worker too
+    assert "x.yaml 第4行 short_name：不能含有字符“/”：它会用作报告的文件夹或文件名" in done.stderr
+    assert "x.yaml 第6行 county：不能含有字符“/”：它会用作报告的文件夹或文件名" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["商水县"]
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents and "data" not in p.relative_to(tmp_path).parts]
     reports = out / "商水县" / "2020"
     for name in ("新城街道", "黄寨镇"):
@@ -222,7 +220,7 @@ def test_dask_local_cluster_runs_from_bytes_and_names_stay_inside_the_output(tmp
     for path in reports.iterdir():          # the workers' private copies are never named
         assert "nianbao-" not in path.read_text(encoding="utf-8", errors="replace"), path
     run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
-    assert [u["status"] for u in run["units"]] == ["ok", "errors"]
+    assert [u["status"] for u in run["units"]] == ["unusable", "ok", "errors"]
 
 
 @pytest.mark.parametrize("text, expected", [

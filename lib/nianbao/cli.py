@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import display_path
+from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, NianbaoError, display_path
 
 
 def _run(args) -> int:
     from .batch.params import resolve
     from .batch.record import load_all
     from .batch.run import run
-    from .errors import DataFileError
+    from .errors import DataFileError, OutputBusy
     signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
     try:
         units = resolve(args.targets)
@@ -36,6 +36,9 @@ def _run(args) -> int:
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
                    timeout=args.timeout, engine=args.engine)
+    except OutputBusy as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
         from .batch.pool import kill_descendants
         kill_descendants()
@@ -134,24 +137,26 @@ def _import(args) -> int:
 
 
 def _intake_commands(sub) -> None:
-    template = sub.add_parser("template", help="write the Excel workbook clerks fill (official form, live checks)")
-    template.add_argument("--edition", choices=("2019", "2021"), help="layout edition of the form")
-    template.add_argument("--from", dest="source", help="fill it from a data file (.yaml, .xlsx)")
-    template.add_argument("-o", "--output", help="workbook to write (.xlsx)")
+    template = sub.add_parser("template", help="生成供填报的 Excel 填报表（官方表格样式，自动核对）",
+                              description="生成供填报的 Excel 填报表（官方表格样式，自动核对）。")
+    template.add_argument("--edition", choices=("2019", "2021"), help="表格格式版本")
+    template.add_argument("--from", dest="source", metavar="数据文件", help="用已有的数据文件（.yaml、.xlsx）填好")
+    template.add_argument("-o", "--output", metavar="文件", help="要生成的填报表（.xlsx）")
     template.set_defaults(func=_template)
 
-    imp = sub.add_parser("import", help="a published report (text or HTML page) → a data file (.yaml)")
-    imp.add_argument("published", help="the published report: .txt, .html")
-    imp.add_argument("-o", "--output", help="data file to write (default: standard output)")
-    for option, what in (("--unit", "publishing organ"), ("--short-name", "short name"),
-                         ("--county", "county"), ("--level", "township|subdistrict|county|department")):
-        imp.add_argument(option, help=f"{what} (overrides what the page says)")
+    imp = sub.add_parser("import", help="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）",
+                         description="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）。")
+    imp.add_argument("published", metavar="已发布的报告", help="报告的文本或网页：.txt、.html")
+    imp.add_argument("-o", "--output", metavar="文件", help="要写入的数据文件（默认：输出到屏幕）")
+    for option, what in (("--unit", "发布机关"), ("--short-name", "简称"), ("--county", "所属县（区）"),
+                         ("--level", "层级：township|subdistrict|county|department")):
+        imp.add_argument(option, help=f"{what}（以此为准，不用页面上的）")
     imp.set_defaults(func=_import)
 # --- end of the intake commands ---
 
 
 def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdigit() or int(text) < 1 or len(text) > 6:
         raise argparse.ArgumentTypeError(f"应为正整数，实际为“{text}”")
     return int(text)
 
@@ -166,47 +171,84 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：数据、检查、报告。")
-    top.add_argument("--version", action="version", version=f"nianbao {__version__}")
-    sub = top.add_subparsers(dest="command", required=True)
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
-    run = sub.add_parser("run", help="the batch: reports of every unit of params/ (or of the targets) → output/")
-    run.add_argument("targets", nargs="*", help="params files, data files, or folders of either (default: params/)")
-    run.add_argument("--out", default="output", help="output folder (default: output)")
-    run.add_argument("--only", action="append", metavar="NAME", help="only this unit (file name or short name); repeatable")
-    run.add_argument("--workers", type=_positive_int, help="parallel reports (default: one per core)")
-    run.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786), or 'local' for a LocalCluster")
-    run.add_argument("--force", action="store_true", help="rebuild every unit, changed or not")
-    run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="SECONDS",
-                     help="stop a unit that takes longer and record it as failed (default: 600)")
+
+ARGPARSE_WORDS = ((r"^the following arguments are required: ", "缺少必需的参数："),
+                  (r"^unrecognized arguments: ", "无法识别的参数："),
+                  (r"^argument (\S+): invalid choice: (.*) \(choose from (.*)\)$", r"参数 \1：无效的选择 \2（可选：\3）"),
+                  (r"^argument (\S+): expected one argument$", r"参数 \1：后面应跟一个值"),
+                  (r"^argument (\S+): invalid \S+ value: (.*)$", r"参数 \1：无效的值 \2"),
+                  (r"^argument (\S+): ", r"参数 \1："))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with every word a user sees in Chinese (its own texts are English)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "位置参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助后退出")
+
+    def error(self, message):
+        import re
+        for pattern, words in ARGPARSE_WORDS:
+            message, done = re.subn(pattern, words, message)
+            if done:
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="nianbao", description="政府信息公开工作年度报告：数据、检查、报告。",
+                                  epilog="退出码：0 全部正常；1 数据有错误或有单位生成失败；2 输入无法使用；130 已中断。")
+    top.add_argument("--version", action="version", version=f"nianbao {__version__}", help="显示版本号后退出")
+    sub = top.add_subparsers(dest="command", required=True, metavar="命令")
+
+    run = sub.add_parser("run", help="批量生成：params/（或指定目标）中每个单位的报告 → output/",
+                         description="批量生成每个单位的年度报告，以及每个县、每个年度的索引、检查结果和汇总。")
+    run.add_argument("targets", nargs="*", metavar="目标",
+                     help="参数文件、数据文件，或含有它们的文件夹（默认：params/）")
+    run.add_argument("--out", default="output", metavar="文件夹", help="输出文件夹（默认：output）")
+    run.add_argument("--only", action="append", metavar="名称", help="只生成这个单位（数据文件名或简称）；可多次使用")
+    run.add_argument("--workers", type=_positive_int, metavar="N", help="同时生成的报告数（默认：每个 CPU 核一个）")
+    run.add_argument("--scheduler", metavar="地址",
+                     help="在 Dask 集群上运行（如 tcp://host:8786），或 local 表示本机的 LocalCluster")
+    run.add_argument("--force", action="store_true", help="全部重新生成，不论数据是否变化")
+    run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="秒",
+                     help="一个单位超过这个时间即停止，记为生成失败（默认：600）")
     run.add_argument("--engine", choices=("fork", "kernel"),
-                     help="fork (default, also on Dask): each notebook in a child of a warm "
-                          "process, fast; kernel: a fresh Jupyter kernel per notebook")
+                     help="fork（默认，Dask 上也是）：每个笔记本在预热进程的子进程中运行，较快；"
+                          "kernel：每个笔记本启动一个新的 Jupyter 内核")
     run.set_defaults(func=_run)
 
-    check = sub.add_parser("check", help="check one data file; print its findings")
-    check.add_argument("data", help="a data file (.yaml, .xlsx)")
-    check.add_argument("--previous", metavar="DATA",
-                       help="last year's data file of the same unit (default: found in the same "
-                            "data tree, <county>/<year-1>/<same file name>)")
-    check.add_argument("--json", action="store_true", help="findings as a JSON array on stdout")
-    check.add_argument("--deadline", type=_date, metavar="DATE",
-                       help="the county's publication deadline for township reports (e.g. 2021-01-31)")
+    check = sub.add_parser("check", help="检查一个数据文件，列出发现的问题",
+                           description="检查一个数据文件（勾稽关系等），列出发现的问题。")
+    check.add_argument("data", metavar="数据文件", help="数据文件（.yaml、.xlsx）")
+    check.add_argument("--previous", metavar="数据文件",
+                       help="同一单位上一年度的数据文件（默认：在同一数据目录中查找 <县>/<上一年>/<同名文件>）")
+    check.add_argument("--json", action="store_true", help="以 JSON 数组输出检查结果")
+    check.add_argument("--deadline", type=_date, metavar="日期",
+                       help="本县规定的乡镇（街道）报告公布期限（如 2021-01-31）")
     check.set_defaults(func=_check)
 
-    review = sub.add_parser("review", help="a reviewer's word: mark findings as explained (reviews.yaml beside the data)")
-    review.add_argument("data", help="the data file (.yaml, .xlsx) whose findings are explained")
-    review.add_argument("--accept", action="append", required=True, metavar="RULE[@CELL]",
-                        help="the finding: its rule, and its cell as `check` prints it (table.row.column); repeatable")
-    review.add_argument("--note", required=True, help="why the finding is right as it stands (shown with it)")
-    review.add_argument("--by", help="who decides (default: the login name)")
-    review.add_argument("--deadline", type=_date, metavar="DATE", help="as for check")
+    review = sub.add_parser("review", help="审核意见：把检查结果标为“已说明”（记在数据旁的 reviews.yaml）",
+                            description="审核意见：把检查结果标为“已说明”（记在数据旁的 reviews.yaml）。")
+    review.add_argument("data", metavar="数据文件", help="要说明其检查结果的数据文件（.yaml、.xlsx）")
+    review.add_argument("--accept", action="append", required=True, metavar="规则[@单元格]",
+                        help="要说明的检查结果：规则名，以及 check 显示的单元格（表.行.列）；可多次使用")
+    review.add_argument("--note", required=True, metavar="说明", help="为什么这一结果是对的（与它一起显示）")
+    review.add_argument("--by", metavar="姓名", help="审核人（默认：登录名）")
+    review.add_argument("--deadline", type=_date, metavar="日期", help="同 check 的 --deadline")
     review.set_defaults(func=_review)
 
     _intake_commands(sub)
 
-    lab = sub.add_parser("lab", help="open the report notebook in JupyterLab")
+    lab = sub.add_parser("lab", help="在 JupyterLab 中打开报告笔记本", description="在 JupyterLab 中打开报告笔记本。")
     lab.add_argument("lab_args", nargs=argparse.REMAINDER)
     lab.set_defaults(func=_lab)
     return top
@@ -214,7 +256,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except NianbaoError as exc:           # a user error no command caught itself
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:              # a bug: one line the user can pass on, not a traceback
+        print(f"程序内部错误（{type(exc).__name__}: {str(exc)[:500]}）；请把这行信息和所用的文件交给维护人员",
+              file=sys.stderr)
+        return EXIT_FINDINGS
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from pathlib import Path
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 UNREADABLE = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
-              errno.EISDIR: "这是一个文件夹，不是文件"}
+              errno.EISDIR: "这是一个文件夹，不是文件", errno.ENAMETOOLONG: "文件名过长",
+              errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件夹只读，不能写入", errno.ELOOP: "符号链接循环"}
 
 
 def unreadable(exc: OSError) -> str:
@@ -67,6 +68,10 @@ class UnsafeName(NianbaoError, ValueError):
 
 class NotAReport(NianbaoError, ValueError):
     """The input is not a government information disclosure annual report we can read."""
+
+
+class OutputBusy(NianbaoError):
+    """Another `nianbao run` is writing the same output folder."""
 
 
 class FontMissing(NianbaoError, RuntimeError):

@@ -37,7 +37,7 @@ def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
             meta = {"unit": report.unit, "short_name": report.short_name, "county": report.county,
                     "year": report.year}
             narrative = report.narrative
-    except (DataFileError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+    except Exception:            # whatever a hostile file holds: no peer, never the batch's end
         return None
     if not isinstance(narrative, dict) or not all(isinstance(meta[k], (str, int)) for k in meta):
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -30,6 +31,20 @@ span.demo { color: #b22222; font-size: .85em; }
 """
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value) -> str:
+    """A cell Excel shows as text, never runs: a formula-leading text gets a leading apostrophe
+    (OWASP's advice against CSV injection), which Excel shows and a reader understands; plain
+    numbers such as -3 stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 REVIEW_COLUMNS = ["review", "review_note", "reviewed_by", "reviewed_at"]   # review: open | explained
 
 
@@ -42,9 +57,9 @@ def open_counts(findings: list[dict]) -> dict[str, int]:
 
 
 def _csv(rows: list[list]) -> str:
-    """UTF-8 with BOM so that Excel shows the Chinese."""
+    """UTF-8 with BOM so that Excel shows the Chinese; every cell safe to open (csv_cell)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
     return "\ufeff" + buffer.getvalue()
 
 

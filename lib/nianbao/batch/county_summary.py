@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from ..errors import DataFileError
 from ..io import read_report
 from ..model.edition import edition_for
 from ..model.report import LEVELS, Report
@@ -37,7 +36,7 @@ class County:
                 continue
             try:
                 report = read_report(rec["source"])
-            except DataFileError:
+            except Exception:         # changed or gone since the run: left out, said so
                 self.left_out.append(f"{rec['short_name']}（数据文件已无法读取）")
                 continue
             if report.edition.id != self.edition.id:
@@ -128,7 +127,8 @@ def totals(county: County, table_id: str) -> HTML:
 
 
 def _per_unit(county: County, pick) -> pd.Series:
-    return pd.Series({county.name(r): float(pd.Series(pick(r)).fillna(0).sum()) for r in county.reports})
+    # a "$" in a name would start matplotlib's mathtext (and a bad formula stops the chart)
+    return pd.Series({county.name(r).replace("$", r"\$"): float(pd.Series(pick(r)).fillna(0).sum()) for r in county.reports})
 
 
 def comparison(county: County) -> HTML:

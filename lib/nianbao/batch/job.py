@@ -41,6 +41,7 @@ class Result:
     notebook: str | None = None             # the executed notebook (JSON text)
     pages: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
 
 

@@ -7,6 +7,8 @@ and options. Paths are resolved here; nothing is read but the params files thems
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +16,18 @@ import yaml
 
 from ..errors import DataFileError, Problem
 from ..io import READERS
-from ..io.keys import FAST_LOADER, TOP_LEVEL
+from ..io.build import suggest
+from ..io.safe_yaml import compose_file, plain
+from ..io.source import decode
+from ..io.yaml_reader import TOP_LEVEL
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOK = PROJECT / "notebooks" / "township_report.ipynb"
 FIELDS = ("data", "units", "previous", "notebook", "timeout", "deadline")
 REVIEWS = "reviews.yaml"      # reviewers' decisions beside the data files (checks/reviews.py), no unit
+PARAMS_PEEK = 64 * 1024     # a params file is a few lines; anything longer is a data file
+MAX_ENTRIES = 5000          # files and folders looked at under one target: a county has ~30
 
 
 @dataclass(frozen=True)
@@ -34,20 +41,64 @@ class Unit:
 
 
 def is_params(path: Path) -> bool:
-    """A params file is a YAML mapping with none of a data file's items (unit, year, requests…)."""
+    """A params file is a small YAML mapping of params items (data:, units:…, or close
+    misspellings) and none of a data file's items (unit, year, requests…); any other file is a
+    unit. Only the top-level keys of at most PARAMS_PEEK bytes are looked at, so a data file is
+    not parsed twice; whatever the file holds this never raises: a file that is not a params
+    file is a unit, and its own reading says what is wrong with it."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:
-        top = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        with open(path, "rb") as handle:
+            head = handle.read(PARAMS_PEEK + 1)
+        if len(head) > PARAMS_PEEK:
+            return False
+        keys = set()
+        for key in _top_keys(decode(head, path)):
+            if key in TOP_LEVEL:
+                return False      # a data file: stop at its first item, the rest is not parsed
+            keys.add(key)
+    except Exception:         # unreadable, not YAML, anything: not a params file
         return False
-    return isinstance(top, dict) and bool(top) and not set(map(str, top)) & set(TOP_LEVEL)
+    # `data:` or a misspelling of a params item (dat:) — a file of other keys is a unit
+    return any(key in FIELDS or difflib.get_close_matches(key, FIELDS, cutoff=0.6) for key in keys)
+
+
+def _top_keys(text: str):
+    """The keys of a top-level mapping, one by one from the event stream (values unbuilt);
+    nothing for a document that is not a mapping of plain keys."""
+    depth, want_key = 0, True
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if (depth == 0 and not isinstance(event, yaml.MappingStartEvent)) or (depth == 1 and want_key):
+                return                    # not a mapping, or a key that is not plain text
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            want_key = True if depth == 1 else want_key
+        elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            if depth == 0:
+                return
+            if depth == 1:
+                if want_key:
+                    yield str(getattr(event, "value", ""))
+                want_key = not want_key
 
 
 def data_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
-                  and p.name != REVIEWS)
+    """Data files below `folder` (not reviews.yaml), symlinked folders not followed; a tree too
+    large to be a county's data (e.g. `data: /`) is refused before it is walked further."""
+    found, seen = [], 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        seen += len(dirs) + len(files)
+        if seen > MAX_ENTRIES:
+            raise DataFileError([Problem(folder, None, None, f"文件夹中的文件超过{MAX_ENTRIES}个，不像是"
+                                         "一个县的数据文件夹（data/<县>/<年度>/）；请指定具体的文件夹")])
+        found += [Path(root) / f for f in files
+                  if Path(f).suffix.lower() in READERS and not f.startswith(".") and f != REVIEWS
+                  and (Path(root) / f).is_file()]
+    return sorted(found)
 
 
 def previous_of(source: Path, previous_folder: Path | None = None) -> Path | None:
@@ -68,12 +119,7 @@ def _group_of(source: Path) -> tuple[str, str] | None:
 def read_params(path: Path) -> list[Unit]:
     """The units of one params file; DataFileError naming the file and field when it is wrong."""
     path = path.resolve()
-    try:
-        top = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行" if mark else None
-        raise DataFileError([Problem(path, where, None, "YAML 格式错误，请检查缩进、冒号和引号")]) from None
+    top = plain(compose_file(path))
     problems: list[Problem] = []
 
     def bad(field: str, message: str) -> None:
@@ -83,7 +129,6 @@ def read_params(path: Path) -> list[Unit]:
         raise DataFileError([Problem(path, None, None, "参数文件应为“项目: 值”形式（YAML 映射）")])
     for key in top:
         if key not in FIELDS:
-            from ..io.build import suggest      # (with the readers: imported only for a wrong item)
             bad(str(key), f"未知的项目“{key}”{suggest(key, FIELDS)}，可用的项目为 {'、'.join(FIELDS)}")
     folder = previous = None
     if not isinstance(top.get("data"), str) or not top["data"].strip():

@@ -16,12 +16,14 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EXIT_INTERRUPTED, UnsafeName, display_path, unreadable
+from ..errors import EXIT_INTERRUPTED, DataFileError, UnsafeName, display_path, unreadable
+from ..io import read_input
 from ..io.files import atomic_write
 from . import record
 from .context import contexts
 from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
+from .lock import output_lock
 from .params import Unit
 from .paths import report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
@@ -66,12 +68,15 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
     read: dict[Path, tuple[bytes, bytes | None]] = {}
     errors: dict[Path, str] = {}
     for unit in units:
-        try:
-            read[unit.source] = unit.source.read_bytes(), unit.previous.read_bytes() if unit.previous else None
+        try:                             # bounded: a huge file or a device is refused, not read
+            read[unit.source] = read_input(unit.source), read_input(unit.previous) if unit.previous else None
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
-        except OSError as exc:           # the data file, last year's file or the notebook
+        except DataFileError as exc:     # the data file or last year's file
+            read.pop(unit.source, None)
+            errors[unit.source] = str(exc)
+        except OSError as exc:           # the notebook
             read.pop(unit.source, None)
             errors[unit.source] = f"{display_path(exc.filename or unit.source)}：无法读取（{unreadable(exc)}）"
     told = contexts(units, {source: data for source, (data, _) in read.items()})
@@ -122,11 +127,10 @@ def select(units: list[Unit], only: list[str], runs: dict[Path, dict]) -> list[U
 
 
 def _short_name(source: Path) -> str | None:
-    from ..errors import DataFileError
     from ..io import read_report
     try:
         return read_report(source).short_name
-    except DataFileError:
+    except Exception:        # any problem is the unit's own, reported when it runs
         return None
 
 
@@ -205,6 +209,8 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
            "year": result.year, "short_name": result.short_name, "unit": result.unit, "level": result.level,
            "demo": result.demo, "findings": result.findings, **open_counts(result.findings),
            "ratios": result.ratios, "seconds": round(result.seconds, 3)}
+    if result.traceback:                                 # the message is short; the record keeps all
+        rec["traceback"] = result.traceback
     if result.county is None:
         rec.update(county=old.get("county"), year=old.get("year"), short_name=old.get("short_name"))
     folder = _folder(out_root, rec["county"], rec["year"]) if rec["county"] else _folder(out_root, *hint)
@@ -214,7 +220,11 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec.update(status=UNUSABLE, message=f"{display_path(unit.source)}：简称“{result.short_name}”与"
                                                 f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
             return folder, rec
-        paths = write_outputs(stem, result.notebook, result.pages)
+        try:
+            paths = write_outputs(stem, result.notebook, result.pages)
+        except OSError as exc:                           # the unit's failure, not the batch's
+            rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
+            return folder, rec
         rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
@@ -233,7 +243,13 @@ def _group_content(folder: Path, records: list[dict], old_run: dict, started: fl
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
         engine: str | None = None) -> int:
-    """Build every unit that changed, write the county-year outputs; returns the exit code."""
+    """Build every unit that changed, write the county-year outputs; returns the exit code.
+    One run per output folder at a time (lock.py): OutputBusy when another holds it."""
+    with output_lock(Path(out)):
+        return _run(units, out, workers, scheduler, force, timeout, engine)
+
+
+def _run(units, out, workers, scheduler, force, timeout, engine) -> int:
     from tqdm import tqdm
     started = time.perf_counter()
     out_root = Path(out)
@@ -251,6 +267,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
     for p in planned:
         if p.error is not None:
             records[str(p.unit.source)] = _record(p, None, out_root, claimed)
+            say_failure(records[str(p.unit.source)][1])
         elif p.job is None:
             rec = {**p.old, "skipped": True}
             records[str(p.unit.source)] = (p.old_folder, rec)

@@ -94,5 +94,25 @@ def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path
 
 
 def failure_message(source: Path | str, exc: BaseException) -> str:
-    reason = getattr(exc, "ename", type(exc).__name__)
-    return f"{source}：报告生成失败（{reason}: {str(exc)[:300]}）"
+    """What went wrong, where: the error's type and message and, for an error in a cell, which
+    cell (its number and first line). Not papermill's text, which opens with a banner and the
+    traceback; the whole traceback stays in the executed notebook."""
+    if hasattr(exc, "ename") and hasattr(exc, "cell_index"):      # PapermillExecutionError
+        lines = [line.strip() for line in (exc.source or "").splitlines() if line.strip()]
+        first = _cut(lines[0], 60) if lines else ""
+        where = f"第{exc.cell_index + 1}个单元格" + (f"“{first}”" if first else "")
+        return f"{source}：报告生成失败，{where}出错（{exc.ename}: {_cut(str(exc.evalue), 300)}）"
+    text = " ".join(str(exc).split())
+    return f"{source}：报告生成失败（{type(exc).__name__}{': ' + _cut(text, 300) if text else ''}）"
+
+
+def failure_traceback(exc: BaseException) -> str:
+    """The whole traceback (of the cell, for an error in the notebook), without colours."""
+    import re
+    import traceback
+    lines = getattr(exc, "traceback", None) or traceback.format_exception(exc)
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(line.rstrip("\n") for line in lines))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -111,8 +111,9 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
                      display=job.display, context=job.context, **options)
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-        # the copies keep the last folders of the client's layout (<county>/<year>/<file>), so
-        # that what the page says about last year's file is what the local pool's page says
+        # the copies keep the last folders of the client's layout (<county>/<year>/<file>): the
+        # reader compares the year folder with the file's `year:`, and what the page says about
+        # last year's file is what the local pool's page says
         data_path = _private_copy(Path(tmp) / "data", job.source, job.data)
         notebook = Path(tmp) / "township_report.ipynb"
         notebook.write_bytes(job.notebook)
@@ -146,7 +147,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..checks.ratios import parts
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..model.findings import has_errors
-    from .runner import failure_message, render
+    from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
     if options.get("engine", DEFAULT_ENGINE) == "fork":
@@ -169,6 +170,9 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
     except UnsafeName as exc:
         return Result(source, UNUSABLE, f"{display}：{exc}", seconds=time.perf_counter() - started)
+    except Exception as exc:     # the unit's failure boundary: no input may end the batch
+        return Result(source, FAILED, relabel(f"{display}：读取时出现程序内部错误（{type(exc).__name__}: {exc}）"),
+                      seconds=time.perf_counter() - started)
     result = Result(source, ERRORS, county=report.county, year=report.year,
                     short_name=report.short_name, unit=report.unit, level=report.level,
                     demo=report.demo)
@@ -182,6 +186,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
                                context=checked.context.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
+        result.traceback = relabel(failure_traceback(exc))
     else:
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}

@@ -2,19 +2,21 @@
 reader by the file's suffix."""
 from __future__ import annotations
 
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import DataFileError, Problem
+from ..model.report import Report
+from .source import DATA_LIMIT, WORKBOOK_LIMIT, read_bytes
+from .xlsx_reader import read_xlsx
+from .yaml_reader import read_yaml
 
-if TYPE_CHECKING:
-    from ..model.report import Report
+READERS = {".yaml": read_yaml, ".yml": read_yaml, ".xlsx": read_xlsx}
+LIMITS = {".yaml": DATA_LIMIT, ".yml": DATA_LIMIT, ".xlsx": WORKBOOK_LIMIT}
 
-# suffix → (module, function): a reader is imported when first used, so that knowing which files
-# are data files (the batch's client does, on every run) costs no import of pandas or openpyxl
-READERS = {".yaml": ("yaml_reader", "read_yaml"), ".yml": ("yaml_reader", "read_yaml"),
-           ".xlsx": ("xlsx_reader", "read_xlsx")}
+
+def read_input(path: Path) -> bytes:
+    """A data file's bytes, bounded by the limit of its kind (DataFileError beyond it)."""
+    return read_bytes(path, LIMITS.get(Path(path).suffix.lower(), DATA_LIMIT))
 
 
 def read_report(path: str | Path) -> Report:
@@ -24,8 +26,7 @@ def read_report(path: str | Path) -> Report:
     if reader is None:
         known = "、".join(sorted(READERS))
         raise DataFileError([Problem(path, None, None, f"无法识别的文件类型“{path.suffix}”，应为 {known} 文件")])
-    module, function = reader
-    return getattr(import_module(f".{module}", __name__), function)(path)
+    return reader(path)
 
 
-__all__ = ["read_report", "READERS"]
+__all__ = ["read_report", "read_input", "READERS"]

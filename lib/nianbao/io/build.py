@@ -17,10 +17,31 @@ from ..errors import DataFileError, Problem, display_path
 from ..model.edition import Edition, all_editions, edition_for, load_edition
 from ..model.findings import ERROR, Finding
 from ..model.report import LEVELS, NARRATIVE, Report, empty_table
-from .keys import META_OPTIONAL, META_REQUIRED
 
+META_REQUIRED = ("unit", "short_name", "county", "year")
+META_OPTIONAL = ("level", "edition", "published", "demo", "source")
 TYPE_WORDS = {"count": "非负整数", "signed_count": "整数（可为负数）", "amount": "非负数（金额）"}
 NUMERAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+LARGEST = 10 ** 12            # no count or amount (元) of a report comes near a trillion
+NAME_LIMITS = {"unit": 100, "short_name": 50, "county": 50, "source": 500}   # characters
+FILE_NAMES = ("short_name", "county")       # become folder and file names of the outputs
+NOT_IN_FILE_NAMES = re.compile(r"[\x00-\x1f\x7f/\\]")
+YEAR_FOLDER = re.compile(r"(19|20)\d\d")
+SHOWN = 40                    # characters of a typed value quoted back in a message
+
+
+def shown(value: object) -> str:
+    """A typed value as quoted in a message: cut when long (a message is read, not scrolled)."""
+    text = str(value)
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}…（共{len(text)}个字符）"
+
+
+def too_large(raw: object) -> bool:
+    """A number beyond any report's scale (or beyond what a machine number holds)."""
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", "").lstrip("+-")
+        return bool(NUMERAL.fullmatch(text)) and len(text.split(".")[0].lstrip("0")) > len(str(LARGEST))
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == raw and abs(raw) > LARGEST
 
 
 @dataclass(frozen=True)
@@ -54,7 +75,7 @@ def parse_cell(raw: object, value_type: str):
     """(value, None) for a usable cell, or (None, rule) with rule cells.missing / cells.type."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, "cells.missing"
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or too_large(raw):
         return None, "cells.type"
     if isinstance(raw, str):
         text = raw.strip().replace(",", "")
@@ -83,6 +104,8 @@ def _meta(file, meta: dict[str, Raw], problems: list[Problem]) -> dict:
             value = meta[key].value
             if not isinstance(value, (str, int)) or isinstance(value, bool):
                 problems.append(Problem(file, meta[key].where, key, "应为文字"))
+            elif problem := _name_problem(key, str(value).strip()):
+                problems.append(Problem(file, meta[key].where, key, problem))
             else:
                 out[key] = str(value).strip()
     year = meta.get("year")
@@ -91,7 +114,12 @@ def _meta(file, meta: dict[str, Raw], problems: list[Problem]) -> dict:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 2008 <= value <= 2100:
-            problems.append(Problem(file, year.where, "year", f"应为报告年度（如 2020），实际为“{year.value}”"))
+            problems.append(Problem(file, year.where, "year", f"应为报告年度（如 2020），实际为“{shown(year.value)}”"))
+        elif YEAR_FOLDER.fullmatch(Path(file).parent.name) and Path(file).parent.name != str(value):
+            folder = Path(file).parent.name
+            problems.append(Problem(file, year.where, "year",
+                                    f"文件写的是{value}年度，却放在“{folder}”年度的文件夹中（data/<县>/<年度>/）；"
+                                    f"请改正 year，或把文件放到“{value}”文件夹"))
         else:
             out["year"] = value
     level = meta.get("level")
@@ -122,13 +150,28 @@ def _meta(file, meta: dict[str, Raw], problems: list[Problem]) -> dict:
             except ValueError:
                 pass
         if not isinstance(value, dt.date):
+            calendar = "（日历上没有这一天）" if re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", str(value)) else ""
             problems.append(Problem(file, published.where, "published",
-                                    f"应为日期（如 2021-01-28），实际为“{published.value}”"))
+                                    f"应为日期（如 2021-01-28），实际为“{shown(published.value)}”{calendar}"))
         else:
             out["published"] = value
     demo = meta.get("demo")
     out["demo"] = bool(demo and demo.value)
     return out
+
+
+def _name_problem(key: str, name: str) -> str | None:
+    """Why a name cannot be used: too long for a page title or a file name, or (short name,
+    county) holding what a file system cannot hold. Refused here, so `check` and `run` agree."""
+    if len(name) > NAME_LIMITS[key]:
+        return f"过长（{len(name)}个字），应不超过{NAME_LIMITS[key]}个字"
+    if key in FILE_NAMES:
+        bad = NOT_IN_FILE_NAMES.search(name)
+        if bad or name in (".", ".."):
+            what = f"字符“{bad.group()}”" if bad and bad.group().isprintable() else \
+                (f"控制字符（编码 {ord(bad.group()):#04x}）" if bad else f"“{name}”")
+            return f"不能含有{what}：它会用作报告的文件夹或文件名"
+    return None
 
 
 def assemble(file: Path, meta: dict[str, Raw], narrative: dict[str, Raw],
@@ -182,8 +225,9 @@ def assemble(file: Path, meta: dict[str, Raw], narrative: dict[str, Raw],
                 actual = None
             else:
                 raw_texts[(tid, row_id, col_id)] = str(raw.value)
-                message = f"{head}{field}（{label}）：应为{TYPE_WORDS[kind]}，实际为“{raw.value}”"
-                actual = str(raw.value)
+                large = "数字过大（不应超过一万亿）；" if too_large(raw.value) else ""
+                message = f"{head}{field}（{label}）：{large}应为{TYPE_WORDS[kind]}，实际为“{shown(raw.value)}”"
+                actual = shown(raw.value)
             findings.append(Finding(rule, ERROR, tid, row_id, col_id, TYPE_WORDS[kind], actual,
                                     message, ((tid, row_id, col_id),)))
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from .source import decode  # noqa: F401  (the one encoding policy of every reader)
+
 BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|来源)\s*[:：]\s*(.*)$")
 HTML_HINT = re.compile(r"<(html|body|table|p|div|td|span)\b", re.I)
@@ -99,16 +101,6 @@ def _html(text: str) -> PageText:
     body = re.sub(r"[ ]*\n[ ]*", "\n", body)            # no spaces around line ends
     body = re.sub(r"\n\t[ ]+", "\n\t", body)
     return PageText(fields, body.strip("\n "))
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, which covers the GBK of older portals."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("utf-8", data, 0, 1, "neither UTF-8 nor GB18030")
 
 
 def page_text(text: str) -> PageText:

@@ -24,7 +24,8 @@ from .digits import Mark
 from .files import atomic_write
 from .page import Page, detect_edition
 from .page_tables import Reader
-from .page_text import decode, page_text
+from .page_text import page_text
+from .source import PAGE_LIMIT, read_text
 
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 TITLE = re.compile(r"^(?P<org>.*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)")
@@ -274,12 +275,9 @@ def run_import(args) -> int:
     """`nianbao import`: exit 0 every cell read, 1 some missing or ambiguous, 2 not a report."""
     source = Path(args.published)
     try:
-        text = decode(source.read_bytes())
-    except FileNotFoundError:
-        print(f"{source}：找不到这个文件", file=sys.stderr)
-        return 2
-    except (OSError, UnicodeDecodeError):
-        print(f"{source}：无法读取（应为 UTF-8 或 GBK 编码的文本或网页）", file=sys.stderr)
+        text = read_text(source, PAGE_LIMIT)
+    except DataFileError as exc:
+        print(exc, file=sys.stderr)
         return 2
     overrides = {"unit": args.unit, "short_name": args.short_name, "county": args.county, "level": args.level}
     if args.level and args.level not in LEVELS:
@@ -301,7 +299,8 @@ def run_import(args) -> int:
         try:
             read_report(probe)
         except DataFileError as exc:
-            print(f"{display_path(source)}：导入结果无法使用：{exc}", file=sys.stderr)
+            problems = "；".join(p.message for p in exc.problems)       # the probe's name means nothing
+            print(f"{display_path(source)}：导入结果无法使用：{problems}", file=sys.stderr)
             return 2
     if args.output:
         atomic_write(Path(args.output), text_out)

@@ -35,6 +35,15 @@ TYPE_RULES = {   # value type -> (validation type, operator, formula1, formula2,
 }
 
 
+def _put(cell, value) -> None:
+    """A value typed by a user, written as what it is: text that starts with "=" stays text
+    (openpyxl would store it as a live formula — CSV injection's twin in a workbook)."""
+    cell.value = value
+    if cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True          # and stays text when the clerk edits it in Excel
+
+
 def _validation(kind: str) -> DataValidation:
     vtype, operator, low, high, message = TYPE_RULES[kind]
     return DataValidation(type=vtype, operator=operator, formula1=low, formula2=high, allow_blank=True,
@@ -78,7 +87,7 @@ def _write_table(ws, sheet: Sheet, table: Table, report: Report | None) -> None:
         validations[table.value_type(col_id)].add(cell.coordinate)
         if report is not None:
             value = report.value(tid, row_id, col_id)
-            cell.value = value if value is not None else report.raw.get((tid, row_id, col_id))
+            _put(cell, value if value is not None else report.raw.get((tid, row_id, col_id)))
     for validation in validations.values():
         if validation.sqref:
             ws.add_data_validation(validation)
@@ -132,13 +141,13 @@ def _write_meta(ws, lay: Layout, report: Report | None) -> None:
               "demo": YES if report.demo else NO}
     for key, value in values.items():
         if value is not None:
-            ws[lay.meta_cells[key]] = dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value
+            _put(ws[lay.meta_cells[key]], dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value)
     for row_id, at in lay.unit_cells.items():
         if report.units.get(row_id):
-            ws[at] = report.units[row_id]
+            _put(ws[at], report.units[row_id])
     for key, at in lay.narrative_cells.items():
         if report.narrative.get(key):
-            ws[at] = report.narrative[key]
+            _put(ws[at], report.narrative[key])
 
 
 def template_bytes(edition: Edition, report: Report | None = None) -> bytes:

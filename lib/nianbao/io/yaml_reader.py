@@ -5,53 +5,32 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import DataFileError, Problem, unreadable
+from ..errors import DataFileError, Problem
 from ..model.edition import edition_for, load_edition
 from ..model.report import NARRATIVE, Report
 from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
-from .keys import FAST_LOADER, TOP_LEVEL
-_constructor = yaml.SafeLoader("")
+from .safe_yaml import compose_file, line
+from .safe_yaml import scalar as _scalar
+
+# import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
+# splits with their candidates); for people, ignored here.
+TOP_LEVEL = (*META_REQUIRED, *META_OPTIONAL, "narrative", "proactive", "requests", "appeals", "import_notes")
 
 
 def _line(node: yaml.Node) -> str:
-    return f"第{node.start_mark.line + 1}行"
-
-
-def _scalar(node: yaml.Node):
-    try:
-        return _constructor.construct_object(node, deep=True)
-    finally:   # the shared constructor would otherwise keep every node it ever saw (a batch leak)
-        _constructor.constructed_objects.clear()
+    return line(node)
 
 
 def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
-    """{key: (key node, value node)} of a mapping node; None when the node is no mapping."""
+    """{key: (key node, value node)} of a mapping node; None when the node is no mapping.
+    Keys are plain scalars and unique: the composer (safe_yaml) refuses anything else."""
     if not isinstance(node, yaml.MappingNode):
         return None
     return {str(_scalar(k)): (k, v) for k, v in node.value}
 
 
 def _compose(path: Path) -> yaml.Node:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError([Problem(path, None, None, "找不到这个文件")]) from None
-    except UnicodeDecodeError:
-        raise DataFileError([Problem(path, None, None, "文件不是 UTF-8 编码的文本，请另存为 UTF-8")]) from None
-    except OSError as exc:
-        raise DataFileError([Problem(path, None, None, f"无法读取文件（{unreadable(exc)}）")]) from None
-    try:
-        try:        # libyaml's parser (10× faster) where installed; the same nodes and lines
-            node = yaml.compose(text, Loader=FAST_LOADER)
-        except yaml.YAMLError:      # … and the pure-Python parser's words for what is wrong
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else None
-        raise DataFileError([Problem(path, where, None,
-                                     f"YAML 格式错误（{exc.problem or exc.context}），请检查缩进、冒号和引号")]) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError([Problem(path, None, None, f"YAML 格式错误（{exc}）")]) from None
+    node = compose_file(path)
     if node is None or not isinstance(node, yaml.MappingNode):
         raise DataFileError([Problem(path, None, None, "文件内容应为“项目: 值”形式的数据（YAML 映射），实际为空或不是映射")])
     return node

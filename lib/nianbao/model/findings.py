@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
 COLUMNS = ["rule", "severity", "table", "row", "column", "expected", "actual", "message"]
 ERROR, WARNING = "error", "warning"
@@ -40,7 +38,6 @@ class Finding:
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame with the columns of the data contract, errors first."""
-    import pandas as pd          # here: the batch's client reads COLUMNS and never needs pandas
     # object columns: expected/actual mix numbers, words and None, and must stay as they are
     frame = pd.DataFrame([f.record() for f in findings], columns=COLUMNS, dtype=object)
     order = frame["severity"].map({ERROR: 0, WARNING: 1})
