@@ -17,8 +17,9 @@ test: setup system-deps
 bench: setup
 	$(BIN)/python benchmarks/batch.py $(BENCH)
 
+# JupyterLab on the project, the township notebook open; options: make lab ARGS="--port 8899 --no-browser"
 lab: setup
-	$(BIN)/nianbao lab
+	$(BIN)/nianbao lab $(ARGS)
 
 setup: $(READY) fonts
 

@@ -158,15 +158,17 @@ def _warm_floor_worker():
 
 
 def _floor_report(args):
-    from nianbao.render import sections
+    from IPython.display import HTML
+
+    from nianbao.render import charts, sections
     from nianbao.render.export import stylesheet
     from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
     path, out = args
-    report, findings, coverage = sections.load(str(path))
+    report, findings, coverage, _ = sections.load(str(path))
     body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),
             *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
-            sections.figures(report), sections.problems(report), sections.other(report),
+            HTML(charts.all_charts(report)), sections.problems(report), sections.other(report),
             sections.closing(report)]
     html = [piece.data for piece in body]
     stem = report_stem(out, report.county, report.year, report.short_name)

@@ -221,12 +221,12 @@ def test_check_an_unusable_data_file_exits_2(tmp_path):
 def test_findings_panel_names_skipped_rules_with_or_without_findings():
     from bs4 import BeautifulSoup
     from nianbao.render import sections
-    report, findings, cover = sections.load(str(BROKEN / "proactive.published_total.yaml"))
+    report, findings, cover, _ = sections.load(str(BROKEN / "proactive.published_total.yaml"))
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]
     assert panel.select_one("p.skipped").get_text() == \
         f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；未进行published.deadline：{NO_DEADLINE}。"
-    report, findings, cover = sections.load(str(V2022))
+    report, findings, cover, _ = sections.load(str(V2022))
     clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
     assert clean == ("检查结果：全部15项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
                      "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.carry_over、"

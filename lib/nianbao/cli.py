@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -119,10 +118,13 @@ def _date(text: str):
 
 
 def _lab(args) -> int:
-    from .batch.runner import NOTEBOOK
-    cmd = ["jupyter", "lab", str(NOTEBOOK.relative_to(NOTEBOOK.parents[1]))]
-    os.chdir(NOTEBOOK.parents[1])
-    os.execvp(cmd[0], cmd + args.lab_args)
+    from .batch.lab import start_lab
+    return start_lab(args.lab_args)
+
+
+def _export(args) -> int:
+    from .batch.pages import run_export
+    return run_export(args.notebook, args.out)
 
 
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
@@ -248,13 +250,24 @@ def parser() -> argparse.ArgumentParser:
 
     _intake_commands(sub)
 
-    lab = sub.add_parser("lab", help="在 JupyterLab 中打开报告笔记本", description="在 JupyterLab 中打开报告笔记本。")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER)
-    lab.set_defaults(func=_lab)
+    lab = sub.add_parser(
+        "lab", help="在 JupyterLab 中打开报告笔记本（项目目录为根目录，使用 nianbao 内核）",
+        description="在 JupyterLab 中打开 notebooks/township_report.ipynb。其余选项原样交给 JupyterLab，"
+                    "例如：nianbao lab --port 8899 --no-browser。以 root 身份运行时自动加上 --allow-root。")
+    lab.set_defaults(func=_lab, lab_args=[])
+
+    export = sub.add_parser("export", help="把已运行的报告笔记本导出为审阅版和公开版网页（与 nianbao run 相同）")
+    export.add_argument("notebook", help="已运行的笔记本（.ipynb），例如 papermill 的输出")
+    export.add_argument("--out", help="网页写到这个目录（默认：笔记本所在目录）")
+    export.set_defaults(func=_export)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # everything after `lab` is JupyterLab's (argparse would refuse `--port 8899`)
+        return _lab(argparse.Namespace(lab_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
         return args.func(args)

@@ -28,9 +28,11 @@ def report_stem(out_root: Path, county: str, year: int, short_name: str) -> Path
 
 
 def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
-    """A unit's executed notebook and its two pages, each written atomically; called only once
-    every part is ready, so a failed run never replaces a good earlier output."""
-    outputs = [stem.parent / f"{stem.name}{suffix}" for suffix in (".ipynb", ".html", ".public.html")]
-    for path, text in zip(outputs, (notebook_text, pages["review"], pages["public"])):
-        atomic_write(path, text)
+    """A unit's executed notebook and its pages (file-name suffix → content), each written
+    atomically; called only once every part is ready, so a failed run never replaces a good
+    earlier output."""
+    outputs = []
+    for suffix, text in {".ipynb": notebook_text, **pages}.items():
+        outputs.append(stem.parent / f"{stem.name}{suffix}")
+        atomic_write(outputs[-1], text)
     return outputs

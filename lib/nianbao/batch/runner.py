@@ -8,26 +8,14 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from papermill.translators import PythonTranslator, papermill_translators
 
-from ..render.export import PAGES, export_html
+from ..render.export import export_pages
 from .engine import NAME as FORK
 from .job import DEFAULT_ENGINE
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
+from .translator import ReadablePython  # noqa: F401  (registers itself with papermill)
 
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
-
-
-class ReadablePython(PythonTranslator):
-    """Parameters as plain Python literals: Chinese stays Chinese in the audit notebook
-    (papermill's own translator writes \\uXXXX escapes)."""
-
-    @classmethod
-    def translate_str(cls, val):
-        return repr(val)
-
-
-papermill_translators.register("python", ReadablePython)
 
 
 def kernel_name() -> str:
@@ -88,9 +76,10 @@ def kernel_start_failed(exc: BaseException) -> bool:
 
 def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
            attempts: int = 3, context: str = "", **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
-    """The executed notebook and its two pages; a kernel that fails to start is tried again."""
+    """The executed notebook and its files (export_pages: suffix → content); a kernel that fails
+    to start is tried again."""
     nb = execute(data_path, notebook, previous_path, context, attempts=attempts, **options)
-    return nb, {page: export_html(nb, page, title) for page in PAGES}
+    return nb, export_pages(nb, title)
 
 
 def failure_message(source: Path | str, exc: BaseException) -> str:

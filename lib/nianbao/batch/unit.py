@@ -147,6 +147,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..checks.ratios import parts
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..model.findings import has_errors
+    from ..render.audit import notebook_findings
     from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
@@ -176,9 +177,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     result = Result(source, ERRORS, county=report.county, year=report.year,
                     short_name=report.short_name, unit=report.unit, level=report.level,
                     demo=report.demo)
-    found = checked.findings
-    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
-                        **({"review": f.review} if f.review else {})} for f in found]
+    found = list(checked.findings)          # (the notebook's warnings are added to this list)
     result.ratios = parts(report)
     try:
         with handed_over(checked, data_path, previous):    # the forked notebook renders these
@@ -188,9 +187,12 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
         result.traceback = relabel(failure_traceback(exc))
     else:
+        found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))
         result.pages = {page: relabel(html) for page, html in pages.items()}
         result.status = ERRORS if has_errors(found) else OK
+    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
+                        **({"review": f.review} if f.review else {})} for f in found]
     result.seconds = time.perf_counter() - started
     return result
 

@@ -17,18 +17,22 @@ TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
 PAGES = ("review", "public")
+SUFFIXES = {"review": ".html", "public": ".public.html"}   # the file name of each page after the unit's
+LAB_STYLE = "lab-style"            # output metadata {"nianbao": LAB_STYLE}: the lab's look only
 # the headings' ¶ links, empty (anchor_link_text=""), written by the template as <a … />
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"\s*(?:/>|></a>)')
 
 
 class DropStderr(Preprocessor):
-    """Warnings and logs stay in the executed notebook (the audit record), not in the page."""
+    """Warnings and logs stay in the executed notebook (the audit record), not in the page
+    (the findings panel names them: audit.py); nor does the lab's style block (labstyle.py)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.name == "stderr")
-                            and o.output_type != "error"]
+                            and o.output_type != "error"
+                            and o.get("metadata", {}).get("nianbao") != LAB_STYLE]
         return cell, resources
 
 
@@ -73,3 +77,14 @@ def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
     body, _ = exporter(page).from_notebook_node(
         nb, resources={"nianbao": {"title": title, "css": stylesheet(), "page": page}})
     return ANCHOR_LINK.sub("", body)
+
+
+def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
+    """Every file made from an executed township notebook, by file-name suffix (".html": the
+    review page, ".public.html": the public page). `nianbao run` and `nianbao export` both call
+    this. Warnings and errors in the notebook's outputs are added to the review page's findings."""
+    from .audit import notebook_findings, with_findings
+    problems = notebook_findings(nb)
+    review_nb = with_findings(nb, problems) if problems else nb
+    return {SUFFIXES["review"]: export_html(review_nb, "review", title),
+            SUFFIXES["public"]: export_html(nb, "public", title)}
