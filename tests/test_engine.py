@@ -222,7 +222,7 @@ def test_the_forked_notebook_renders_the_report_its_parent_read(engine, tmp_path
         assert result.status == FAILED and "DataFileError" in result.message, result.message
         return
     assert result.status == "ok", result.message
-    page = BeautifulSoup(result.pages["review"], "html.parser")
+    page = BeautifulSoup(result.pages[".html"], "html.parser")          # the review page
     assert page.find("h1").get_text() == expected.report.title
     assert f"全部{len(expected.coverage.ran)}项检查通过" in page.select_one("section.findings").get_text()
     assert len(page.select("figure.chart img")) == 3
