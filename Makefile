@@ -13,8 +13,9 @@ report: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
+# Options of benchmarks/batch.py, e.g. make bench BENCH="--n 2000" (a province)
 bench: setup
-	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/batch.py $(BENCH)
 
 # JupyterLab on the project, the township notebook open; options: make lab ARGS="--port 8899 --no-browser"
 lab: setup

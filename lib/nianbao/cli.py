@@ -32,15 +32,9 @@ def _run(args) -> int:
     if not units:
         print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
         return 2
-    if args.scheduler and args.engine == "fork":
-        # a Dask worker runs tasks in threads, and forking a threaded process is not safe
-        print("--engine fork 不能与 --scheduler 同用：集群上每份报告使用独立的内核（--engine kernel）",
-              file=sys.stderr)
-        return 2
-    engine = args.engine or ("kernel" if args.scheduler else None)
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=engine)
+                   timeout=args.timeout, engine=args.engine)
     except OutputBusy as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -230,8 +224,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="秒",
                      help="一个单位超过这个时间即停止，记为生成失败（默认：600）")
     run.add_argument("--engine", choices=("fork", "kernel"),
-                     help="fork（单机默认）：每个笔记本在预热进程的子进程中运行，较快；"
-                          "kernel（使用 --scheduler 时默认）：每个笔记本启动一个新的 Jupyter 内核")
+                     help="fork（默认，Dask 上也是）：每个笔记本在预热进程的子进程中运行，较快；"
+                          "kernel：每个笔记本启动一个新的 Jupyter 内核")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="检查一个数据文件，列出发现的问题",

@@ -43,3 +43,23 @@ class Result:
     seconds: float = 0.0
     traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
+
+
+@dataclass(frozen=True)
+class SummaryJob:
+    """A county-year's summary page, made by a worker from the run.json the client wrote."""
+    folder: str                 # the county-year's output folder (the client's)
+    display: str                # its summary.html as the user knows it (for a failure's message)
+    run_json: bytes             # its run.json as the client wrote it
+    notebook: bytes
+    notebook_source: str
+    data: dict[str, bytes] = field(default_factory=dict)   # from_bytes: each report's data file, by source
+
+
+@dataclass
+class SummaryResult:
+    folder: str
+    notebook: str | None = None     # the executed summary notebook (JSON text); None: it failed
+    html: str | None = None
+    message: str = ""               # why it failed (Chinese)
+    seconds: float = 0.0
