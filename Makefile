@@ -13,11 +13,13 @@ report: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
+# Options of benchmarks/batch.py, e.g. make bench BENCH="--n 2000" (a province)
 bench: setup
-	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/batch.py $(BENCH)
 
+# JupyterLab on the project, the township notebook open; options: make lab ARGS="--port 8899 --no-browser"
 lab: setup
-	$(BIN)/nianbao lab
+	$(BIN)/nianbao lab $(ARGS)
 
 setup: $(READY) fonts
 
@@ -35,7 +37,7 @@ fonts:
 	@bash scripts/system-deps.sh fonts pango
 
 # Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks;
-# LibreOffice Writer to open the Word files; poppler to render and read the PDFs.
+# LibreOffice Writer and poppler to make, open, render and read the Word and PDF files.
 system-deps:
 	@bash scripts/system-deps.sh chromium libreoffice writer poppler
 

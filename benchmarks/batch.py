@@ -1,18 +1,22 @@
-"""Batch speed: N township-years made into HTML reports three ways, timed in one run.
+"""Batch speed: township-years made into HTML reports three ways, timed in one run, at county
+size (24 units) and at N (200; `--n 2000` for a province).
 
   (a) naive   the `papermill` CLI then the `jupyter nbconvert --to html` CLI, per report
               (run on a sample of --naive reports and scaled per report: it is slow)
-  (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (process
-              pool, fork engine, county pages)
+  (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (warm
+              servers, fork engine, county pages and summaries)
   (c) floor   the same reports built by calling the library in one warm process per core,
               no notebook: read, checks, sections → the same HTML pieces, two pages written
+  Dask        `nianbao run --scheduler local` with 1 and 2 workers at N, against (b)
 
-The N data files are valid and of both editions: 2020 ones (edition 2019) and 2021 ones
+then where one unit's time goes, and what a run pays once (see fixed_costs).
+
+The data files are valid and of both editions: 2020 ones (edition 2019) and 2021 ones
 (edition 2021), made from the seed 姚集镇 2020 by drawing new numbers that keep every
 arithmetic rule of the edition. Each way runs in a subprocess of its own, so that its peak
 memory (largest resident set of any one of its processes) is its own.
 
-Usage: python benchmarks/batch.py [--n 200] [--workers CORES] [--naive 10] [--dask]
+Usage: python benchmarks/batch.py [--n 200] [--county 24] [--workers CORES] [--naive 10] [--no-dask]
 """
 from __future__ import annotations
 
@@ -154,15 +158,17 @@ def _warm_floor_worker():
 
 
 def _floor_report(args):
-    from nianbao.render import sections
+    from IPython.display import HTML
+
+    from nianbao.render import charts, sections
     from nianbao.render.export import stylesheet
     from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
     path, out = args
-    report, findings, coverage = sections.load(str(path))
+    report, findings, coverage, _ = sections.load(str(path))
     body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),
             *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
-            sections.figures(report), sections.problems(report), sections.other(report),
+            HTML(charts.all_charts(report)), sections.problems(report), sections.other(report),
             sections.closing(report)]
     html = [piece.data for piece in body]
     stem = report_stem(out, report.county, report.year, report.short_name)
@@ -220,14 +226,29 @@ def best(runs: list[dict]) -> dict:
     return {**fastest, "peak_mib": max(r["peak_mib"] for r in runs), "runs": len(runs)}
 
 
+LABELS = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao run (local pool)",
+          "floor": "(c) floor, no notebook", "dask-1": "    nianbao run --scheduler local, 1 worker",
+          "dask-2": "    … 2 workers"}
+
+
+def size_table(n: int, results: dict) -> None:
+    print(f"\n{n} reports{'':28s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}"
+          "  largest process MiB at 10/50/100 % of the run")
+    for name, r in results.items():
+        trend = "/".join(f"{m:.0f}" for m in r["worker_mib"]) or "-"
+        print(f"{LABELS[name]:42s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}  {trend}")
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--n", type=int, default=200, help="township-years (default 200)")
+    options.add_argument("--n", type=int, default=200, help="township-years of the large run (default 200)")
+    options.add_argument("--county", type=int, default=24, help="township-years of a county (default 24)")
     options.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (default: one per core)")
     options.add_argument("--naive", type=int, default=10, help="reports timed for (a) (default 10)")
     options.add_argument("--rounds", type=int, default=2,
                          help="(b) and (c) run this many times, alternately; the fastest counts (default 2)")
-    options.add_argument("--dask", action="store_true", help="also time `nianbao run --scheduler local`, 1 and 2 workers")
+    options.add_argument("--no-dask", dest="dask", action="store_false",
+                         help="leave out `nianbao run --scheduler local` (1 and 2 workers, at N)")
     options.add_argument("--way", help=argparse.SUPPRESS)
     options.add_argument("--paths", type=Path, help=argparse.SUPPRESS)
     options.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -237,34 +258,119 @@ def main() -> None:
         print(json.dumps(way(args.way, paths, args.out, args.workers)))
         return
 
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         folder = Path(tmp)
-        paths = generate(folder / "data", args.n)
-        sample = paths[:max(2, min(args.naive, args.n))]
-        print(f"{args.n} township-years ({sum('/2020/' in str(p) for p in paths)} of edition 2019, "
-              f"{sum('/2021/' in str(p) for p in paths)} of edition 2021), {args.workers} workers, "
-              f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
-        results = {"naive": best([measure("naive", sample, folder, args.workers)])}
-        rounds = [(measure("nianbao", paths, folder, args.workers), measure("floor", paths, folder, args.workers))
-                  for _ in range(args.rounds)]
-        results["nianbao"], results["floor"] = best([b for b, _ in rounds]), best([c for _, c in rounds])
+        print(f"{args.workers} workers, {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+              f"load average before {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}", flush=True)
+        sizes = {}
+        for n in dict.fromkeys((args.county, args.n)):
+            paths = generate(folder / f"data-{n}", n)
+            print(f"{n} township-years ({sum('/2020/' in str(p) for p in paths)} of edition 2019, "
+                  f"{sum('/2021/' in str(p) for p in paths)} of edition 2021)", flush=True)
+            sizes[n] = paths
+        largest = sizes[args.n]
+        sample = largest[:max(2, min(args.naive, args.n))]
+        naive_result = best([measure("naive", sample, folder, args.workers)])
+        results = {}
+        for n, paths in sizes.items():
+            sub = folder / f"n{n}"
+            sub.mkdir()
+            rounds = [(measure("nianbao", paths, sub, args.workers), measure("floor", paths, sub, args.workers))
+                      for _ in range(args.rounds)]
+            results[n] = {"naive": naive_result, "nianbao": best([b for b, _ in rounds]),
+                          "floor": best([c for _, c in rounds])}
         if args.dask:
+            sub = folder / "dask"
+            sub.mkdir()
             for name in ("dask-1", "dask-2"):
-                results[name] = best([measure(name, paths, folder, args.workers)])
+                results[args.n][name] = best([measure(name, largest, sub, args.workers)])
+        costs = fixed_costs(sizes[args.county], folder)
+        unit = unit_breakdown(sizes[args.county][0])
 
-    labels = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao", "floor": "(c) floor, no notebook",
-              "dask-1": "    nianbao run --scheduler local, 1 worker", "dask-2": "    … 2 workers"}
-    print(f"{'':38s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}  worker MiB at 10/50/100 %   how")
-    for name, r in results.items():
-        trend = "/".join(f"{m:.0f}" for m in r["worker_mib"]) or "-"
-        print(f"{labels[name]:38s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}"
-              f"  {trend:26s}{r['how']}")
-    per = {name: r["per_report"] for name, r in results.items()}
-    print(f"a/b = {per['naive'] / per['nianbao']:.1f}   (target ≥ 20)")
-    print(f"b/c = {per['nianbao'] / per['floor']:.2f}  (target ≤ 1.5)")
-    print(f"load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}. (a) is timed on the "
-          f"first {len(sample)} reports, one at a time as the naive loop runs, and scaled per report.")
+    for n, res in results.items():
+        size_table(n, res)
+        per = {name: r["per_report"] for name, r in res.items()}
+        print(f"  a/b = {per['naive'] / per['nianbao']:.1f}   b/c = {per['nianbao'] / per['floor']:.2f}   "
+              f"a/c = {per['naive'] / per['floor']:.1f}")
+        if "dask-2" in per:
+            print(f"  Dask 2 workers / local pool = {per['dask-2'] / per['nianbao']:.2f}   "
+                  f"Dask 1 worker / 2 workers = {per['dask-1'] / per['dask-2']:.2f}")
+    print(f"\nfixed costs (county of {args.county})")
+    for name, seconds in costs.items():
+        print(f"  {name:52s}{seconds:7.3f} s")
+    print("\none unit (the first of the county), warm process, fork engine")
+    for name, seconds in unit.items():
+        print(f"  {name:52s}{seconds:7.3f} s")
+    load = os.getloadavg()
+    print(f"\nload average after {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}. (a) is timed on the "
+          f"first {len(sample)} reports of {args.n}, one at a time as the naive loop runs, and scaled per report.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the time goes
+
+def _seconds(command: list, **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - started
+
+
+def fixed_costs(paths: list[Path], folder: Path) -> dict[str, float]:
+    """What a run pays once: the client's start (Python and its imports), a worker's start until
+    it is warm, the county summary (as the batch recorded it), an unchanged rerun."""
+    out = folder / "fixed"
+    subprocess.run([BIN / "nianbao", "run", paths[0].parent, "--out", out, "--workers", "2", "--force"],
+                   check=True, capture_output=True)
+    run = json.loads(next(out.rglob("run.json")).read_text(encoding="utf-8"))
+    warm = ("import time; t = time.perf_counter(); from nianbao.batch.unit import warm; warm('fork'); "
+            "print(time.perf_counter() - t)")
+    return {
+        "client: python -c 'import nianbao.batch.run, nianbao.cli'":
+            _seconds([sys.executable, "-c", "import nianbao.batch.run, nianbao.cli"]),
+        "a worker's warm-up (imports, exporters, font), one process":
+            float(subprocess.run([sys.executable, "-c", warm], check=True, capture_output=True,
+                                 text=True).stdout),
+        "county summary notebook (in a warm worker)": run["summary"]["seconds"],
+        "unchanged rerun of the county (whole command)":
+            _seconds([BIN / "nianbao", "run", paths[0].parent, "--out", out, "--workers", "2"]),
+    }
+
+
+def unit_breakdown(path: Path) -> dict[str, float]:
+    """One unit's parts, each the best of 5, in one warm process: what the worker does (read and
+    check, the notebook in a forked child, two exports) and, of the notebook, what the floor
+    does without one (charts, tables)."""
+    import statistics  # noqa: F401
+    from nianbao.batch.runner import execute
+    from nianbao.batch.unit import build, warm
+    from nianbao.checks import check_file, handed_over
+    from nianbao.render import charts, sections
+    from nianbao.render.export import PAGES, export_html
+    warm("fork")
+
+    def best_of(fn, runs=5):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    checked = check_file(path)
+    with handed_over(checked, path):
+        nb = execute(path, engine="fork")
+        notebook = best_of(lambda: execute(path, engine="fork"))
+    return {
+        "whole unit (unit.build: read, check, notebook, export)":
+            best_of(lambda: build(str(path), path, NOTEBOOK, None, display=path.name, engine="fork")),
+        "  read and check the data file (once: handed to the child)": best_of(lambda: check_file(path)),
+        "  notebook in a forked child (papermill, fork engine)": notebook,
+        "    of which: three charts": best_of(lambda: charts.all_charts(checked.report)),
+        "    of which: three tables": best_of(lambda: [sections.table(checked.report, t, checked.findings)
+                                                       for t in ("proactive", "requests", "appeals")]),
+        "  export of the two pages (nbconvert)": best_of(lambda: [export_html(nb, p, "x") for p in PAGES]),
+    }
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nianbao.render import charts, sections
 from nianbao.checks import run_checks
-from nianbao.render.export import export_html
+from nianbao.render.export import export_pages
 from nianbao.io import read_report
 from nianbao.batch.runner import execute
 from nianbao.batch.unit import run_one
@@ -43,7 +43,7 @@ def main() -> None:
         page, _ = timed(lambda: [sections.table(report, t, []) for t in ("proactive", "requests", "appeals")], runs)
         kernel, nb = timed(lambda: execute(SEED.resolve(), engine="kernel"), runs)
         fork, _ = timed(lambda: execute(SEED.resolve(), engine="fork"), runs)
-        export, _ = timed(lambda: [export_html(nb, p, report.title) for p in ("review", "public")], runs)
+        export, _ = timed(lambda: export_pages(nb, report.title), runs)
     print(f"report cost, median of {runs} runs of the seed (姚集镇 2020)")
     print(f"  whole report (nianbao.batch.unit.run_one)   {whole:7.3f} s   1.00")
     for name, t in [("  papermill: kernel start + notebook", kernel), ("  papermill: fork engine + notebook", fork),

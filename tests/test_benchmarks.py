@@ -5,13 +5,22 @@ import subprocess
 from conftest import BIN, ROOT
 
 
-def test_batch_benchmark_runs_all_three_ways_on_a_few_reports():
-    done = subprocess.run([str(BIN / "python"), "benchmarks/batch.py", "--n", "4", "--naive", "1",
-                           "--rounds", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+def test_batch_benchmark_runs_every_way_at_both_sizes_on_a_few_reports():
+    done = subprocess.run([str(BIN / "python"), "benchmarks/batch.py", "--n", "4", "--county", "2",
+                           "--naive", "1", "--rounds", "1"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    for way in ("(a) papermill CLI + nbconvert CLI", "(b) nianbao", "(c) floor, no notebook"):
-        assert re.search(re.escape(way) + r"\s+\d+\s+\d+\s+\d+\.\d+", done.stdout), done.stdout
-    assert re.search(r"a/b = \d+\.\d", done.stdout) and re.search(r"b/c = \d+\.\d", done.stdout)
+    out = done.stdout
+    for size in ("2", "4"):
+        table = out.split(f"\n{size} reports")[1]
+        for way in ("(a) papermill CLI + nbconvert CLI", "(b) nianbao run (local pool)", "(c) floor, no notebook"):
+            assert re.search(re.escape(way) + r"\s+\d+\s+\d+\s+\d+\.\d+", table), out
+        assert re.search(r"a/b = \d+\.\d   b/c = \d+\.\d+   a/c = \d+\.\d", table), out
+    for way in ("nianbao run --scheduler local, 1 worker", "… 2 workers"):
+        assert re.search(re.escape(way) + r"\s+4\s+1\s+\d+\.\d+\s+\d+\s+\d+/\d+/\d+", out), out
+    assert re.search(r"Dask 2 workers / local pool = \d+\.\d+   Dask 1 worker / 2 workers = \d+\.\d+", out), out
+    for part in ("a worker's warm-up", "county summary notebook", "unchanged rerun", "three charts",
+                 "notebook in a forked child", "export of the two pages"):
+        assert re.search(re.escape(part) + r".*\s\d+\.\d{3} s", out), out
 
 
 def test_documents_cost_benchmark_runs_on_one_unit():

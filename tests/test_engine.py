@@ -9,6 +9,7 @@ import matplotlib
 import nbformat
 import papermill
 import pytest
+from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError, strip_color
@@ -196,3 +197,32 @@ def test_reading_and_checking_again_and_again_keeps_nothing():
         run_checks(read_report(SEED))
     gc.collect()
     assert len(gc.get_objects()) - before < 100
+
+
+@pytest.mark.parametrize("engine", ["fork", "kernel"])
+def test_the_forked_notebook_renders_the_report_its_parent_read(engine, tmp_path):
+    """Read once: the unit's data file is read and checked by the worker (for findings.csv), and
+    the forked notebook renders that very report. Here the notebook deletes the file before it
+    loads the report: with the fork engine the page is still whole; a kernel must read the file
+    itself, and cannot."""
+    from nianbao.batch.unit import build
+    from nianbao.checks import check_file
+    data = tmp_path / "商水县" / "2020" / "姚集镇.yaml"
+    data.parent.mkdir(parents=True)
+    data.write_text(seed_text(), encoding="utf-8")
+    expected = check_file(data)
+    nb = nbformat.read(SEED.parents[3] / "notebooks" / "township_report.ipynb", as_version=4)
+    cell = new_code_cell("import os\nos.remove(data_path)")
+    cell.id = "remove-data"
+    nb.cells.insert(1, cell)
+    nbformat.write(nb, tmp_path / "deleting.ipynb")
+    result = build(str(data), data, tmp_path / "deleting.ipynb", None, display="姚集镇.yaml", engine=engine)
+    assert not data.exists()
+    if engine == "kernel":
+        assert result.status == FAILED and "DataFileError" in result.message, result.message
+        return
+    assert result.status == "ok", result.message
+    page = BeautifulSoup(result.pages[".html"], "html.parser")          # the review page
+    assert page.find("h1").get_text() == expected.report.title
+    assert f"全部{len(expected.coverage.ran)}项检查通过" in page.select_one("section.findings").get_text()
+    assert len(page.select("figure.chart img")) == 3

@@ -334,3 +334,51 @@ def test_digit_splitting_honours_a_rule_of_inequality():
     assert holds(rule, "normative_documents", dict([cell("new_published", 5), cell("total_published", 10)]))
     assert not holds(rule, "normative_documents", dict([cell("new_published", 10), cell("total_published", 5)]))
     assert holds(rule, "normative_documents", dict([cell("new_published", 5)])) is None
+
+
+# ---------------------------------------------------------------- signed changes, names from titles
+
+@pytest.mark.parametrize("written, value", [("减12", -12), ("增3", 3), ("－2", -2), ("−2", -2), ("(4)", -4), ("（4）", -4)])
+def test_a_signed_change_is_read_as_the_signed_number(tmp_path, written, value):
+    edit = lambda text: text.replace("\t行政处罚\n\t38\n\t0", f"\t行政处罚\n\t38\n\t{written}")   # noqa: E731
+    done, out = imported(tmp_path, seed_variant(tmp_path, edit), "--county", "商水县")
+    assert done.returncode == 0, done.stderr
+    assert read_report(out).value("proactive", "penalties", "change") == value
+    # and in a run of values, as a portal's text view has it
+    kinds = ["count", "signed_count", "count"]
+    assert split_run(tokens(value_run(f"38 {written} 0 行政强制")[0]), kinds) == [(38, value, 0)]
+
+
+@pytest.mark.parametrize("written, value", [("减12", -12), ("（3）", -3), ("增3", 3), ("－2", -2)])
+def test_the_yaml_reader_takes_a_signed_change_as_clerks_type_it(write_data, written, value):
+    from conftest import replace_line, seed_text
+    path = write_data(replace_line(seed_text(), r"^\s*penalties:", f"  penalties: {{previous_count: 38, change: '{written}', decisions: 0}}"))
+    report = read_report(path)
+    assert report.value("proactive", "penalties", "change") == value
+    assert not [f for f in report.reader_findings if f.rule == "cells.type"]
+
+
+def test_a_cover_letters_title_and_an_office_signature_name_the_organ(tmp_path):
+    def edit(text):
+        text = text.replace("姚集镇2020年政府信息公开工作年度报告", "商水县姚集镇人民政府关于报送2020年度政府信息公开工作年度报告的函", 1)
+        return text.replace("姚集镇人民政府\n\n2021年1月28日", "商水县姚集镇人民政府办公室\n\n2021年1月28日")
+    done, out = imported(tmp_path, seed_variant(tmp_path, edit))
+    assert done.returncode == 0, done.stderr
+    report = read_report(out)
+    assert (report.unit, report.county, report.short_name) == ("商水县姚集镇人民政府", "商水县", "姚集镇")
+
+
+@pytest.mark.parametrize("written, value", [("减1", -1), ("（2）", -2), ("增3", 3), ("−4", -4)])
+def test_the_workbook_reader_takes_a_signed_change_as_clerks_type_it(tmp_path, written, value):
+    import openpyxl
+    from nianbao.io.form import layout
+    from nianbao.model.edition import load_edition
+    book = tmp_path / "姚集镇.xlsx"
+    assert nianbao("template", "--from", SEED, "-o", book).returncode == 0
+    wb = openpyxl.load_workbook(book)
+    r, c, _ = layout(load_edition("2019")).tables["proactive"].inputs[("proactive", "licensing", "change")]
+    wb["二"].cell(r, c).value = written            # typed as text: LibreOffice and WPS let it through
+    wb.save(book)
+    report = read_report(book)
+    assert report.value("proactive", "licensing", "change") == value
+    assert not report.reader_findings

@@ -89,7 +89,7 @@ def test_the_graph_sees_imports():
     edges = graph()
     assert "nianbao.model.report" in edges["nianbao.io.yaml_reader"]
     assert "nianbao.batch.runner" in edges["nianbao.batch.unit"]        # imported inside build()
-    assert "nianbao.render.charts" in edges["nianbao.render.sections"]  # `from . import charts`
+    assert "nianbao.render.tables" in edges["nianbao.render.sections"]  # `from . import tables`
     assert stage("nianbao.batch.unit") > stage("nianbao.render.sections") > stage("nianbao.io")
 
 

@@ -183,7 +183,7 @@ def test_a_decision_holds_and_a_changed_value_reopens_it(tmp_path):
     assert "已说明（县政务公开办 王五，" in out and "错误0项，提醒0项，已说明2项" in out
     # the review page (the notebook's findings panel) shows it explained, with note, who and when
     from nianbao.render import sections
-    report, findings, cover = sections.load(str(data))
+    report, findings, cover, _ = sections.load(str(data))
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     first = panel.select("li")[0]
     assert first["class"] == ["error", "explained"] and first.select_one(".state").get_text() == "已说明"

@@ -36,6 +36,7 @@ CASES = {
     "cross_year.carry_over": (SEED, [
         ("cross_year.carry_over", E, REQ, "carried_over", "natural_person", 0, 1),
         ("cross_year.carry_over", E, REQ, "carried_over", "total", 0, 1)]),
+    "cross_year.unit_name": (V2019, [("cross_year.unit_name", W, None, None, None, "姚集乡人民政府", "姚集镇人民政府")]),
     "cross_year.in_force": (V2021, [("cross_year.in_force", W, PRO, "normative_documents", "in_force", 11, 12)]),
     "cross_year.item_count": (V2019, [("cross_year.item_count", W, PRO, "licensing", "previous_count", 6, 7)]),
     "plausibility.township_rules": (None, [("plausibility.township_rules", W, PRO, "rules", "total_published", 0, 1)]),
@@ -221,14 +222,37 @@ def test_check_an_unusable_data_file_exits_2(tmp_path):
 def test_findings_panel_names_skipped_rules_with_or_without_findings():
     from bs4 import BeautifulSoup
     from nianbao.render import sections
-    report, findings, cover = sections.load(str(BROKEN / "proactive.published_total.yaml"))
+    report, findings, cover, _ = sections.load(str(BROKEN / "proactive.published_total.yaml"))
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]
     assert panel.select_one("p.skipped").get_text() == \
         f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；未进行published.deadline：{NO_DEADLINE}。"
-    report, findings, cover = sections.load(str(V2022))
+    report, findings, cover, _ = sections.load(str(V2022))
     clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
-    assert clean == ("检查结果：全部15项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
-                     "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.carry_over、"
+    assert clean == ("检查结果：全部16项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
+                     "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.unit_name、"
+                     "cross_year.carry_over、"
                      "cross_year.in_force、plausibility.township_rules、prose.numbers、prose.year、"
                      f"narrative.fee_statement、narrative.copied、published.deadline）；未进行published.deadline：{NO_DEADLINE}。")
+
+
+def test_previous_of_another_county_exits_2_a_renamed_unit_only_warns(tmp_path):
+    other = tmp_path / "姚集镇.yaml"
+    other.write_text(V2019.read_text(encoding="utf-8").replace("county: 商水县", "county: 淮阳县"), encoding="utf-8")
+    done = nianbao("check", SEED, "--previous", other)
+    assert done.returncode == 2
+    assert "county：作为上一年度的数据，应为同一县（区）“商水县”，实际为“淮阳县”" in done.stderr
+    renamed = nianbao("check", BROKEN / "cross_year.unit_name.yaml", "--previous", V2019)
+    assert renamed.returncode == 0, renamed.stderr            # a warning only; the rules ran
+    assert "2019年度数据的单位名称为“姚集镇人民政府”，本年度为“姚集乡人民政府”" in renamed.stdout
+
+
+def test_names_that_differ_only_by_report_words_are_one_unit(tmp_path):
+    from nianbao.model.names import organ_name, signing_organ, unit_key
+    assert organ_name("平潭综合实验区海坛片区管理局关于报送") == "平潭综合实验区海坛片区管理局"
+    assert signing_organ("平潭综合实验区财政金融局办公室", "平潭综合实验区财政金融局") == "平潭综合实验区财政金融局"
+    assert signing_organ("商水县人民政府办公室", None) == "商水县人民政府办公室"     # an organ of its own
+    assert unit_key("姚集镇") == unit_key("姚集镇人民政府") == unit_key("姚集镇 人民政府")
+    previous = tmp_path / "姚集镇.yaml"
+    previous.write_text(V2019.read_text(encoding="utf-8").replace("unit: 姚集镇人民政府", "unit: 姚集镇"), encoding="utf-8")
+    assert not [f for f in check_file(SEED, previous).findings if f.rule == "cross_year.unit_name"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -33,15 +32,9 @@ def _run(args) -> int:
     if not units:
         print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
         return 2
-    if args.scheduler and args.engine == "fork":
-        # a Dask worker runs tasks in threads, and forking a threaded process is not safe
-        print("--engine fork 不能与 --scheduler 同用：集群上每份报告使用独立的内核（--engine kernel）",
-              file=sys.stderr)
-        return 2
-    engine = args.engine or ("kernel" if args.scheduler else None)
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=engine, documents=not args.pages_only)
+                   timeout=args.timeout, engine=args.engine, documents=not args.pages_only)
     except OutputBusy as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -125,10 +118,13 @@ def _date(text: str):
 
 
 def _lab(args) -> int:
-    from .batch.runner import NOTEBOOK
-    cmd = ["jupyter", "lab", str(NOTEBOOK.relative_to(NOTEBOOK.parents[1]))]
-    os.chdir(NOTEBOOK.parents[1])
-    os.execvp(cmd[0], cmd + args.lab_args)
+    from .batch.lab import start_lab
+    return start_lab(args.lab_args)
+
+
+def _export(args) -> int:
+    from .batch.pages import run_export
+    return run_export(args.notebook, args.out)
 
 
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
@@ -150,9 +146,9 @@ def _intake_commands(sub) -> None:
     template.add_argument("-o", "--output", metavar="文件", help="要生成的填报表（.xlsx）")
     template.set_defaults(func=_template)
 
-    imp = sub.add_parser("import", help="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）",
-                         description="把已公开发布的年度报告（文本或网页）转为数据文件（.yaml）。")
-    imp.add_argument("published", metavar="已发布的报告", help="报告的文本或网页：.txt、.html")
+    imp = sub.add_parser("import", help="把已公开发布的年度报告（文本、网页、Word 或 PDF）转为数据文件（.yaml）",
+                         description="把已公开发布的年度报告（文本、网页、Word 或 PDF）转为数据文件（.yaml）。")
+    imp.add_argument("published", metavar="已发布的报告", help="报告的文本、网页、Word 或 PDF 文件：.txt、.html、.docx、.doc、.pdf")
     imp.add_argument("-o", "--output", metavar="文件", help="要写入的数据文件（默认：输出到屏幕）")
     for option, what in (("--unit", "发布机关"), ("--short-name", "简称"), ("--county", "所属县（区）"),
                          ("--level", "层级：township|subdistrict|county|department")):
@@ -228,8 +224,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive_float, default=600.0, metavar="秒",
                      help="一个单位超过这个时间即停止，记为生成失败（默认：600）")
     run.add_argument("--engine", choices=("fork", "kernel"),
-                     help="fork（单机默认）：每个笔记本在预热进程的子进程中运行，较快；"
-                          "kernel（使用 --scheduler 时默认）：每个笔记本启动一个新的 Jupyter 内核")
+                     help="fork（默认，Dask 上也是）：每个笔记本在预热进程的子进程中运行，较快；"
+                          "kernel：每个笔记本启动一个新的 Jupyter 内核")
     run.add_argument("--pages-only", action="store_true",
                      help="只生成网页（审阅版和公开版），不生成PDF和Word文件：更快，适合反复核对数据时")
     run.set_defaults(func=_run)
@@ -256,13 +252,24 @@ def parser() -> argparse.ArgumentParser:
 
     _intake_commands(sub)
 
-    lab = sub.add_parser("lab", help="在 JupyterLab 中打开报告笔记本", description="在 JupyterLab 中打开报告笔记本。")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER)
-    lab.set_defaults(func=_lab)
+    lab = sub.add_parser(
+        "lab", help="在 JupyterLab 中打开报告笔记本（项目目录为根目录，使用 nianbao 内核）",
+        description="在 JupyterLab 中打开 notebooks/township_report.ipynb。其余选项原样交给 JupyterLab，"
+                    "例如：nianbao lab --port 8899 --no-browser。以 root 身份运行时自动加上 --allow-root。")
+    lab.set_defaults(func=_lab, lab_args=[])
+
+    export = sub.add_parser("export", help="把已运行的报告笔记本导出为审阅版和公开版网页（与 nianbao run 相同）")
+    export.add_argument("notebook", help="已运行的笔记本（.ipynb），例如 papermill 的输出")
+    export.add_argument("--out", help="网页写到这个目录（默认：笔记本所在目录）")
+    export.set_defaults(func=_export)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # everything after `lab` is JupyterLab's (argparse would refuse `--port 8899`)
+        return _lab(argparse.Namespace(lab_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
         return args.func(args)

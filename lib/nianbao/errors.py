@@ -70,6 +70,10 @@ class NotAReport(NianbaoError, ValueError):
     """The input is not a government information disclosure annual report we can read."""
 
 
+class UnreadableDocument(NianbaoError, ValueError):
+    """A Word or PDF file whose text cannot be had (an old .doc without LibreOffice, a scan)."""
+
+
 class OutputBusy(NianbaoError):
     """Another `nianbao run` is writing the same output folder."""
 

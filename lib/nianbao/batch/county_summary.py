@@ -149,7 +149,7 @@ def comparison(county: County) -> HTML:
         if (values == 0).all():
             parts.append(charts.empty_html(number, caption, "各单位均为0或未填写，不绘制此图。"))
         else:
-            parts.append(charts.figure_html(charts._bars(values, "件"), number, caption))
+            parts.append(charts.figure_html(charts.bars(values, "件"), number, caption))
     return HTML(f'<section class="charts">{"".join(parts)}</section>')
 
 

@@ -32,6 +32,8 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import Engine, papermill_engines
 
+from . import translator  # noqa: F401  (papermill loads this module by entry point: parameters in plain Chinese)
+
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
 SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",
@@ -50,6 +52,8 @@ def warm() -> None:
     from . import inprocess
     for page in export.PAGES:
         export.exporter(page)
+    from ..render import audit, labstyle  # noqa: F401
+    labstyle.lab_style()
     # What every child would otherwise do again: find matplotlib's backends (entry points) to
     # accept the kernel's inline backend, and import what InteractiveShell() imports.
     matplotlib.rcsetup.validate_backend(inprocess.INLINE_BACKEND)
@@ -95,6 +99,18 @@ class ForkEngine(Engine):
         return nb_man.nb
 
 
+def _as_fresh_kernel() -> None:
+    """Undo what the warm parent's imports did that a fresh kernel has not done when a notebook
+    starts: matplotlib's settings are its rc file's, and nianbao.render is not imported yet, so
+    that the notebook's own import registers the CJK font (render/__init__.py) as in a kernel."""
+    import matplotlib
+
+    from ..render import fonts
+    matplotlib.rc_file_defaults()
+    fonts.use_cjk_font.cache_clear()
+    sys.modules.pop("nianbao.render", None)
+
+
 def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
     status = 0
     try:
@@ -105,6 +121,7 @@ def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         stdin = os.open(os.devnull, os.O_RDONLY)  # no kernel can read a terminal either
         os.dup2(stdin, 0)
+        _as_fresh_kernel()
         from .inprocess import run_cells
         for message in run_cells(nb):
             send.send(message)

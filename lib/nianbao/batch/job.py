@@ -24,6 +24,7 @@ class Job:
     previous_display: str | None = None
     index: int = 0              # position in the batch
     context: str = ""           # checks.Context as JSON: what the batch tells the unit (batch/context.py)
+    documents: bool = True      # also the PDF and the Word file (`nianbao run --pages-only`: not)
 
 
 @dataclass
@@ -39,9 +40,28 @@ class Result:
     demo: bool = False
     findings: list[dict] = field(default_factory=list)
     notebook: str | None = None             # the executed notebook (JSON text)
-    pages: dict[str, str] = field(default_factory=dict)
-    documents: dict[str, bytes] = field(default_factory=dict)   # suffix → the PDF, the Word file
+    pages: dict[str, str | bytes] = field(default_factory=dict)   # suffix → page, PDF, Word file
     document_problems: list[str] = field(default_factory=list)  # which could not be made, why
     seconds: float = 0.0
     traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
+
+
+@dataclass(frozen=True)
+class SummaryJob:
+    """A county-year's summary page, made by a worker from the run.json the client wrote."""
+    folder: str                 # the county-year's output folder (the client's)
+    display: str                # its summary.html as the user knows it (for a failure's message)
+    run_json: bytes             # its run.json as the client wrote it
+    notebook: bytes
+    notebook_source: str
+    data: dict[str, bytes] = field(default_factory=dict)   # from_bytes: each report's data file, by source
+
+
+@dataclass
+class SummaryResult:
+    folder: str
+    notebook: str | None = None     # the executed summary notebook (JSON text); None: it failed
+    html: str | None = None
+    message: str = ""               # why it failed (Chinese)
+    seconds: float = 0.0

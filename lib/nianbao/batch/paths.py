@@ -27,22 +27,22 @@ def report_stem(out_root: Path, county: str, year: int, short_name: str) -> Path
     return stem
 
 
-OUTPUTS = {"notebook": ".ipynb", "review": ".html", "public": ".public.html", "pdf": ".pdf", "docx": ".docx"}
+OUTPUTS = {".ipynb": "notebook", ".html": "review", ".public.html": "public", ".pdf": "pdf", ".docx": "docx"}
+DOCUMENTS = (".pdf", ".docx")           # made from the public page; `--pages-only` leaves them out
 
 
-def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str],
-                  documents: dict[str, bytes] | None = None) -> dict[str, Path]:
-    """A unit's executed notebook, its two pages and its PDF and Word file, each written
-    atomically; called only once every part is ready, so a failed run never replaces a good
-    earlier output. A PDF or Word file not made this time is removed: it would be last run's,
-    no longer the report the pages show."""
-    contents = {"notebook": notebook_text, **pages, **(documents or {})}
+def write_outputs(stem: Path, notebook_text: str, files: dict[str, str | bytes]) -> dict[str, Path]:
+    """A unit's executed notebook and its files (file-name suffix → content), each written
+    atomically, by output name (OUTPUTS); called only once every part is ready, so a failed run
+    never replaces a good earlier output. A PDF or Word file not made this time is removed: it
+    would be last run's, no longer the report the pages show."""
+    contents = {".ipynb": notebook_text, **files}
     written = {}
-    for name, suffix in OUTPUTS.items():
+    for suffix, name in OUTPUTS.items():
         path = stem.parent / f"{stem.name}{suffix}"
-        if name in contents:
-            atomic_write(path, contents[name])
+        if suffix in contents:
+            atomic_write(path, contents[suffix])
             written[name] = path
-        else:
+        elif suffix in DOCUMENTS:
             path.unlink(missing_ok=True)
     return written

@@ -1,22 +1,30 @@
 """A small process pool that can stop any task: a deadline per task, and kill on interrupt.
 
 concurrent.futures cannot stop one running task (killing its worker breaks the whole pool), and
-a notebook's kernel is a child of the worker that must die with it. Here each worker is a
-long-lived process (its imports and exporters stay warm); a worker that overruns its deadline or
-dies is killed together with everything it started (its kernel) and replaced.
+a notebook's kernel or forked child is a child of the worker that must die with it. Here each
+worker is a long-lived, single-threaded process — a *warm server*: it imports and warms what the
+tasks need as soon as it starts (before its first task arrives), then serves tasks one at a time,
+so the fork engine can fork notebooks from it. A worker that overruns its deadline or dies is
+killed together with everything it started and replaced.
+
+Workers are plain subprocesses (`python -c …` with a socket inherited as a file descriptor), not
+multiprocessing children: a Dask worker is a daemonic process, and multiprocessing refuses to
+start children from one (dask_plugin.py keeps these servers inside Dask workers).
 """
 from __future__ import annotations
 
-import multiprocessing
+import collections
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any, Callable, Iterator
 
 import psutil
 
-CONTEXT = multiprocessing.get_context("spawn")   # no inherited threads or locks from the client
+SERVER = "import sys; from nianbao.batch.pool import serve; serve(int(sys.argv[1]))"
 
 
 class WorkerLost(Exception):
@@ -49,8 +57,16 @@ def kill_descendants() -> None:
         kill_tree(child.pid, grace=1.0)
 
 
-def _serve(conn: Connection, task: Callable) -> None:
+def serve(fd: int) -> None:
+    """The worker's main: receive (task, warm), warm up at once, then run tasks until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # the client decides how an interrupt ends
+    conn = Connection(fd)
+    try:
+        task, warm = conn.recv()
+    except EOFError:
+        return
+    if warm is not None:
+        warm()
     while True:
         try:
             job = conn.recv()
@@ -66,39 +82,51 @@ def _serve(conn: Connection, task: Callable) -> None:
 
 @dataclass
 class _Worker:
-    process: Any
+    process: subprocess.Popen
     conn: Connection
     job: Any = None
     deadline: float | None = None
 
 
 class Pool:
-    """`run(jobs, timeout_of)` yields (job, result or WorkerLost) in the order they finish."""
+    """`run(jobs, timeout_of)` yields (job, result or WorkerLost) in the order they finish.
 
-    def __init__(self, task: Callable, workers: int):
-        self.task, self.size = task, max(1, workers)
+    `warm`, a picklable callable, runs in every worker as soon as it starts; `start()` starts the
+    workers before there is work for them, so that warm-up overlaps whatever the caller does."""
+
+    def __init__(self, task: Callable, workers: int, warm: Callable | None = None):
+        self.task, self.size, self.warm = task, max(1, workers), warm
         self.workers: list[_Worker] = []
 
     def _start(self) -> _Worker:
-        ours, theirs = CONTEXT.Pipe()
-        process = CONTEXT.Process(target=_serve, args=(theirs, self.task), daemon=True)
-        process.start()
+        ours, theirs = Pipe()
+        process = subprocess.Popen([sys.executable, "-c", SERVER, str(theirs.fileno())],
+                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
+        ours.send((self.task, self.warm))
         return _Worker(process, ours)
+
+    def start(self, workers: int | None = None) -> Pool:
+        """Start workers (all of them, or up to `workers`) before there is work for them."""
+        while len(self.workers) < min(self.size, self.size if workers is None else workers):
+            self.workers.append(self._start())
+        return self
 
     def _replace(self, worker: _Worker) -> None:
         kill_tree(worker.process.pid)
+        worker.process.wait()
         worker.conn.close()
         self.workers[self.workers.index(worker)] = self._start()
 
-    def run(self, jobs: Iterable, timeout_of: Callable[[Any], float | None]) -> Iterator[tuple[Any, Any]]:
-        pending = list(jobs)[::-1]
-        while len(self.workers) < min(self.size, len(pending)):
-            self.workers.append(self._start())
+    def run(self, jobs, timeout_of: Callable[[Any], float | None]) -> Iterator[tuple[Any, Any]]:
+        """Jobs are taken in order; a deque given as `jobs` may grow while the results are read
+        (work that becomes possible as other work finishes, e.g. a county's summary)."""
+        pending = jobs if isinstance(jobs, collections.deque) else collections.deque(jobs)
+        self.start(len(pending))
         while True:
             for worker in self.workers:
                 if worker.job is None and pending:
-                    worker.job = pending.pop()
+                    worker.job = pending.popleft()
                     limit = timeout_of(worker.job)
                     worker.deadline = None if limit is None else time.monotonic() + limit
                     worker.conn.send(worker.job)
@@ -115,7 +143,7 @@ class Pool:
                         ok, value = worker.conn.recv()
                         outcome = value if ok else WorkerLost(value)
                     except (EOFError, OSError):
-                        outcome = WorkerLost(f"进程意外退出（退出码 {worker.process.exitcode}）")
+                        outcome = WorkerLost(f"进程意外退出（退出码 {worker.process.wait()}）")
                         self._replace(worker)
                 elif worker.deadline is not None and time.monotonic() >= worker.deadline:
                     outcome = WorkerLost(f"超过时限（{timeout_of(job):g}秒），已停止")
@@ -124,6 +152,8 @@ class Pool:
                     continue
                 worker.job = None               # (a replacement starts idle)
                 yield job, outcome
+            if len(self.workers) < self.size and pending:    # work added while results were read
+                self.start(len(self.workers) + len(pending))
 
     def close(self) -> None:
         """Let idle workers finish; anything still running is killed with its children."""
@@ -133,9 +163,11 @@ class Pool:
             except OSError:
                 pass
         for worker in self.workers:
-            worker.process.join(timeout=5)
-            if worker.process.is_alive():
+            try:
+                worker.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 kill_tree(worker.process.pid)
+                worker.process.wait()
             worker.conn.close()
         self.workers = []
 
@@ -143,5 +175,6 @@ class Pool:
         """On an interrupt: every worker and every kernel it started, now."""
         for worker in self.workers:
             kill_tree(worker.process.pid, grace=1.0)
+            worker.process.wait()
             worker.conn.close()
         self.workers = []

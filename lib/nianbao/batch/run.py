@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
 import os
 import sys
 import time
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,16 +22,14 @@ from ..io.files import atomic_write
 from . import record
 from .context import contexts
 from .county_index import open_counts, write_index
-from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
+from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
 from .lock import output_lock
-from .params import PROJECT, Unit
-from .paths import report_stem, safe_component, write_outputs
+from .params import Unit
+from .paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
-
-DOCUMENTS = ("pdf", "docx")             # the outputs `--pages-only` leaves out
+from .summaries import Summaries
 
 DEFAULT_TIMEOUT = 600.0
-SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
 
 
 @dataclass
@@ -66,7 +63,7 @@ def _outputs_exist(folder: Path, old: dict) -> bool:
 
 
 def _has_documents(old: dict) -> bool:
-    return all(name in (old.get("outputs") or {}) for name in DOCUMENTS)
+    return all(OUTPUTS[suffix] in (old.get("outputs") or {}) for suffix in DOCUMENTS)
 
 
 def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool = True) -> list[Planned]:
@@ -107,7 +104,8 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
         if force or not unchanged:
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
-                           display_path(unit.previous) if unit.previous else None, i, context_json)
+                           display_path(unit.previous) if unit.previous else None, i, context_json,
+                           documents)
         planned.append(item)
     return planned
 
@@ -141,23 +139,26 @@ def _short_name(source: Path) -> str | None:
         return None
 
 
-# ---- executing the jobs: a local pool or a Dask cluster, the same unit function ----
+# ---- executing the jobs: warm servers, locally or inside Dask workers; the same work function ----
 
-def local_results(jobs: list[Job], workers: int, timeout_of, engine, documents: bool = True):
-    from .unit import build_unit
-    pool = Pool(functools.partial(build_unit, from_bytes=False, engine=engine, documents=documents), workers)
+def local_results(jobs: deque, workers: int, timeout_of, engine: str):
+    """(job, Result | SummaryResult | why it was lost); `jobs` may grow while this runs."""
+    from .unit import warm, work
+    pool = Pool(functools.partial(work, from_bytes=False, engine=engine), workers,
+                warm=functools.partial(warm, engine))
     try:
         for job, outcome in pool.run(jobs, timeout_of):
             yield job, outcome if not isinstance(outcome, WorkerLost) else str(outcome)
         pool.close()
     finally:
-        pool.kill()                      # on an interrupt: the workers and their kernels
+        pool.kill()                      # on an interrupt: the workers and their notebooks
 
 
-def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engine, documents: bool = True):
+def dask_results(jobs: deque, scheduler: str, workers: int, timeout_of, engine: str):
+    """The same on a Dask cluster: each job runs in a warm server of a Dask worker (cluster.py)."""
     from distributed import Client, LocalCluster, as_completed
 
-    from .unit import build_unit
+    from .cluster import NAME, WarmServers, run_job
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -166,14 +167,24 @@ def dask_results(jobs: list[Job], scheduler: str, workers: int, timeout_of, engi
     else:
         client = Client(scheduler)
     try:
-        futures = {client.submit(build_unit, job, from_bytes=True, cell_timeout=timeout_of(job),
-                                 engine=engine, documents=documents, pure=False): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
+        client.register_plugin(WarmServers(engine), name=NAME)   # the servers start warming now
+        futures: dict = {}
+        finished = as_completed()
+
+        def submit():
+            while jobs:
+                job = jobs.popleft()
+                future = client.submit(run_job, job, timeout_of(job), pure=False)
+                futures[future] = job
+                finished.add(future)
+        submit()
+        for future in finished:
+            job = futures.pop(future)
             try:
                 yield job, future.result()
-            except Exception as exc:     # the worker died or the task could not run
+            except Exception as exc:     # the Dask worker died or the task could not run
                 yield job, f"集群任务失败（{type(exc).__name__}: {exc}）"
+            submit()                     # work added while the result was read
     finally:
         client.close()
         if cluster is not None:
@@ -215,7 +226,7 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
                                                 f"{display_path(claimed[stem])}相同，报告会互相覆盖，请改用不同的简称")
             return folder, rec
         try:
-            paths = write_outputs(stem, result.notebook, result.pages, result.documents)
+            paths = write_outputs(stem, result.notebook, result.pages)
         except OSError as exc:                           # the unit's failure, not the batch's
             rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
             return folder, rec
@@ -237,44 +248,6 @@ def _group_content(folder: Path, records: list[dict], old_run: dict, started: fl
             "package": record.package_fingerprint(), "summary": old_run.get("summary"), "units": records}
 
 
-def _summary_key(records: list[dict]) -> str:
-    digest = hashlib.sha256(json.dumps([(r["source"], r.get("key"), r["status"]) for r in records]).encode())
-    digest.update(SUMMARY_NOTEBOOK.read_bytes() + record.package_fingerprint().encode())
-    return digest.hexdigest()
-
-
-def _summary(folder: Path, content: dict, engine: str) -> dict:
-    """summary.html (and its executed notebook), rebuilt when any unit's record changed."""
-    key = _summary_key(content["units"])
-    old = content.get("summary") or {}
-    if old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
-        return old
-    if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
-        return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
-    from .county_summary import render_summary
-    started = time.perf_counter()
-    try:
-        notebook, html = render_summary(folder / record.RUN_JSON, SUMMARY_NOTEBOOK, engine)
-    except Exception as exc:
-        from .runner import failure_message
-        return {"key": None, "status": FAILED, "message": failure_message(display_path(folder / "summary.html"), exc)}
-    atomic_write(folder / "summary.ipynb", notebook)
-    atomic_write(folder / "summary.html", html)
-    return {"key": key, "status": OK, "seconds": round(time.perf_counter() - started, 3)}
-
-
-def write_group(folder: Path, records: list[dict], old_run: dict, started: float, final: bool,
-                engine: str) -> dict:
-    content = _group_content(folder, records, old_run, started)
-    record.write(folder, content)
-    if final:
-        content["summary"] = _summary(folder, content, engine)
-        summary_ok = content["summary"].get("status") == OK
-        write_index(folder, content["county"], content["year"], records, summary_ok)
-        record.write(folder, content)
-    return content
-
-
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
         engine: str | None = None, documents: bool = True) -> int:
@@ -290,12 +263,12 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents) -> i
     out_root = Path(out)
     runs = record.load_all(out_root)
     planned = plan(units, runs, force, documents)
-    jobs = [p.job for p in planned if p.job is not None]
+    jobs = deque(p.job for p in planned if p.job is not None)
     by_source = {p.job.source: p for p in planned if p.job is not None}
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
 
-    def timeout_of(job: Job) -> float:
-        return by_source[job.source].unit.timeout or timeout
+    def timeout_of(job: Job | SummaryJob) -> float:
+        return (by_source[job.source].unit.timeout if isinstance(job, Job) else None) or timeout
 
     claimed: dict[Path, Path] = {}
     records: dict[str, tuple[Path | None, dict]] = {}
@@ -312,15 +285,36 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents) -> i
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
     bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
-    results = (iter(()) if not jobs else dask_results(jobs, scheduler, workers, timeout_of, engine, documents)
-               if scheduler else local_results(jobs, workers, timeout_of, engine, documents))
+    summaries = Summaries(jobs, from_bytes=bool(scheduler))    # asked for in the same queue
+    # the folder each running unit is filed under (None: not known): a county-year is complete,
+    # and its summary asked for, when no running unit is filed under it
+    running = Counter(_folder(out_root, *by_source[j.source].unit.group) if by_source[j.source].unit.group
+                      else None for j in jobs)
+    if not jobs:
+        summaries.ask(_groups(records, runs, planned, started))
+    # the pool (or the cluster) only when there is work: an unchanged batch starts nothing
+    results = (iter(()) if not jobs else
+               dask_results(jobs, scheduler, workers, timeout_of, engine or DEFAULT_ENGINE) if scheduler else
+               local_results(jobs, workers, timeout_of, engine or DEFAULT_ENGINE))
     try:
         for job, result in results:
-            folder, rec = _record(by_source[job.source], result, out_root, claimed)
+            if isinstance(job, SummaryJob):
+                summaries.done(job, result)
+                continue
+            item = by_source[job.source]
+            folder, rec = _record(item, result, out_root, claimed)
             records[job.source] = (folder, rec)
             if rec["status"] in (FAILED, UNUSABLE) or rec.get("document_problems"):
                 say_failure(rec)
             bar.update()
+            running[_folder(out_root, *item.unit.group) if item.unit.group else None] -= 1
+            if not +running:             # every unit done: the summaries not yet asked for
+                bar.close()
+                summaries.ask(_groups(records, runs, planned, started))
+            elif None not in +running:   # county-years complete while others still run
+                complete = {f for f, _ in records.values() if f is not None} - set(+running) - set(summaries.asked)
+                if complete:
+                    summaries.ask(_groups(records, runs, planned, started, only=complete))
     except KeyboardInterrupt:
         interrupted = True
         if hasattr(results, "close"):
@@ -328,21 +322,32 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents) -> i
         kill_descendants()               # whatever else this command started (a Dask LocalCluster)
     finally:
         bar.close()
-    # the summary notebook runs here, in the client: no fork where Dask left its threads
-    summaries_failed = _finish(records, runs, planned, started, not interrupted,
-                               "kernel" if scheduler else engine or DEFAULT_ENGINE)
     if interrupted:
+        _groups(records, runs, planned, started)      # run.json with the units finished so far
         say(f"已中断：完成{sum(1 for _, r in records.values() if not r['skipped'])}份，"
             f"未完成的单位下次运行时继续。")
         return EXIT_INTERRUPTED
-    return _report(records, units, len(jobs), summaries_failed)
-
-
-def _finish(records, runs, planned, started, final: bool, engine: str) -> int:
-    """Each touched county-year: its units (earlier ones that are still there kept) → run.json,
-    and when the batch ended normally, findings.csv, index.html and summary.html."""
-    groups: dict[Path, list[dict]] = {}
     summaries_failed = 0
+    for folder, content in summaries.contents.items():  # findings.csv, index.html, the final run.json
+        summary = content["summary"] or {}
+        summaries_failed += _said(summary)
+        write_index(folder, content["county"], content["year"], content["units"], summary.get("status") == OK)
+        record.write(folder, content)
+    return _report(records, units, len(by_source), summaries_failed)
+
+
+def _said(summary: dict) -> int:
+    """1 when the summary failed (its reason said on stderr), else 0."""
+    if summary.get("status") == FAILED and summary.get("message"):
+        say(summary["message"])
+        return 1
+    return 0
+
+
+def _groups(records, runs, planned, started, only: set[Path] | None = None) -> dict[Path, dict]:
+    """Each touched county-year (or `only` these): its units (earlier ones that are still there
+    kept) → run.json; returns each one's content."""
+    groups: dict[Path, list[dict]] = {}
     for folder, rec in records.values():
         if folder is not None:
             groups.setdefault(folder, []).append(rec)
@@ -350,7 +355,10 @@ def _finish(records, runs, planned, started, final: bool, engine: str) -> int:
         if p.old_folder is not None:
             groups.setdefault(p.old_folder, [])
     order = {str(p.unit.source): i for i, p in enumerate(planned)}
+    contents = {}
     for folder, recs in groups.items():
+        if only is not None and folder not in only:
+            continue
         recs.sort(key=lambda r: order[r["source"]])
         old_run = runs.get(folder, {})
         mine = {r["source"] for r in recs}
@@ -358,12 +366,9 @@ def _finish(records, runs, planned, started, final: bool, engine: str) -> int:
                 if r["source"] not in mine and r["source"] not in records and Path(r["source"]).is_file()]
         if all(r["status"] == UNUSABLE for r in recs + kept) and not (folder / record.RUN_JSON).exists():
             continue                        # nothing usable: no county-year folder just to say so
-        content = write_group(folder, recs + kept, old_run, started, final, engine)
-        summary = content.get("summary") or {}
-        if final and summary.get("status") == FAILED and summary.get("message"):
-            say(summary["message"])
-            summaries_failed += 1
-    return summaries_failed
+        content = contents[folder] = _group_content(folder, recs + kept, old_run, started)
+        record.write(folder, content)
+    return contents
 
 
 def _report(records, units, built: int, summaries_failed: int) -> int:

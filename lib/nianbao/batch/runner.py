@@ -8,26 +8,14 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from papermill.translators import PythonTranslator, papermill_translators
 
-from ..render.export import PAGES, Documents, export_documents, export_html
+from ..render.export import export_files
 from .engine import NAME as FORK
 from .job import DEFAULT_ENGINE
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
+from .translator import ReadablePython  # noqa: F401  (registers itself with papermill)
 
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)
-
-
-class ReadablePython(PythonTranslator):
-    """Parameters as plain Python literals: Chinese stays Chinese in the audit notebook
-    (papermill's own translator writes \\uXXXX escapes)."""
-
-    @classmethod
-    def translate_str(cls, val):
-        return repr(val)
-
-
-papermill_translators.register("python", ReadablePython)
 
 
 def kernel_name() -> str:
@@ -88,12 +76,12 @@ def kernel_start_failed(exc: BaseException) -> bool:
 
 def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
            attempts: int = 3, context: str = "", documents: bool = True,
-           **options) -> tuple[nbformat.NotebookNode, dict[str, str], Documents]:
-    """The executed notebook, its two pages and (documents=True) the PDF and Word file made from
-    the public page; a kernel that fails to start is tried again."""
+           **options) -> tuple[nbformat.NotebookNode, dict[str, str | bytes], list[str]]:
+    """The executed notebook, its files (export_files: suffix → content; the PDF and the Word
+    file unless documents=False) and what could not be made; a kernel that fails to start is
+    tried again."""
     nb = execute(data_path, notebook, previous_path, context, attempts=attempts, **options)
-    pages = {page: export_html(nb, page, title) for page in PAGES}
-    return nb, pages, export_documents(pages["public"], title) if documents else Documents()
+    return (nb, *export_files(nb, title, documents))
 
 
 def failure_message(source: Path | str, exc: BaseException) -> str:

@@ -1,18 +1,22 @@
-"""One township's work, wherever it runs: a local worker process or a Dask worker.
+"""A worker's work, wherever it runs: a local warm server (pool.py) or one inside a Dask worker.
 
-`build_unit` takes the inputs as bytes (the client read them) and returns everything the client
-must write, as plain picklable data; it writes nothing but a temporary copy of the inputs.
-Both the local pool and Dask call it, so an engine or option added here reaches both.
-`run_one` is the same work for one data file outside a batch, its files written.
+`work` runs one job: a unit (`build_unit`) or a county-year's summary page (`build_summary`).
+Both take their inputs as bytes (the client read them) and return everything the client must
+write, as plain picklable data; they write nothing but a temporary copy of the inputs.
+The local pool and Dask call the same functions, so an engine or option added here reaches both.
+`warm` is what a worker does once, as it starts. `run_one` is a unit's work for one data file
+outside a batch, its files written.
 """
 from __future__ import annotations
 
+import json
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result
+from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob, SummaryResult
 from .params import DEFAULT_NOTEBOOK
 from .paths import report_stem, write_outputs
 
@@ -32,14 +36,76 @@ class Outcome:
         return self.result.message
 
 
-def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None = None,
-               engine: str | None = None, documents: bool = True) -> Result:
+def warm(engine: str | None = None) -> None:
+    """A worker's start, before its first job: import once what every job needs; with the fork
+    engine also build what each forked notebook would otherwise build again (engine.warm)."""
+    # jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed (JupyterLab
+    # brings it) to check "iri" formats, and that builds a Lark grammar at import: about 1.2 s of
+    # every worker's start, for a format no notebook schema uses. Kept out while warming only.
+    blocked = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None
+    try:
+        from . import county_summary, runner  # noqa: F401  (papermill, nbconvert, the summary's helpers)
+        if (engine or DEFAULT_ENGINE) == "fork":
+            from .engine import warm as warm_fork
+            warm_fork()
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]    # a notebook may still import it
+
+
+def work(job: Job | SummaryJob, *, from_bytes: bool = True, engine: str | None = None):
+    """One job in a worker: a unit's reports or a county-year's summary page."""
+    if isinstance(job, SummaryJob):
+        return build_summary(job, from_bytes=from_bytes, engine=engine)
+    return build_unit(job, from_bytes=from_bytes, engine=engine)
+
+
+def _relabel(text: str, names: dict[str, str] | None) -> str:
+    for private, public in (names or {}).items():
+        text = text.replace(private, public)
+    return text
+
+
+def build_summary(job: SummaryJob, *, from_bytes: bool = True, engine: str | None = None) -> SummaryResult:
+    """summary.html and its executed notebook. `from_bytes=False` runs the client's own run.json
+    and data files (a local worker shares the disk); otherwise private copies are used, with the
+    client's names put back in everything returned."""
+    from .county_summary import render_summary
+    from .record import RUN_JSON
+    from .runner import failure_message
+    started = time.perf_counter()
+    engine = engine or DEFAULT_ENGINE
+    try:
+        if not from_bytes:
+            notebook, html = render_summary(Path(job.folder) / RUN_JSON, Path(job.notebook_source), engine)
+        else:
+            with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
+                run = json.loads(job.run_json)
+                names = {}
+                for i, rec in enumerate(run["units"]):
+                    if rec["source"] in job.data:
+                        copy = Path(tmp) / "data" / str(i) / Path(rec["source"]).name
+                        copy.parent.mkdir(parents=True)
+                        copy.write_bytes(job.data[rec["source"]])
+                        names[str(copy)], rec["source"] = rec["source"], str(copy)
+                run_json, nb_path = Path(tmp) / RUN_JSON, Path(tmp) / "county_summary.ipynb"
+                run_json.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+                nb_path.write_bytes(job.notebook)
+                names.update({str(run_json): str(Path(job.folder) / RUN_JSON), str(nb_path): job.notebook_source})
+                notebook, html = (_relabel(text, names) for text in render_summary(run_json, nb_path, engine))
+    except Exception as exc:        # a notebook error, a dead kernel: the summary fails, not the batch
+        return SummaryResult(job.folder, message=failure_message(job.display, exc),
+                             seconds=time.perf_counter() - started)
+    return SummaryResult(job.folder, notebook, html, seconds=time.perf_counter() - started)
+
+
+def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) -> Result:
     """Read, check, execute and export one unit. `from_bytes=False` runs the client's own files
     (a local worker shares the disk); otherwise a private copy in a temporary folder is used,
     and its name is replaced by the client's in everything returned."""
-    options = {"documents": documents}
-    if cell_timeout is not None:
-        options["execution_timeout"] = cell_timeout
+    options = {"documents": job.documents}
     if engine is not None:
         options["engine"] = engine
     if not from_bytes:
@@ -47,21 +113,28 @@ def build_unit(job: Job, *, from_bytes: bool = True, cell_timeout: float | None 
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
                      display=job.display, context=job.context, **options)
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-        # the year folder is kept: the reader compares it with the file's `year:`
-        data_path = Path(tmp) / "data" / Path(job.source).parent.name / Path(job.source).name
-        data_path.parent.mkdir(parents=True)
-        data_path.write_bytes(job.data)
+        # the copies keep the last folders of the client's layout (<county>/<year>/<file>): the
+        # reader compares the year folder with the file's `year:`, and what the page says about
+        # last year's file is what the local pool's page says
+        data_path = _private_copy(Path(tmp) / "data", job.source, job.data)
         notebook = Path(tmp) / "township_report.ipynb"
         notebook.write_bytes(job.notebook)
         names = {str(data_path): job.display, str(notebook): job.notebook_source}
         previous = None
         if job.previous is not None:
-            previous = Path(tmp) / "previous" / Path(job.source).name
-            previous.parent.mkdir()
-            previous.write_bytes(job.previous)
+            root = Path(tmp) / ("data" if Path(job.previous_source).parent != Path(job.source).parent else "previous")
+            previous = _private_copy(root, job.previous_source, job.previous)
             names[str(previous)] = job.previous_display
         return build(job.source, data_path, notebook, previous, display=job.display, names=names,
                      context=job.context, **options)
+
+
+def _private_copy(root: Path, source: str, data: bytes) -> Path:
+    path = Path(source)
+    copy = root / path.parent.parent.name / path.parent.name / path.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(data)
+    return copy
 
 
 def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *, display: str,
@@ -72,12 +145,11 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     folder tells it (checks.context_beside)."""
     import nbformat
 
-    from ..checks import Context, context_beside, run_checks
+    from ..checks import Context, check_file, handed_over
     from ..checks.ratios import parts
-    from ..checks.crossyear import load_previous
     from ..errors import DataFileError, PreviousFileError, UnsafeName
-    from ..io import read_report
     from ..model.findings import has_errors
+    from ..render.audit import notebook_findings
     from .runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
@@ -86,12 +158,16 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
         warm()                   # once per process: children fork from a warm parent
 
     def relabel(text: str) -> str:
-        for private, public in (names or {}).items():
-            text = text.replace(private, public)
-        return text
+        return _relabel(text, names)
 
+    told = Context.from_json(context) if context else None   # None: the file's folder tells it
     try:
-        report = read_report(data_path)
+        try:
+            checked = check_file(data_path, previous, told)
+        except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
+            previous = None
+            checked = check_file(data_path, None, told)
+        report = checked.report
         report_stem(data_path.parent, report.county, report.year, report.short_name)  # a safe name
     except DataFileError as exc:
         return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
@@ -103,30 +179,24 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     result = Result(source, ERRORS, county=report.county, year=report.year,
                     short_name=report.short_name, unit=report.unit, level=report.level,
                     demo=report.demo)
-    try:
-        last_year = load_previous(report, previous)
-    except PreviousFileError:   # unusable: the cross-year rules are skipped and the page says why
-        last_year, previous = load_previous(report), None
-    try:
-        told = Context.from_json(context) if context else context_beside(report)
-    except DataFileError as exc:            # reviews.yaml beside the file cannot be used
-        return Result(source, UNUSABLE, relabel(str(exc)), seconds=time.perf_counter() - started)
-    found = run_checks(report, last_year.report, told)
-    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
-                        **({"review": f.review} if f.review else {})} for f in found]
+    found = list(checked.findings)          # (the notebook's warnings are added to this list)
     result.ratios = parts(report)
     try:
-        nb, pages, made = render(data_path, report.title, notebook, previous, context=told.to_json(),
-                                 **options)
+        with handed_over(checked, data_path, previous):    # the forked notebook renders these
+            nb, files, problems = render(data_path, report.title, notebook, previous,
+                                         context=checked.context.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
         result.traceback = relabel(failure_traceback(exc))
     else:
+        found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))
-        result.pages = {page: relabel(html) for page, html in pages.items()}
-        result.documents = made.files
-        result.document_problems = [f"{display}：{relabel(problem)}" for problem in made.problems]
+        result.pages = {suffix: relabel(content) if isinstance(content, str) else content
+                        for suffix, content in files.items()}
+        result.document_problems = [f"{display}：{relabel(problem)}" for problem in problems]
         result.status = ERRORS if has_errors(found) else OK
+    result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
+                        **({"review": f.review} if f.review else {})} for f in found]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -141,5 +211,5 @@ def run_one(data_path: str | Path, out_root: str | Path = "output",
     if result.notebook is None:
         return Outcome(result)
     stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
-    written = write_outputs(stem, result.notebook, result.pages, result.documents)
+    written = write_outputs(stem, result.notebook, result.pages)
     return Outcome(result, list(written.values()))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..io import read_report
 from ..model.findings import Finding
@@ -30,9 +32,11 @@ class Rule:
     applies: Callable[[Report], bool] = lambda report: True    # e.g. only edition 2021
     needs_previous: bool = False
     same_edition: bool = False      # compares with last year's cells of the same edition
+    named_when_skipped: bool = True # a skipped rule is listed to the reader (not a mere name check)
 
 
 RULES = (
+    Rule("cross_year.unit_name", crossyear.unit_name, needs_previous=True, named_when_skipped=False),
     Rule("cross_year.carry_over", crossyear.carry_over, needs_previous=True),
     Rule("cross_year.in_force", crossyear.in_force, crossyear.has_in_force,
          needs_previous=True, same_edition=True),
@@ -95,7 +99,8 @@ def coverage(report: Report, previous: Report | None = None, why_no_previous: st
         if rule.id == "narrative.copied" and context.peers is not None:
             ran.append(rule.id)          # compared with the county-year's units, if not with last year
         elif rule.needs_previous and previous is None:
-            skipped[rule.id] = why_no_previous or f"没有{report.year - 1}年度的数据"
+            if rule.named_when_skipped:
+                skipped[rule.id] = why_no_previous or f"没有{report.year - 1}年度的数据"
         elif rule.same_edition and previous.edition.id != report.edition.id:
             skipped[rule.id] = (f"{previous.year}年度使用{previous.edition.id}版格式，"
                                 f"本年度使用{report.edition.id}版格式，两年的表格不可比")
@@ -134,11 +139,36 @@ def _findings(report: Report, previous: Report | None, cover: Coverage,
 
 @dataclass(frozen=True)
 class Checked:
-    """One data file checked: its report, findings, which rules ran, and last year's data."""
+    """One data file checked: its report, findings, which rules ran, last year's data, and what
+    the checks knew beyond the file (given, or from its folder)."""
     report: Report
     findings: list[Finding]
     coverage: Coverage
     previous: crossyear.Previous
+    context: Context
+
+
+# Files already read and checked by this process, for the notebooks it forks (handed_over).
+_handed: dict[tuple[str, str, str], Checked] = {}
+
+
+def _key(data_path, previous_path, context: Context | None) -> tuple[str, str, str]:
+    return (os.fspath(data_path), os.fspath(previous_path) if previous_path else "",
+            context.to_json() if context is not None else "")
+
+
+@contextmanager
+def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[None]:
+    """While the block runs, check_file(data_path, previous_path, checked.context) returns
+    `checked` instead of reading the file again. A batch worker reads and checks a unit (for
+    findings.csv), then forks the unit's notebook: the child inherits this table, so the page
+    renders the very report and finding objects the batch recorded, and the file is read once."""
+    key = _key(data_path, previous_path, checked.context)
+    _handed[key] = checked
+    try:
+        yield
+    finally:
+        del _handed[key]
 
 
 def check_file(data_path, previous_path=None, context: Context | None = None,
@@ -150,11 +180,14 @@ def check_file(data_path, previous_path=None, context: Context | None = None,
     DataFileError when the data file, a previous-year file the user named, or the reviews file
     is unusable.
     """
+    handed = _handed.get(_key(data_path, previous_path, context))
+    if handed is not None:
+        return handed
     report = read_report(data_path)
     previous = crossyear.load_previous(report, previous_path or None)
     context = context or context_beside(report, county_deadline)
     cover = coverage(report, previous.report, previous.note, context)
-    return Checked(report, _findings(report, previous.report, cover, context), cover, previous)
+    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context)
 
 
 def context_beside(report: Report, county_deadline: dt.date | None = None) -> Context:

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import DataFileError, PreviousFileError, Problem
 from ..io import read_report
 from ..model.findings import ERROR, WARNING, Finding
+from ..model.names import unit_key
 from ..model.report import Report
 
 
@@ -44,9 +45,9 @@ def _read_previous(report: Report, path: Path) -> Report:
     if previous.year != report.year - 1:
         problems.append(Problem(path, None, "year", f"作为上一年度的数据，应为{report.year - 1}年度，"
                                                     f"实际为{previous.year}年度"))
-    if previous.unit != report.unit:
-        problems.append(Problem(path, None, "unit", f"作为上一年度的数据，应为同一单位“{report.unit}”，"
-                                                    f"实际为“{previous.unit}”"))
+    if previous.county != report.county:        # a unit's name may change; its county does not
+        problems.append(Problem(path, None, "county", f"作为上一年度的数据，应为同一县（区）“{report.county}”，"
+                                                      f"实际为“{previous.county}”"))
     if problems:
         raise DataFileError(problems)
     return previous
@@ -83,6 +84,17 @@ def _value(report: Report, table: str, row: str, column: str):
     if row not in frame.index or column not in frame.columns or pd.isna(frame.at[row, column]):
         return None
     return int(frame.at[row, column])
+
+
+def unit_name(report: Report, previous: Report) -> list[Finding]:
+    """Last year's file names the unit otherwise, even without the report-type words: a warning
+    (a unit may be renamed, or a page signed differently), the cross-year rules still run."""
+    if unit_key(report.unit) == unit_key(previous.unit):
+        return []
+    return [Finding(
+        "cross_year.unit_name", WARNING, None, None, None, report.unit, previous.unit,
+        f"{previous.year}年度数据的单位名称为“{previous.unit}”，本年度为“{report.unit}”：请确认是同一单位"
+        f"（跨年度检查已按同一单位进行）")]
 
 
 def carry_over(report: Report, previous: Report) -> list[Finding]:

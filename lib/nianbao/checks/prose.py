@@ -195,6 +195,12 @@ def numbers(report: Report) -> list[Finding]:
     return findings
 
 
+def statements(text: str) -> set[str]:
+    """What a text states a count of, in the forms `numbers` reads (received, review, suits, …):
+    the generated sentences leave out what the clerk already wrote."""
+    return {c.what for s in SENTENCE.finditer(text) for c in _claims(s.group())}
+
+
 PERIOD = re.compile(
     r"统计[^。；，]{0,12}?(\d{4})年(\d{1,2})月(\d{1,2})日[起]?\s*(?:至|到|—|－|-|~|～)\s*"
     r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")

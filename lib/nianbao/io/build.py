@@ -17,6 +17,7 @@ from ..errors import DataFileError, Problem, display_path
 from ..model.edition import Edition, all_editions, edition_for, load_edition
 from ..model.findings import ERROR, Finding
 from ..model.report import LEVELS, NARRATIVE, Report, empty_table
+from .signs import plain_number
 
 META_REQUIRED = ("unit", "short_name", "county", "year")
 META_OPTIONAL = ("level", "edition", "published", "demo", "source")
@@ -78,7 +79,7 @@ def parse_cell(raw: object, value_type: str):
     if isinstance(raw, bool) or too_large(raw):
         return None, "cells.type"
     if isinstance(raw, str):
-        text = raw.strip().replace(",", "")
+        text = (plain_number(raw) or raw.strip()).replace(",", "")      # 减12, （3） as clerks type them
         if not NUMERAL.fullmatch(text):
             return None, "cells.type"
         raw = float(text) if any(ch in text for ch in ".") else int(text)

@@ -12,10 +12,14 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import OPERATORS
+from .signs import plain_number
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
-VALUE_RUN = re.compile(r"[\s\d.,，/／—―–\-－无元万]*")
-TOKEN = re.compile(r"(?P<num>[-－]?\d+(?:\.\d+)?)(?P<unit>万元|元)?|(?P<mark>[/／]|[—―–\-－]+|无)")
+# A signed change may be written 增3, 减12, −2, －2 or (2) (io/signs.py).
+VALUE_RUN = re.compile(r"(?:[\s\d.,，/／—―–\-－−+＋无元万增减]|[（(]\s*\d+\s*[)）])*")
+TOKEN = re.compile(r"(?P<num>(?:增|减|[-－−+＋])?\d+(?:\.\d+)?)(?P<unit>万元|元)?|[（(]\s*(?P<paren>\d+)\s*[)）]"
+                   r"|(?P<mark>[/／]|[—―–\-－−]+|无)")
+NEGATIVE = "减-－−"
 COUNT = re.compile(r"0|[1-9]\d*")
 AMOUNT = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
 # a cell of its own may group thousands (1,306.14); in a run a comma is a border between cells
@@ -48,10 +52,11 @@ def value_run(text: str) -> tuple[str, str]:
 def tokens(run: str) -> list[Token]:
     out = []
     for found in TOKEN.finditer(run):
-        if found.group("num"):
+        if found.group("paren"):
+            out.append(Token(found.group(0), found.group("paren"), True))
+        elif found.group("num"):
             number = found.group("num")
-            signed = number[0] in "-－"
-            out.append(Token(found.group(0), number.lstrip("-－"), signed))
+            out.append(Token(found.group(0), number.lstrip("增减-－−+＋"), number[0] in NEGATIVE))
         else:
             out.append(Token(found.group(0), None))
     return out
@@ -114,7 +119,7 @@ def cell_values(cells: list[str], kinds: list[str]) -> tuple | None:
         return None
     out = []
     for text, kind in zip(cells, kinds):
-        found = ONE_NUMBER.fullmatch(text.strip())
+        found = ONE_NUMBER.fullmatch(plain_number(text) or text.strip())
         value = _piece(found.group(2).replace(",", ""), kind, bool(found.group(1))) if found else None
         out.append(value if value is not None else Mark(text.strip()))
     return tuple(out)

@@ -142,10 +142,13 @@ class Reader:
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]
         labels = table_labels(table)
+        hits = sorted((hit.start(), hit.end()) for label in labels
+                      for hit in label_pattern(label).finditer(self.page.body, start, end))
         last = start
-        for label in labels:
-            for hit in label_pattern(label).finditer(self.page.body, start, end):
-                last = max(last, hit.end())
+        for hit_start, hit_end in hits:     # the header ends where values begin: a chart's caption
+            if last > start and re.search(r"\d", self.page.body[last:hit_start]):   # (…总计列…) after
+                break                                                              # them is not header
+            last = max(last, hit_end)
         if last == start:
             self.page.note(f"{table.title}：未找到表头")
         self.page.header_deviations(start, last, list(labels), table.title)

@@ -1,4 +1,4 @@
-"""`nianbao import`: a published report (text, portal text view, HTML page) → canonical data.
+"""`nianbao import`: a published report (text, portal text view, HTML page, Word, PDF) → canonical data.
 
 The page is read with the edition as the map: the section headings cut it into sections, the
 labels of each table are the anchors between which its values stand, and io/digits.py splits
@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFileError, NotAReport, display_path
+from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
+from ..model.names import organ_name, signing_organ
 from ..model.report import LEVELS
 from . import read_report
 from .digits import Mark
@@ -25,7 +26,9 @@ from .files import atomic_write
 from .page import Page, detect_edition
 from .page_tables import Reader
 from .page_text import page_text
-from .source import PAGE_LIMIT, read_text
+from .pdf import pdf_html
+from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
+from .word import doc_html, docx_html
 
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 TITLE = re.compile(r"^(?P<org>.*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)")
@@ -36,6 +39,7 @@ COUNTY = re.compile(r"^(?:[^省]{2,}?省)?(?:[^市县区]{2,}?市(?=.+[县区旗
 PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。：:\n]{0,8}[。：:]?\s*")
 IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
 SENTENCE_END = "。！？；"
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")          # an old binary .doc (and .wps, .xls)
 
 
 
@@ -69,13 +73,15 @@ def _paragraphs(text: str) -> str:
 
 
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
-    candidates = [fields.get("标题", "")] + body.strip().splitlines()[:1]
+    """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first."""
+    lines = [line.strip() for line in body.strip().splitlines()[:3]]
+    candidates = [fields.get("标题", "")] + ["".join(lines[:n]) for n in (1, 2, 3)]
     for text in candidates:
         text = text.strip()
         for pattern in (TITLE, TITLE_YEAR_FIRST):
             found = pattern.match(text)
-            if found:
-                return found.group("org").strip(" 　") or None, int(found.group("year"))
+            if found and organ_name(found.group("org")):
+                return organ_name(found.group("org")), int(found.group("year"))
     return None, None
 
 
@@ -174,6 +180,7 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     reader.read()
 
     unit = overrides.get("unit")
+    signer = signer and signing_organ(signer, title_org)
     if not unit:
         unit = title_org
         if signer and (not title_org or signer.startswith(title_org)):
@@ -200,6 +207,11 @@ def _fill(imported: Imported, reader: Reader) -> None:
     for line in reader.lines:
         for key in line.keys:
             tables[key[0]].setdefault(key[1], {})
+        if line.chosen is None and not line.readings:       # e.g. a column the printed page cut off
+            shown = " ".join(line.text.split())
+            reader.page.note(f"“{shown[:40]}”不能读作{len(line.keys)}个单元格的数值"
+                             f"（{'、'.join('.'.join(k) for k in line.keys[:2])}等），按缺失处理")
+            continue
         if line.chosen is None:
             imported.ambiguous.append({
                 "cells": [".".join(k) for k in line.keys], "text": line.text,
@@ -271,13 +283,30 @@ def to_yaml(imported: Imported, source_name: str) -> str:
                             default_flow_style=False)
 
 
+def source_text(source: Path) -> str:
+    """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py).
+
+    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”."""
+    data = read_bytes(source, DOCUMENT_LIMIT)
+    if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
+        return pdf_html(source)
+    if data.startswith(OLE_MAGIC):
+        return doc_html(source)
+    if data.startswith(b"PK\x03\x04"):
+        return docx_html(source)
+    return read_text(source, PAGE_LIMIT)          # a page: text or HTML, within the page's limit
+
+
 def run_import(args) -> int:
     """`nianbao import`: exit 0 every cell read, 1 some missing or ambiguous, 2 not a report."""
     source = Path(args.published)
     try:
-        text = read_text(source, PAGE_LIMIT)
+        text = source_text(source)
     except DataFileError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except UnreadableDocument as exc:
+        print(f"{display_path(source)}：{exc}", file=sys.stderr)
         return 2
     overrides = {"unit": args.unit, "short_name": args.short_name, "county": args.county, "level": args.level}
     if args.level and args.level not in LEVELS:

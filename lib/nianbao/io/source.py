@@ -29,7 +29,10 @@ WORKBOOK_LIMIT = 10 * MB      # an .xlsx as stored (compressed)
 PAGE_LIMIT = 5 * MB           # a published page (.txt, .html) for the importer: 5 MB of page
                               # takes ≈ 5 s to import; 20 MB took 18 s and 183 MB, and its text
                               # would not fit a data file anyway
-KINDS = {DATA_LIMIT: "年度报告数据文件", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面"}
+DOCUMENT_LIMIT = 30 * MB      # a published Word or PDF file: the seed's are 0.2–1 MB; charts and
+                              # pictures make real ones a few MB (a scan is refused anyway)
+KINDS = {DATA_LIMIT: "年度报告数据文件", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面",
+         DOCUMENT_LIMIT: "公开发布的报告（Word、PDF）"}
 
 
 def size_words(size: int) -> str:

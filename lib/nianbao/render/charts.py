@@ -1,8 +1,10 @@
-"""Charts of one report, as self-contained HTML figures (PNG embedded, no file, no network).
+"""Charts of one report: the data of each (a Series), a bar chart of it, and the figure shown as
+self-contained HTML (PNG embedded, numbered caption; no file, no network).
 
-Figures are built with matplotlib.figure.Figure (no pyplot): no global figure state and nothing
-drawn twice by the notebook's inline backend. All-zero or missing data gives a sentence instead
-of an empty axis.
+The notebook has one cell per chart that calls these helpers, so a chart's colour, kind or title
+is changed there. Figures are built with matplotlib.figure.Figure (no pyplot): no global figure
+state and nothing drawn twice by the inline backend; a pyplot figure can be shown the same way.
+All-zero or missing data gives a sentence instead of an empty axis.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import io
 from html import escape
 
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from ..model.edition import short_label
@@ -37,35 +40,46 @@ def empty_html(number: int, caption: str, reason: str) -> str:
             f"<figcaption>图{number}　{escape(caption)}</figcaption></figure>")
 
 
-def _bars(values: pd.Series, title_unit: str) -> Figure:
-    use_cjk_font()                  # before any text is laid out, or glyphs come out as boxes
+def show(fig: Figure | None, number: int, caption: str, otherwise: str = "") -> HTML:
+    """A figure as the page shows it (图N and its caption); None: the sentence `otherwise`."""
+    return HTML(figure_html(fig, number, caption) if fig is not None
+                else empty_html(number, caption, otherwise))
+
+
+def drawable(values: pd.Series) -> bool:
+    """Anything to draw: some value known and not zero."""
+    return bool((values.fillna(0) != 0).any())
+
+
+def bars(values: pd.Series, unit: str = "件", color=BAR) -> Figure:
+    """Horizontal bars, one per value, labelled with the index and annotated with the value;
+    `color` one colour or one per bar."""
+    use_cjk_font()                  # cheap once registered; a figure never lays out without it
+    values = values.fillna(0).astype(float)
     fig = Figure(figsize=(WIDTH, 0.32 * len(values) + 0.9))
     ax = fig.subplots()
-    ax.barh(range(len(values)), values.to_numpy(dtype=float), color=BAR, height=0.6)
+    ax.barh(range(len(values)), values.to_numpy(), color=color, height=0.6)
     ax.set_yticks(range(len(values)), list(values.index))
     ax.invert_yaxis()
     for i, v in enumerate(values):
         ax.annotate(f"{v:g}", (v, i), xytext=(3, 0), textcoords="offset points", va="center")
-    ax.set_xlabel(title_unit)
+    ax.set_xlabel(unit)
     ax.set_xlim(left=min(0.0, float(values.min())) * 1.1, right=max(1.0, float(values.max())) * 1.12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.get_major_locator().set_params(integer=True)
     return fig
 
 
-def requests_by_applicant(report: Report, number: int) -> str:
-    caption = "本年新收政府信息公开申请（按申请人类型）"
+def applicants(report: Report) -> pd.Series:
+    """本年新收申请 by applicant kind (自然人, 商业企业, …), total column left out."""
     table = report.edition.tables["requests"]
     columns = [c for c in table.columns if c.id != "total"]
     values = report.tables["requests"].loc["new_received", [c.id for c in columns]]
-    if values.isna().all() or (values.fillna(0) == 0).all():
-        return empty_html(number, caption, "本年没有新收政府信息公开申请（各类申请人均为0或未填写），不绘制此图。")
-    values = pd.Series(values.fillna(0).to_numpy(), index=[c.label for c in columns])
-    return figure_html(_bars(values, "件"), number, caption)
+    return pd.Series(values.to_numpy(dtype=float, na_value=float("nan")), index=[c.label for c in columns])
 
 
-def outcomes(report: Report, number: int) -> str:
-    caption = "本年度办理结果（总计列，按结果分类）"
+def outcomes(report: Report) -> pd.Series:
+    """The results of the year (总计 column) by kind as the form groups them; missing counts as 0."""
     edition = report.edition
     rule = next(r for r in edition.rules if r["id"] == "requests.outcomes_sum")
     table = edition.tables["requests"]
@@ -76,35 +90,42 @@ def outcomes(report: Report, number: int) -> str:
         name = short_label(line.prefix[-1] if line.prefix else line.label)
         value = totals[row_id]
         grouped[name] = grouped.get(name, 0) + (0 if pd.isna(value) else float(value))
-    values = pd.Series(grouped)
-    if (values == 0).all():
-        return empty_html(number, caption, "本年度没有办理完毕的政府信息公开申请（各项办理结果均为0或未填写），不绘制此图。")
-    return figure_html(_bars(values, "件"), number, caption)
+    return pd.Series(grouped)
 
 
-def proactive(report: Report, number: int) -> str:
-    """One bar per count cell of § 二, in form order, coloured by the article item it reports."""
-    caption = "主动公开政府信息情况（第二十条各项，不含金额）"
+def proactive(report: Report) -> pd.Series:
+    """Every count cell of § 二 in form order ("行政许可·处理决定数量"), amounts left out."""
     table = report.edition.tables["proactive"]
     frame = report.tables["proactive"]
-    labels, values, colours = [], [], []
-    for k, part in enumerate(table.parts):
-        for row in part.rows:
-            for col in part.columns:
-                if table.value_type(col.id) == "amount":
-                    continue
-                value = frame.at[row.id, col.id]
-                labels.append(f"{row.label}·{col.label}")
-                values.append(0.0 if pd.isna(value) else float(value))
-                colours.append(PALETTE[k % len(PALETTE)])
-    if all(v == 0 for v in values):
-        return empty_html(number, caption, "主动公开各项数量均为0或未填写，不绘制此图。")
-    fig = _bars(pd.Series(values, index=labels), "件/项")
-    for bar, colour in zip(fig.axes[0].patches, colours):
-        bar.set_color(colour)
-    return figure_html(fig, number, caption)
+    values = {f"{row.label}·{col.label}": frame.at[row.id, col.id]
+              for part in table.parts for row in part.rows for col in part.columns
+              if table.value_type(col.id) != "amount"}
+    return pd.Series({k: float("nan") if pd.isna(v) else float(v) for k, v in values.items()})
+
+
+def proactive_colours(report: Report) -> list[str]:
+    """One colour per bar of proactive(): the article item (part of the form) it reports."""
+    table = report.edition.tables["proactive"]
+    return [PALETTE[k % len(PALETTE)] for k, part in enumerate(table.parts)
+            for _ in part.rows for col in part.columns if table.value_type(col.id) != "amount"]
+
+
+# The default charts, as the township notebook draws them (its cells are the place to change
+# them); used where no notebook runs (the benchmark's floor).
+DEFAULTS = (
+    (applicants, "件", lambda r: BAR, "本年新收政府信息公开申请（按申请人类型）",
+     "本年没有新收政府信息公开申请（各类申请人均为0或未填写），不绘制此图。"),
+    (outcomes, "件", lambda r: BAR, "本年度办理结果（总计列，按结果分类）",
+     "本年度没有办理完毕的政府信息公开申请（各项办理结果均为0或未填写），不绘制此图。"),
+    (proactive, "件/项", proactive_colours, "主动公开政府信息情况（第二十条各项，不含金额）",
+     "主动公开各项数量均为0或未填写，不绘制此图。"),
+)
 
 
 def all_charts(report: Report) -> str:
-    makers = (requests_by_applicant, outcomes, proactive)
-    return "".join(make(report, i) for i, make in enumerate(makers, start=1))
+    out = []
+    for number, (data, unit, colour, caption, otherwise) in enumerate(DEFAULTS, start=1):
+        values = data(report)
+        fig = bars(values, unit, colour(report)) if drawable(values) else None
+        out.append(show(fig, number, caption, otherwise).data)
+    return "".join(out)

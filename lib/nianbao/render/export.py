@@ -21,18 +21,22 @@ TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
 PAGES = ("review", "public")
+SUFFIXES = {"review": ".html", "public": ".public.html"}   # the file name of each page after the unit's
+LAB_STYLE = "lab-style"            # output metadata {"nianbao": LAB_STYLE}: the lab's look only
 # the headings' ¶ links, empty (anchor_link_text=""), written by the template as <a … />
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"\s*(?:/>|></a>)')
 
 
 class DropStderr(Preprocessor):
-    """Warnings and logs stay in the executed notebook (the audit record), not in the page."""
+    """Warnings and logs stay in the executed notebook (the audit record), not in the page
+    (the findings panel names them: audit.py); nor does the lab's style block (labstyle.py)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.name == "stderr")
-                            and o.output_type != "error"]
+                            and o.output_type != "error"
+                            and o.get("metadata", {}).get("nianbao") != LAB_STYLE]
         return cell, resources
 
 
@@ -82,9 +86,20 @@ def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
     return ANCHOR_LINK.sub("", body)
 
 
+def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
+    """Every file made from an executed township notebook, by file-name suffix (".html": the
+    review page, ".public.html": the public page). `nianbao run` and `nianbao export` both call
+    this. Warnings and errors in the notebook's outputs are added to the review page's findings."""
+    from .audit import notebook_findings, with_findings
+    problems = notebook_findings(nb)
+    review_nb = with_findings(nb, problems) if problems else nb
+    return {SUFFIXES["review"]: export_html(review_nb, "review", title),
+            SUFFIXES["public"]: export_html(nb, "public", title)}
+
+
 # The printable files of a unit, made from its public page (the one rendering of the report):
-# suffix → (maker, the name a clerk knows it by).
-DOCUMENTS = {"pdf": (pdf_bytes, "PDF"), "docx": (docx_bytes, "Word文件")}
+# file-name suffix → (maker, the name a clerk knows it by).
+DOCUMENTS = {".pdf": (pdf_bytes, "PDF"), ".docx": (docx_bytes, "Word文件")}
 
 
 @dataclass
@@ -103,3 +118,15 @@ def export_documents(public_html: str, title: str) -> Documents:
         except Exception as exc:       # a font, a library, a page it cannot lay out: say so
             made.problems.append(f"{name}未能生成（{type(exc).__name__}: {str(exc)[:200]}）")
     return made
+
+
+def export_files(nb: nbformat.NotebookNode, title: str,
+                 documents: bool = True) -> tuple[dict[str, str | bytes], list[str]]:
+    """Every file of a unit from its executed notebook, by file-name suffix: the two pages and,
+    unless documents=False, the PDF and the Word file; with what could not be made. `nianbao run`
+    and `nianbao export` both call this."""
+    files: dict[str, str | bytes] = dict(export_pages(nb, title))
+    if not documents:
+        return files, []
+    made = export_documents(files[SUFFIXES["public"]], title)
+    return {**files, **made.files}, made.problems

@@ -1,0 +1,57 @@
+"""Dask at local speed: every Dask worker keeps warm servers to run its jobs in.
+
+A Dask worker runs tasks in threads, and a process with threads must not fork; a Jupyter kernel
+per notebook instead costs seconds per report. So a worker plugin starts, on each Dask worker
+as it joins, one warm server per worker thread: the single-threaded process of the local pool
+(pool.py), which imports and warms at once and forks every notebook from itself. A Dask task
+only hands its job to a free server of its worker and waits. The unit's deadline is enforced
+there, as locally: a server that overruns it, or dies, is killed with its children and replaced,
+and only that unit fails; the Dask worker itself is never harmed.
+
+Why a worker plugin (rather than a nanny preload or a server started by each task): the client
+registers it, so it reaches every worker — also ones that join later — with nothing to add to
+the `dask worker` command line, it is replaced on the next registration (a new run picks up a
+newly installed nianbao), and its teardown stops the servers when the worker closes.
+Nothing is shared but bytes: the job carries its inputs, the result carries every page.
+"""
+from __future__ import annotations
+
+import functools
+import queue
+
+from distributed import WorkerPlugin, get_worker
+
+from .pool import Pool, WorkerLost
+from .unit import warm, work
+
+NAME = "nianbao-warm-servers"
+
+
+class WarmServers(WorkerPlugin):
+    """On one Dask worker: a warm server (a Pool of one) per thread, lent to one task at a time."""
+
+    def __init__(self, engine: str | None):
+        self.engine = engine
+
+    def setup(self, worker) -> None:
+        task = functools.partial(work, from_bytes=True, engine=self.engine)
+        self.servers = [Pool(task, 1, warm=functools.partial(warm, self.engine)).start()
+                        for _ in range(worker.state.nthreads)]
+        self.free: queue.SimpleQueue[Pool] = queue.SimpleQueue()
+        for server in self.servers:
+            self.free.put(server)
+
+    def teardown(self, worker) -> None:
+        for server in self.servers:
+            server.kill()
+
+
+def run_job(job, timeout: float | None):
+    """The Dask task: the job run in a warm server of this worker; a lost server → its reason."""
+    plugin = get_worker().plugins[NAME]
+    server = plugin.free.get()
+    try:
+        [(_, outcome)] = server.run([job], lambda _: timeout)
+    finally:
+        plugin.free.put(server)
+    return str(outcome) if isinstance(outcome, WorkerLost) else outcome

@@ -1,0 +1,91 @@
+"""The county-years' summary pages, made by the warm workers while the batch runs.
+
+A county-year's summary is asked for as soon as no unit still running is filed under its
+folder (data/<county>/<year>/, or the params file's county-year), so it is made while the other
+county-years' units still run; and again at the end only if the county-year's units turned out
+otherwise (a unit whose data names another county-year). A summary whose units have not changed
+since the last run is not made again.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections import deque
+from pathlib import Path
+
+from ..errors import display_path
+from ..io.files import atomic_write
+from . import record
+from .job import ERRORS, FAILED, OK, SummaryJob, SummaryResult
+from .params import PROJECT
+
+SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
+
+
+def summary_key(records: list[dict]) -> str:
+    digest = hashlib.sha256(json.dumps([(r["source"], r.get("key"), r["status"]) for r in records]).encode())
+    digest.update(SUMMARY_NOTEBOOK.read_bytes() + record.package_fingerprint().encode())
+    return digest.hexdigest()
+
+
+def _job(folder: Path, content: dict, key: str, from_bytes: bool) -> SummaryJob | dict:
+    """What summary.html needs: a job for a worker, or (unchanged, nothing to sum) its record."""
+    old = content.get("summary") or {}
+    if old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
+        return old
+    if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
+        return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
+    data = {}
+    for rec in content["units"]:            # a worker without our disk gets the reports' data
+        if from_bytes and rec["status"] in (OK, ERRORS):
+            with contextlib.suppress(OSError):      # gone since: the summary says it is left out
+                data[rec["source"]] = Path(rec["source"]).read_bytes()
+    return SummaryJob(str(folder), display_path(folder / "summary.html"),
+                      (folder / record.RUN_JSON).read_bytes(), SUMMARY_NOTEBOOK.read_bytes(),
+                      str(SUMMARY_NOTEBOOK), data)
+
+
+def _written(folder: Path, key: str, result: SummaryResult | str) -> dict:
+    if isinstance(result, str):                     # the worker was lost (crash, timeout)
+        result = SummaryResult(str(folder), message=f"{display_path(folder / 'summary.html')}：报告生成失败，{result}")
+    if result.notebook is None:
+        return {"key": None, "status": FAILED, "message": result.message}   # tried again next run
+    atomic_write(folder / "summary.ipynb", result.notebook)
+    atomic_write(folder / "summary.html", result.html)
+    return {"key": key, "status": OK, "seconds": round(result.seconds, 3)}
+
+
+class Summaries:
+    """Summary jobs added to the batch's queue of jobs; their results written into the
+    county-years' records (content["summary"], kept in run.json)."""
+
+    def __init__(self, jobs: deque, from_bytes: bool):
+        self.jobs, self.from_bytes = jobs, from_bytes
+        self.asked: dict[Path, tuple[str, SummaryJob | None]] = {}   # folder → (key, its latest job)
+        self.made: dict[Path, tuple[str, dict]] = {}                 # folder → (key, summary record)
+        self.contents: dict[Path, dict] = {}
+
+    def ask(self, contents: dict[Path, dict]) -> None:
+        """Each county-year's summary, unless it is made or being made for the same units."""
+        for folder, content in contents.items():
+            self.contents[folder] = content
+            key = summary_key(content["units"])
+            if folder in self.made and self.made[folder][0] == key:
+                content["summary"] = self.made[folder][1]
+            elif self.asked.get(folder, (None,))[0] != key:
+                job = _job(folder, content, key, self.from_bytes)
+                if isinstance(job, SummaryJob):
+                    self.jobs.append(job)
+                    self.asked[folder] = key, job
+                else:                       # unchanged since the last run, or nothing to sum
+                    self.asked[folder] = key, None
+                    self.made[folder] = key, job
+                    content["summary"] = job
+
+    def done(self, job: SummaryJob, result: SummaryResult | str) -> None:
+        folder = Path(job.folder)
+        key, latest = self.asked[folder]
+        if job is latest:                   # (an earlier job of the folder: its units changed since)
+            self.made[folder] = key, _written(folder, key, result)
+            self.contents[folder]["summary"] = self.made[folder][1]

@@ -1,0 +1,158 @@
+"""Text PDFs → the HTML the importer reads (no OCR: a scan without a text layer is refused).
+
+A printed report keeps no structure, only words and their positions. Tables drawn with rules
+(the official form usually is) are read by pdfplumber from the rules: cells, merged cells and
+labels wrapping inside a cell come out as they are; tables without rules are rebuilt from the
+words' positions by pdf_layout.py. Page numbers and headers or footers repeated on several pages
+are dropped; the pages are read as one flow, so a table that runs over a page break is one
+table, and a row the break cut in two is joined again.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UnreadableDocument
+from .pdf_layout import Line, blocks, join, page_lines, table_rows
+
+VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
+MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
+PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|共)\s*\d{1,4}\s*页?)?[-—–－\s]*")
+
+
+@dataclass
+class Ruled:
+    """A table drawn with rules: pdfplumber finds its cells from the lines (None: merged away)."""
+    page: int
+    top: float
+    bottom: float
+    rows: list[list[str | None]]
+    is_row = False
+
+
+def _ruled(page, number: int) -> tuple[list[Ruled], object]:
+    """The page's ruled tables, and the page without them (whose words are read as lines)."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:               # by its centre: a heading may touch a table's rule
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+    rest = page.filter(outside) if boxes else page
+    return [Ruled(number, t.bbox[1], t.bbox[3], t.extract()) for t in tables], rest
+
+
+def _continue_rows(items: list) -> None:
+    """A table continued on the next page: the header rows it repeats there are dropped, and a
+    row the page break cut in two (its second half: the label's rest, no value) is joined."""
+    heads: dict[int, list] = {}
+    for before, after in zip(items, items[1:]):
+        if not (isinstance(before, Ruled) and isinstance(after, Ruled) and after.page == before.page + 1):
+            continue
+        head = heads.get(id(before), before.rows)
+        heads[id(after)] = head
+        repeated = 0
+        while repeated < min(len(head), len(after.rows)) and after.rows[repeated] == head[repeated] \
+                and not any(VALUE.fullmatch((c or "").strip()) for c in head[repeated]):
+            repeated += 1
+        del after.rows[:repeated]
+        if not after.rows:
+            continue
+        last, first = before.rows[-1], after.rows[0]
+        values = [i for i, c in enumerate(last) if VALUE.fullmatch((c or "").strip())]
+        # only the label's rest, nothing where the row has values (a header has some)
+        if len(last) == len(first) and not any(re.search(r"\d", c or "") for c in first) \
+                and not any(first[i] for i in values):
+            before.rows[-1] = [(a or "") + (b or "") if (a or b) else a for a, b in zip(last, first)]
+            after.rows.pop(0)
+
+
+def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
+    """ids of the lines that are page numbers, or headers/footers repeated on several pages."""
+    repeated = Counter()
+    for page, lines in pages:
+        for line in lines:
+            if _in_margin(page, line):
+                repeated[re.sub(r"\d+", "#", line.text)] += 1
+    out = set()
+    for page, lines in pages:
+        for line in lines:
+            if not _in_margin(page, line):
+                continue
+            if PAGE_NUMBER.fullmatch(line.text) or (len(pages) > 1 and repeated[re.sub(r"\d+", "#", line.text)] > 1):
+                out.add(id(line))
+    return out
+
+
+def _in_margin(page, line: Line) -> bool:
+    return line.bottom < page.height * MARGIN or line.top > page.height * (1 - MARGIN)
+
+
+def _html(lines: list[Line]) -> str:
+    parts: list[str] = []
+    paragraph: list[str] = []
+    text_lines = [l for l in lines if isinstance(l, Line) and not l.is_row]
+    left = min(l.x0 for l in text_lines) if text_lines else 0
+    right = max(l.x1 for l in text_lines) if text_lines else 0
+
+    def flush():
+        if paragraph:
+            parts.append(f"<p>{html.escape(''.join(paragraph))}</p>")
+            paragraph.clear()
+
+    previous = None
+    for kind, item in blocks(lines):
+        if kind in ("table", "ruled"):
+            flush()
+            cells = table_rows(item) if kind == "table" else [[c for c in row if c is not None] for row in item.rows]
+            rows = ("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells)
+            parts.append("<table>" + "".join(rows) + "</table>")
+            previous = None
+            continue
+        line = item
+        starts_new = (previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
+                      or previous.x1 < right - 2 * line.size
+                      or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
+        if starts_new:
+            flush()
+        paragraph.append(line.text if not paragraph else join(paragraph[-1][-1:], line.text)[1:])
+        previous = line
+    flush()
+    return "<html><body>" + "\n".join(parts) + "</body></html>"
+
+
+def pdf_html(path: Path) -> str:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            pages, ruled = [], []
+            for i, page in enumerate(pdf.pages):
+                tables, rest = _ruled(page, i)
+                pages.append((page, page_lines(rest, i)))
+                ruled.append(tables)
+            title = (pdf.metadata.get("Title") or "") if isinstance(pdf.metadata, dict) else ""
+    except (PDFEncryptionError, PDFPasswordIncorrect):
+        raise UnreadableDocument("这个 PDF 已加密，请提供未加密的文件") from None
+    except (PdfminerException, MalformedPDFException, PDFSyntaxError, PSException) as exc:
+        raise UnreadableDocument(f"无法作为 PDF 文件打开（文件可能已损坏：{type(exc).__name__}）") from None
+    if not any(lines for _, lines in pages) and not any(ruled):
+        raise UnreadableDocument("这个 PDF 没有文字层（可能是扫描件或图片），nianbao 不做文字识别；"
+                                 "请使用原始的 Word 文件或网页导入")
+    furniture = _furniture(pages)
+    items = []
+    for (_, lines), tables in zip(pages, ruled):
+        kept = [line for line in lines if id(line) not in furniture]
+        items += sorted(kept + tables, key=lambda item: item.top)
+    _continue_rows(items)
+    body = _html(items)
+    if title.strip():
+        body = body.replace("<html>", f"<html><head><title>{html.escape(title.strip())}</title></head>", 1)
+    return body
