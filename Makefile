@@ -31,12 +31,13 @@ $(READY): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (Python 3)" >/dev/null
 	touch $@
 
-# A licence-clean CJK font (Noto CJK, OFL) for the charts, when the machine has none.
+# Licence-clean CJK fonts (Noto CJK: OFL; AR PL UKai: Arphic) for the charts and the printed
+# report, and pango for WeasyPrint's PDF, when the machine has none.
 fonts:
-	@bash scripts/system-deps.sh fonts
+	@bash scripts/system-deps.sh fonts pango
 
 # Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks;
-# LibreOffice Writer and poppler to make and read the Word and PDF files of the import tests.
+# LibreOffice Writer and poppler to make, open, render and read the Word and PDF files.
 system-deps:
 	@bash scripts/system-deps.sh chromium libreoffice writer poppler
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages nianbao needs, only when they are missing.
-#   fonts     a CJK font for the charts (Noto Sans CJK, SIL Open Font License)
+#   fonts     CJK fonts for the charts and the printed report: Noto Sans/Serif CJK (SIL Open Font
+#             License) and AR PL UKai (楷体 style, Arphic Public License)
+#   pango     the text layout library WeasyPrint uses to make the PDF
 #   chromium  headless Chromium for the browser test
 #   libreoffice  headless LibreOffice Calc, to recalculate the workbook's check formulas in a test
 #   writer    headless LibreOffice Writer: Word files opened, converted and printed as offices do
@@ -27,6 +29,15 @@ for what in "$@"; do
       if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then
         echo "nianbao: installing a CJK font (fonts-noto-cjk)"
         apt_install fonts-noto-cjk
+      fi
+      if ! ls /usr/share/fonts/truetype/arphic/ukai.ttc >/dev/null 2>&1; then
+        echo "nianbao: installing a 楷体-style font for level-2 headings (fonts-arphic-ukai)"
+        apt_install fonts-arphic-ukai
+      fi ;;
+    pango)
+      if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then
+        echo "nianbao: installing the text layout library for PDFs (libpango-1.0-0, libpangoft2-1.0-0)"
+        apt_install libpango-1.0-0 libpangoft2-1.0-0
       fi ;;
     chromium)
       if ! command -v chromium >/dev/null; then

@@ -91,7 +91,8 @@ def test_index_lists_every_unit_with_status_counts_and_links(county):
     assert counts == ["2", "0", "0"]          # errors, warnings (open), explained
     for name in ("新城街道", "黄寨镇", "姚集镇"):
         hrefs = [a["href"] for a in rows[name].find_all("a")]
-        assert [out / unquote(h) for h in hrefs] == [out / f"{name}.html", out / f"{name}.public.html"]
+        assert [out / unquote(h) for h in hrefs] == [out / f"{name}{suffix}" for suffix in
+                                                      (".html", ".public.html", ".pdf", ".docx")]
     assert "DeadKernelError" in rows["崩溃镇"].select_one("td.reason").get_text()
     # demo units are marked, the real one is not, and the page says so on top
     assert rows["新城街道"].select_one("span.demo").get_text() == "示例数据（非真实）"
@@ -124,7 +125,8 @@ def test_run_json_records_inputs_hashes_versions_and_status(county):
     assert xincheng["inputs"]["data"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
     assert xincheng["inputs"]["previous"] == {"path": str(previous), "sha256": hashlib.sha256(previous.read_bytes()).hexdigest()}
     assert units["姚集镇.yaml"]["inputs"]["previous"] is None
-    assert xincheng["outputs"] == {"notebook": "新城街道.ipynb", "review": "新城街道.html", "public": "新城街道.public.html"}
+    assert xincheng["outputs"] == {"notebook": "新城街道.ipynb", "review": "新城街道.html", "public": "新城街道.public.html",
+                                   "pdf": "新城街道.pdf", "docx": "新城街道.docx"}
     assert xincheng["seconds"] > 0 and not xincheng["skipped"] and xincheng["demo"] is True
     assert run["summary"]["status"] == "ok"
 
@@ -158,7 +160,7 @@ def test_unchanged_rerun_skips_and_a_change_redoes_only_that_unit(tmp_path):
     assert again.returncode == 0 and "新生成0份，未变化跳过2份" in again.stderr
     after = {p.name: p.stat().st_mtime_ns for p in reports.iterdir()}
     unit_files = [k for k in before if k.startswith(("新城街道", "姚集镇"))]
-    assert len(unit_files) == 6 and all(after[k] == before[k] for k in unit_files)
+    assert len(unit_files) == 10 and all(after[k] == before[k] for k in unit_files)   # 5 files a unit
     assert after["summary.html"] == before["summary.html"]
 
     previous = tmp_path / "data" / "商水县" / "2019" / "新城街道.yaml"
@@ -189,8 +191,8 @@ def test_a_failed_rerun_keeps_the_good_earlier_report(tmp_path):
     row = soup(reports / "index.html").select_one("tbody tr")
     assert row.select_one("td.status").get_text() == "生成失败"
     assert "仍保留上次生成的报告" in row.select_one("td.reason").get_text()
-    assert [a["href"] for a in row.find_all("a")] == ["%E5%A7%9A%E9%9B%86%E9%95%87.html",
-                                                      "%E5%A7%9A%E9%9B%86%E9%95%87.public.html"]
+    assert [a["href"] for a in row.find_all("a")] == [f"%E5%A7%9A%E9%9B%86%E9%95%87{suffix}" for suffix in
+                                                      (".html", ".public.html", ".pdf", ".docx")]
     # the failure is not remembered as done: the next run builds the unit again
     again = nianbao("run", folder, "--out", out, cwd=tmp_path)
     assert again.returncode == 0 and "新生成1份" in again.stderr

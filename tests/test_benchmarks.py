@@ -21,3 +21,10 @@ def test_batch_benchmark_runs_every_way_at_both_sizes_on_a_few_reports():
     for part in ("a worker's warm-up", "county summary notebook", "unchanged rerun", "three charts",
                  "notebook in a forked child", "export of the two pages"):
         assert re.search(re.escape(part) + r".*\s\d+\.\d{3} s", out), out
+
+
+def test_documents_cost_benchmark_runs_on_one_unit():
+    done = subprocess.run([str(BIN / "python"), "benchmarks/documents_cost.py", "--runs", "1", "--units", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"姚集镇\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\dx", done.stdout), done.stdout

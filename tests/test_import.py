@@ -221,7 +221,7 @@ def word_html(report) -> str:
             tag, attrs, text = found.group(1), found.group(2), found.group(3)
             attrs = re.sub(r'\s*class="[^"]*"', "", attrs)
             return WORD_CELL.format(tag=tag, attrs=attrs, text=text or "&nbsp;")
-        return re.sub(r"<(td|th)([^>]*)>(.*?)</\1>", cell, html)
+        return re.sub(r"<(td|th)\b([^>]*)>(.*?)</\1>", cell, html)   # \b: not <thead>
     paragraphs = lambda text: "".join(
         f'<p class=MsoNormal style="text-indent:32.0pt;mso-char-indent-count:2.0">'
         f'<span style="font-family:仿宋_GB2312">{line}</span></p>\n' for line in text.splitlines())

@@ -249,8 +249,8 @@ def test_one_bad_file_among_good_ones(tmp_path):
     out = tmp_path / "out" / "商水县" / "2020"
     for name in ("index.html", "findings.csv", "run.json", "summary.html", "姚集镇.html", "姚集镇.public.html"):
         assert (out / name).is_file(), name
-    assert sorted(p.name for p in out.glob("=HYPERLINK*")) == [
-        "=HYPERLINK(1)$x^{$_b_.html", "=HYPERLINK(1)$x^{$_b_.ipynb", "=HYPERLINK(1)$x^{$_b_.public.html"]
+    assert sorted(p.name for p in out.glob("=HYPERLINK*")) == sorted(
+        f"=HYPERLINK(1)$x^{{$_b_{suffix}" for suffix in (".html", ".ipynb", ".public.html", ".pdf", ".docx"))
     written = {p for p in tmp_path.rglob("*") if p.is_file() and "out" not in p.relative_to(tmp_path).parts[:1]}
     assert written == {p for p in (tmp_path / "data").rglob("*") if p.is_file() and "环" not in p.parts}
     page = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")

@@ -34,7 +34,7 @@ def _run(args) -> int:
         return 2
     try:
         return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=args.engine)
+                   timeout=args.timeout, engine=args.engine, documents=not args.pages_only)
     except OutputBusy as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -226,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=("fork", "kernel"),
                      help="fork（默认，Dask 上也是）：每个笔记本在预热进程的子进程中运行，较快；"
                           "kernel：每个笔记本启动一个新的 Jupyter 内核")
+    run.add_argument("--pages-only", action="store_true",
+                     help="只生成网页（审阅版和公开版），不生成PDF和Word文件：更快，适合反复核对数据时")
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="检查一个数据文件，列出发现的问题",

@@ -108,6 +108,7 @@ def _row(number: int, record: dict) -> str:
     return (f'<tr class="{status}"><td class="num">{number}</td><td>{escape(name)}{demo}</td>'
             f'<td class="status">{STATUS_WORDS[status]}</td>{counts}'
             f'<td>{_link(outputs.get("review"), "审阅版")}</td><td>{_link(outputs.get("public"), "公开版")}</td>'
+            f'<td>{_link(outputs.get("pdf"), "PDF")}</td><td>{_link(outputs.get("docx"), "Word")}</td>'
             f'<td class="reason">{escape(record.get("message") or "")}</td></tr>')
 
 
@@ -142,7 +143,7 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
             f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             f"{banner}<h1>{escape(title)}</h1>\n<p>共{len(records)}个单位：{overview}。{links}</p>\n"
             f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th><th>已说明</th>"
-            f"<th colspan=\"2\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
+            f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
             f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
             + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
             + "</body>\n</html>\n")

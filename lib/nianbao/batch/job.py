@@ -24,6 +24,7 @@ class Job:
     previous_display: str | None = None
     index: int = 0              # position in the batch
     context: str = ""           # checks.Context as JSON: what the batch tells the unit (batch/context.py)
+    documents: bool = True      # also the PDF and the Word file (`nianbao run --pages-only`: not)
 
 
 @dataclass
@@ -39,7 +40,8 @@ class Result:
     demo: bool = False
     findings: list[dict] = field(default_factory=list)
     notebook: str | None = None             # the executed notebook (JSON text)
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str | bytes] = field(default_factory=dict)   # suffix → page, PDF, Word file
+    document_problems: list[str] = field(default_factory=list)  # which could not be made, why
     seconds: float = 0.0
     traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)

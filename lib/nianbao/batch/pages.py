@@ -1,5 +1,5 @@
 """`nianbao export EXECUTED.ipynb [--out DIR]`: the files of any executed township notebook
-(e.g. run by hand with papermill), made by the same function as `nianbao run` (export_pages):
+(e.g. run by hand with papermill), made by the same function as `nianbao run` (export_files):
 the same bytes for the same data."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _header(nb) -> dict:
 def run_export(notebook: str, out: str | None) -> int:
     import nbformat
 
-    from ..render.export import export_pages
+    from ..render.export import export_files
     path = Path(notebook)
     try:
         nb = nbformat.read(path, as_version=4)
@@ -41,7 +41,10 @@ def run_export(notebook: str, out: str | None) -> int:
         return 2
     folder = Path(out) if out else path.parent
     stem = folder.resolve() / safe_component(header["short_name"], "简称")
-    for suffix, content in export_pages(nb, header["title"]).items():
+    files, problems = export_files(nb, header["title"])
+    for suffix, content in files.items():
         atomic_write(stem.parent / f"{stem.name}{suffix}", content)
         print(display_path(stem.parent / f"{stem.name}{suffix}"))
-    return 0
+    for problem in problems:          # the pages are written; the PDF or the Word file is not
+        print(f"{display_path(path)}：{problem}", file=sys.stderr)
+    return 1 if problems else 0

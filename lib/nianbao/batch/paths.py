@@ -27,12 +27,22 @@ def report_stem(out_root: Path, county: str, year: int, short_name: str) -> Path
     return stem
 
 
-def write_outputs(stem: Path, notebook_text: str, pages: dict[str, str]) -> list[Path]:
-    """A unit's executed notebook and its pages (file-name suffix → content), each written
-    atomically; called only once every part is ready, so a failed run never replaces a good
-    earlier output."""
-    outputs = []
-    for suffix, text in {".ipynb": notebook_text, **pages}.items():
-        outputs.append(stem.parent / f"{stem.name}{suffix}")
-        atomic_write(outputs[-1], text)
-    return outputs
+OUTPUTS = {".ipynb": "notebook", ".html": "review", ".public.html": "public", ".pdf": "pdf", ".docx": "docx"}
+DOCUMENTS = (".pdf", ".docx")           # made from the public page; `--pages-only` leaves them out
+
+
+def write_outputs(stem: Path, notebook_text: str, files: dict[str, str | bytes]) -> dict[str, Path]:
+    """A unit's executed notebook and its files (file-name suffix → content), each written
+    atomically, by output name (OUTPUTS); called only once every part is ready, so a failed run
+    never replaces a good earlier output. A PDF or Word file not made this time is removed: it
+    would be last run's, no longer the report the pages show."""
+    contents = {".ipynb": notebook_text, **files}
+    written = {}
+    for suffix, name in OUTPUTS.items():
+        path = stem.parent / f"{stem.name}{suffix}"
+        if suffix in contents:
+            atomic_write(path, contents[suffix])
+            written[name] = path
+        elif suffix in DOCUMENTS:
+            path.unlink(missing_ok=True)
+    return written

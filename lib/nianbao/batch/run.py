@@ -25,7 +25,7 @@ from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
 from .lock import output_lock
 from .params import Unit
-from .paths import report_stem, safe_component, write_outputs
+from .paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
 from .summaries import Summaries
 
@@ -62,7 +62,11 @@ def _outputs_exist(folder: Path, old: dict) -> bool:
     return all((folder / name).is_file() for name in (old.get("outputs") or {}).values())
 
 
-def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned]:
+def _has_documents(old: dict) -> bool:
+    return all(OUTPUTS[suffix] in (old.get("outputs") or {}) for suffix in DOCUMENTS)
+
+
+def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool = True) -> list[Planned]:
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     read: dict[Path, tuple[bytes, bytes | None]] = {}
@@ -96,11 +100,12 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool) -> list[Planned
                   "notebook": _input(unit.notebook, notebook_sha)}
         item = Planned(unit, key, inputs, old, old_folder)
         unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
-                     and _outputs_exist(old_folder, old))
+                     and _outputs_exist(old_folder, old) and (_has_documents(old) or not documents))
         if force or not unchanged:
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
-                           display_path(unit.previous) if unit.previous else None, i, context_json)
+                           display_path(unit.previous) if unit.previous else None, i, context_json,
+                           documents)
         planned.append(item)
     return planned
 
@@ -225,7 +230,10 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
         except OSError as exc:                           # the unit's failure, not the batch's
             rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
             return folder, rec
-        rec["outputs"] = dict(zip(("notebook", "review", "public"), (p.name for p in paths)))
+        rec["outputs"] = {name: path.name for name, path in paths.items()}
+        if result.document_problems:              # the pages are there; the PDF or Word file is not
+            rec["document_problems"] = result.document_problems
+            rec["message"] = "；".join(filter(None, [rec["message"], *result.document_problems]))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
         rec["message"] += "（仍保留上次生成的报告）"
@@ -242,19 +250,19 @@ def _group_content(folder: Path, records: list[dict], old_run: dict, started: fl
 
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
-        engine: str | None = None) -> int:
+        engine: str | None = None, documents: bool = True) -> int:
     """Build every unit that changed, write the county-year outputs; returns the exit code.
     One run per output folder at a time (lock.py): OutputBusy when another holds it."""
     with output_lock(Path(out)):
-        return _run(units, out, workers, scheduler, force, timeout, engine)
+        return _run(units, out, workers, scheduler, force, timeout, engine, documents)
 
 
-def _run(units, out, workers, scheduler, force, timeout, engine) -> int:
+def _run(units, out, workers, scheduler, force, timeout, engine, documents) -> int:
     from tqdm import tqdm
     started = time.perf_counter()
     out_root = Path(out)
     runs = record.load_all(out_root)
-    planned = plan(units, runs, force)
+    planned = plan(units, runs, force, documents)
     jobs = deque(p.job for p in planned if p.job is not None)
     by_source = {p.job.source: p for p in planned if p.job is not None}
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
@@ -296,7 +304,7 @@ def _run(units, out, workers, scheduler, force, timeout, engine) -> int:
             item = by_source[job.source]
             folder, rec = _record(item, result, out_root, claimed)
             records[job.source] = (folder, rec)
-            if rec["status"] in (FAILED, UNUSABLE):
+            if rec["status"] in (FAILED, UNUSABLE) or rec.get("document_problems"):
                 say_failure(rec)
             bar.update()
             running[_folder(out_root, *item.unit.group) if item.unit.group else None] -= 1
@@ -373,4 +381,7 @@ def _report(records, units, built: int, summaries_failed: int) -> int:
         + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders))
     if not units or counts[UNUSABLE] == len(statuses):
         return 2
-    return 0 if counts[OK] == len(statuses) and not summaries_failed else 1
+    incomplete = sum(bool(r.get("document_problems")) for _, r in records.values())
+    if incomplete:
+        say(f"其中{incomplete}份报告的PDF或Word文件未能生成（网页已生成，原因见上）。")
+    return 0 if counts[OK] == len(statuses) and not summaries_failed and not incomplete else 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from ..render.export import export_pages
+from ..render.export import export_files
 from .engine import NAME as FORK
 from .job import DEFAULT_ENGINE
 from .params import DEFAULT_NOTEBOOK as NOTEBOOK
@@ -75,11 +75,13 @@ def kernel_start_failed(exc: BaseException) -> bool:
 
 
 def render(data_path: Path, title: str, notebook: Path = NOTEBOOK, previous_path: Path | None = None,
-           attempts: int = 3, context: str = "", **options) -> tuple[nbformat.NotebookNode, dict[str, str]]:
-    """The executed notebook and its files (export_pages: suffix → content); a kernel that fails
-    to start is tried again."""
+           attempts: int = 3, context: str = "", documents: bool = True,
+           **options) -> tuple[nbformat.NotebookNode, dict[str, str | bytes], list[str]]:
+    """The executed notebook, its files (export_files: suffix → content; the PDF and the Word
+    file unless documents=False) and what could not be made; a kernel that fails to start is
+    tried again."""
     nb = execute(data_path, notebook, previous_path, context, attempts=attempts, **options)
-    return nb, export_pages(nb, title)
+    return (nb, *export_files(nb, title, documents))
 
 
 def failure_message(source: Path | str, exc: BaseException) -> str:

@@ -105,7 +105,9 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
     """Read, check, execute and export one unit. `from_bytes=False` runs the client's own files
     (a local worker shares the disk); otherwise a private copy in a temporary folder is used,
     and its name is replaced by the client's in everything returned."""
-    options = {} if engine is None else {"engine": engine}
+    options = {"documents": job.documents}
+    if engine is not None:
+        options["engine"] = engine
     if not from_bytes:
         previous = Path(job.previous_source) if job.previous_source else None
         return build(job.source, Path(job.source), Path(job.notebook_source), previous,
@@ -181,15 +183,17 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     result.ratios = parts(report)
     try:
         with handed_over(checked, data_path, previous):    # the forked notebook renders these
-            nb, pages = render(data_path, report.title, notebook, previous,
-                               context=checked.context.to_json(), **options)
+            nb, files, problems = render(data_path, report.title, notebook, previous,
+                                         context=checked.context.to_json(), **options)
     except Exception as exc:   # a notebook error, a dead kernel, a cell timeout: this unit fails
         result.status, result.message = FAILED, relabel(failure_message(display, exc))
         result.traceback = relabel(failure_traceback(exc))
     else:
         found += notebook_findings(nb)      # a warning in a cell: also on the review page
         result.notebook = relabel(nbformat.writes(nb))
-        result.pages = {page: relabel(html) for page, html in pages.items()}
+        result.pages = {suffix: relabel(content) if isinstance(content, str) else content
+                        for suffix, content in files.items()}
+        result.document_problems = [f"{display}：{relabel(problem)}" for problem in problems]
         result.status = ERRORS if has_errors(found) else OK
     result.findings = [{**{k: (relabel(v) if isinstance(v, str) else v) for k, v in f.record().items()},
                         **({"review": f.review} if f.review else {})} for f in found]
@@ -198,11 +202,14 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
 
 
 def run_one(data_path: str | Path, out_root: str | Path = "output",
-            notebook: Path = DEFAULT_NOTEBOOK, engine: str = DEFAULT_ENGINE) -> Outcome:
+            notebook: Path = DEFAULT_NOTEBOOK, engine: str = DEFAULT_ENGINE,
+            documents: bool = True) -> Outcome:
     """One data file, outside a batch: the unit's work (unit.build), then its files written."""
     source = Path(data_path)
-    result = build(str(source), source, notebook, None, display=str(source), engine=engine)
+    result = build(str(source), source, notebook, None, display=str(source), engine=engine,
+                   documents=documents)
     if result.notebook is None:
         return Outcome(result)
     stem = report_stem(Path(out_root), result.county, result.year, result.short_name)
-    return Outcome(result, write_outputs(stem, result.notebook, result.pages))
+    written = write_outputs(stem, result.notebook, result.pages)
+    return Outcome(result, list(written.values()))

@@ -7,6 +7,7 @@ tables.py lays out the HTML); the check cells are Excel formulas made from the e
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,6 +55,7 @@ class Sheet:
     inputs: dict[tuple[str, str, str], tuple[int, int, int]] = field(default_factory=dict)  # cell -> row, col, colspan
     checks: list[Check] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
+    title_rows: tuple[int, int] | None = None   # header rows printed again on every page
 
     def label(self, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> None:
         self.labels.append((row, col, text, rowspan, colspan))
@@ -132,6 +134,7 @@ def _requests(table: Table) -> Sheet:
             elif level == len(col.groups):
                 sheet.label(3 + level, first + j, col.label, rowspan=col_depth - level)
     top = 3 + col_depth
+    sheet.title_rows = (2, top - 1)
     for i, (row, starts) in enumerate(zip(table.rows, header_spans(table.rows))):
         for d, (group, count) in starts.items():
             sheet.label(top + i, 1 + d, group, rowspan=count)
@@ -162,6 +165,7 @@ def _appeals(table: Table) -> Sheet:
         for j, col in enumerate(table.columns):
             sheet.inputs[(table.id, row.id, col.id)] = (5, left + j, 1)
     sheet.widths = {c: 9 for c in range(1, width * len(table.rows) + 1)}
+    sheet.title_rows = (2, 4)
     return sheet
 
 
@@ -274,6 +278,53 @@ def _add_checks(sheet: Sheet, table: Table, rules: list[dict]) -> None:
                 sheet.checks.append(Check(rule["id"], row.id, r, beside, check_formula(rule, row, sheet)))
             sheet.widths[beside] = 30
             beside += 1
+
+
+# ---------------------------------------------------------------- how a sheet prints
+
+DEFAULT_WIDTH = 8.43       # Excel's column width, in widths of the digit 0
+LINE_PT = 15.0             # one line of 11 pt text
+LANDSCAPE_ABOVE = 120      # a sheet wider than this (in digit widths) prints on landscape A4
+
+
+def text_width(text: str) -> int:
+    """In digit widths: a Chinese character (or full-width sign) takes two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def column_width(sheet: Sheet, col: int, colspan: int = 1) -> float:
+    return sum(sheet.widths.get(c, DEFAULT_WIDTH) for c in range(col, col + colspan))
+
+
+def extent(sheet: Sheet) -> tuple[int, int]:
+    """The last row and column the sheet uses: labels, inputs and check cells."""
+    cells = ([(r + rs - 1, c + cs - 1) for r, c, _, rs, cs in sheet.labels]
+             + [(r, c + span - 1) for r, c, span in sheet.inputs.values()]
+             + [(k.row, k.col + k.span - 1) for k in sheet.checks])
+    return max(r for r, _ in cells), max(c for _, c in cells)
+
+
+def landscape(sheet: Sheet) -> bool:
+    return column_width(sheet, 1, extent(sheet)[1]) > LANDSCAPE_ABOVE
+
+
+def lines_of(text: str, width: float) -> int:
+    """Lines a text wraps to in a cell `width` digit widths wide (its own line breaks kept)."""
+    room = max(1.0, width - 1)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in text.split("\n"))
+
+
+def row_heights(sheet: Sheet) -> dict[int, float]:
+    """Rows made tall enough for their wrapped labels, so that no label runs into the next; a
+    label over several rows shares what it needs among them. Labels of one row come first."""
+    heights: dict[int, float] = {}
+    for row, col, text, rowspan, colspan in sorted(sheet.labels, key=lambda label: label[3]):
+        need = lines_of(text, column_width(sheet, col, colspan)) * LINE_PT + 3
+        have = sum(heights.get(r, LINE_PT) for r in range(row, row + rowspan))
+        if need > have:
+            for r in range(row, row + rowspan):
+                heights[r] = heights.get(r, LINE_PT) + (need - have) / rowspan
+    return {r: round(h, 1) for r, h in heights.items() if h > LINE_PT}
 
 
 # ---------------------------------------------------------------- the whole layout

@@ -17,7 +17,8 @@ from ..model.edition import Edition, Table, load_edition
 from ..model.report import LEVELS, Report
 from . import read_report
 from .files import atomic_write
-from .form import EDITION_CELL, FAILED, NO, UNIT_CHOICES, YES, Layout, Sheet, layout
+from .form import (EDITION_CELL, FAILED, LINE_PT, NO, UNIT_CHOICES, YES, Layout, Sheet, column_width, extent,
+                   landscape, layout, lines_of, row_heights)
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -148,6 +149,29 @@ def _write_meta(ws, lay: Layout, report: Report | None) -> None:
     for key, at in lay.narrative_cells.items():
         if report.narrative.get(key):
             _put(ws[at], report.narrative[key])
+            # tall enough to print the whole text (Excel allows rows up to 409 pt)
+            lines = lines_of(report.narrative[key], column_width(lay.meta, ws[at].column))
+            ws.row_dimensions[ws[at].row].height = min(409, max(120, lines * LINE_PT + 3))
+
+
+def _print_setup(ws, sheet: Sheet) -> None:
+    """A4, the sheet's whole width on one page (landscape when wide), header rows repeated,
+    rows tall enough for their wrapped labels: labels, inputs and checks print together."""
+    last_row, last_col = extent(sheet)
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape(sheet) else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0      # as many pages tall as needed
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if sheet.title_rows:
+        ws.print_title_rows = f"{sheet.title_rows[0]}:{sheet.title_rows[1]}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for row, height in row_heights(sheet).items():
+        if ws.row_dimensions[row].height is None:           # the narrative rows keep their own
+            ws.row_dimensions[row].height = height
 
 
 def template_bytes(edition: Edition, report: Report | None = None) -> bytes:
@@ -162,6 +186,7 @@ def template_bytes(edition: Edition, report: Report | None = None) -> bytes:
             _write_table(ws, sheet, edition.tables[sheet.table], report)
         else:
             _write_meta(ws, lay, report)
+        _print_setup(ws, sheet)
         ws.protection.sheet = True           # labels and formulas locked; input cells are not
         ws.protection.formatCells = False
         ws.protection.formatColumns = False

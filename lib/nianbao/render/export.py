@@ -5,6 +5,7 @@ Exporters are configured once per process and reused: building one costs more th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -12,6 +13,9 @@ import nbformat
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from .pdf import pdf_bytes
+from .word import docx_bytes
 
 TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
@@ -65,9 +69,12 @@ def exporter(page: str) -> HTMLExporter:
     return html
 
 
+STYLESHEETS = ("report.css", "print.css")     # the page on screen; how it prints (paged media)
+
+
 @cache
 def stylesheet() -> str:
-    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
 
 
 def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
@@ -88,3 +95,38 @@ def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
     review_nb = with_findings(nb, problems) if problems else nb
     return {SUFFIXES["review"]: export_html(review_nb, "review", title),
             SUFFIXES["public"]: export_html(nb, "public", title)}
+
+
+# The printable files of a unit, made from its public page (the one rendering of the report):
+# file-name suffix → (maker, the name a clerk knows it by).
+DOCUMENTS = {".pdf": (pdf_bytes, "PDF"), ".docx": (docx_bytes, "Word文件")}
+
+
+@dataclass
+class Documents:
+    files: dict[str, bytes] = field(default_factory=dict)     # suffix → bytes
+    problems: list[str] = field(default_factory=list)         # what could not be made, and why
+
+
+def export_documents(public_html: str, title: str) -> Documents:
+    """The PDF and the Word file of the public page. One that fails is named in `problems`
+    (in Chinese) and the other is still made: the pages never depend on them."""
+    made = Documents()
+    for suffix, (make, name) in DOCUMENTS.items():
+        try:
+            made.files[suffix] = make(public_html, title)
+        except Exception as exc:       # a font, a library, a page it cannot lay out: say so
+            made.problems.append(f"{name}未能生成（{type(exc).__name__}: {str(exc)[:200]}）")
+    return made
+
+
+def export_files(nb: nbformat.NotebookNode, title: str,
+                 documents: bool = True) -> tuple[dict[str, str | bytes], list[str]]:
+    """Every file of a unit from its executed notebook, by file-name suffix: the two pages and,
+    unless documents=False, the PDF and the Word file; with what could not be made. `nianbao run`
+    and `nianbao export` both call this."""
+    files: dict[str, str | bytes] = dict(export_pages(nb, title))
+    if not documents:
+        return files, []
+    made = export_documents(files[SUFFIXES["public"]], title)
+    return {**files, **made.files}, made.problems

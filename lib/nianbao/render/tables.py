@@ -59,6 +59,22 @@ def proactive_html(report: Report, marks: dict) -> str:
     return _table("proactive", "".join(body))
 
 
+def _chars(label: str) -> int:
+    """Characters a value column of 三 needs so that its label never wraps one character per
+    line: the whole label up to four, else half of it (two even lines), at least three."""
+    n = len(label)
+    return max(3, n if n <= 4 else min(4, -(-n // 2)))
+
+
+def requests_cols(table, depth: int) -> str:
+    """Column widths in em of the table's font: the groups of rows narrow (3 and 4 characters),
+    the row labels take what the value columns leave."""
+    labels = ["3.4em", "4.4em"][:depth - 1]
+    values = [f"{_chars(c.label) + 0.4:.1f}em" for c in table.columns]
+    return ("<colgroup>" + "".join(f'<col style="width:{w}">' for w in labels) + '<col class="label">'
+            + "".join(f'<col style="width:{w}">' for w in values) + "</colgroup>")
+
+
 def requests_html(report: Report, marks: dict) -> str:
     table = report.edition.tables["requests"]
     spec = table.spec
@@ -80,7 +96,8 @@ def requests_html(report: Report, marks: dict) -> str:
         labels.append(_th(row.label, colspan=depth - len(row.groups), css="label"))
         tds = [_td(report, marks, "requests", row.id, col.id) for col in table.columns]
         rows.append("<tr>" + "".join(labels + tds) + "</tr>")
-    return _table("requests", "".join(rows))
+    return _table("requests", "".join(rows[col_depth + 1:]), head="".join(rows[:col_depth + 1]),
+                  cols=requests_cols(table, depth))
 
 
 def appeals_html(report: Report, marks: dict) -> str:
@@ -97,12 +114,14 @@ def appeals_html(report: Report, marks: dict) -> str:
             middle.append(_th(row.label, colspan=width))
             bottom += [_th(c.label) for c in table.columns]
         values += [_td(report, marks, "appeals", row.id, c.id) for c in table.columns]
-    body = "".join(f"<tr>{''.join(r)}</tr>" for r in (top, middle, bottom, values))
-    return _table("appeals", body)
+    head = "".join(f"<tr>{''.join(r)}</tr>" for r in (top, middle, bottom))
+    return _table("appeals", f"<tr>{''.join(values)}</tr>", head=head)
 
 
-def _table(table_id: str, rows: str) -> str:
-    return f'<table class="form-table {table_id}"><tbody>{rows}</tbody></table>'
+def _table(table_id: str, rows: str, head: str = "", cols: str = "") -> str:
+    """The header rows go in <thead>: printed, they repeat on every page the table crosses."""
+    thead = f"<thead>{head}</thead>" if head else ""
+    return f'<table class="form-table {table_id}">{cols}{thead}<tbody>{rows}</tbody></table>'
 
 
 RENDERERS = {"proactive": proactive_html, "requests": requests_html, "appeals": appeals_html}

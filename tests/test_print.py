@@ -1,0 +1,316 @@
+"""The report as an office prints and files it: the PDF and the Word file of `nianbao run`,
+looked at as a person would — pages rendered to images (kept under output/screenshots/), text
+read per page, the Word file opened by LibreOffice — and every cell read back."""
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED, nianbao
+from printed import cells_from_rows, compact, data_cells, docx_rows, pdf_rows
+
+SHOTS = ROOT / "output" / "screenshots"
+SOFFICE = shutil.which("soffice")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler is installed by `make test`")
+
+
+@pytest.fixture(scope="module")
+def unit(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    done = nianbao("run", SEED, "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out / "商水县" / "2020"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    from nianbao.io import read_report
+    return read_report(SEED)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", pdf], capture_output=True,
+                                                             text=True, check=True).stdout).group(1))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), pdf, "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, pages + 1)]
+
+
+def render_pages(pdf: Path, name: str) -> list[Path]:
+    """Every page as a PNG under output/screenshots/ (replacing an earlier run's)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", pdf, SHOTS / name], check=True)
+    return sorted(SHOTS.glob(f"{name}-*.png"))
+
+
+def requests_pages(texts: list[str], first_label: str = "一、本年新收") -> list[int]:
+    """Indexes of the pages that show rows of table 三 (by its row labels' first characters)."""
+    rows = ("一、本年新收", "二、上年结转", "予以公开", "属于国家秘", "本机关不掌", "信访举报", "重复申请",
+            "其他处理", "（七）总计", "四、结转下年度")
+    return [i for i, t in enumerate(texts) if any(r in compact(t) for r in rows)]
+
+
+# ---- the PDF ----
+
+@needs_poppler
+def test_pdf_pages_are_numbered_and_rendered(unit):
+    pdf = unit / "姚集镇.pdf"
+    texts = page_texts(pdf)
+    assert len(texts) >= 5
+    images = render_pages(pdf, "姚集镇.pdf")
+    assert len(images) == len(texts) and all(p.stat().st_size > 5000 for p in images)
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        for number, (page, text) in enumerate(zip(document.pages, texts), start=1):
+            # “— N —” at the foot of every page, below the text, on the outer side: right on odd
+            # pages, left on even ones
+            foot = [line for line in text.splitlines() if line.strip()][-1]
+            assert re.fullmatch(rf"\s*—\s*{number}\s*—\s*", foot), (number, foot)
+            lowest = max(page.extract_words(), key=lambda w: w["bottom"])
+            assert lowest["top"] > page.height - 35 / 25.4 * 72           # in the bottom margin
+            centre = (lowest["x0"] + lowest["x1"]) / 2
+            assert centre > page.width * 0.75 if number % 2 else centre < page.width * 0.25, (number, lowest)
+
+
+@needs_poppler
+def test_pdf_table_three_repeats_its_header_on_every_page_it_continues_on(unit):
+    texts = page_texts(unit / "姚集镇.pdf")
+    pages = requests_pages(texts)
+    start = next(i for i in pages if "三、收到和处理政府信息公开申请情况" in compact(texts[i]))
+    continued = [i for i in pages if i > start]
+    assert continued, "the seed's table 三 crosses a page"
+    for i in continued:
+        body = compact(texts[i])
+        assert body.startswith(("申请人情况", "（本列数据的勾稽关系为")), texts[i][:200]
+        assert "法人或其他组织" in body and "自然人" in body and "总计" in body
+    # a row is never split: each of its labels stands whole on one page
+    assert sum("（七）总计" in compact(texts[i]) for i in pages) == 1
+
+
+@needs_poppler
+def test_pdf_gives_back_every_cell_of_the_data(unit, seed):
+    rows, texts = pdf_rows(unit / "姚集镇.pdf")
+    expected = data_cells(seed)
+    assert len(expected) == 198
+    found = cells_from_rows(seed.edition, rows)
+    assert {k: float(v) for k, v in found.items()} == expected
+    assert "姚集镇2020年政府信息公开工作年度报告" in compact(texts[0])     # text selectable, in order
+
+
+@needs_poppler
+def test_pdf_embeds_its_fonts_and_sharp_charts(unit):
+    fonts = subprocess.run(["pdffonts", unit / "姚集镇.pdf"], capture_output=True, text=True, check=True)
+    lines = fonts.stdout.splitlines()[2:]
+    assert lines and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in lines), fonts.stdout
+    assert any("Serif-CJK" in line for line in lines) and any("Sans-CJK" in line for line in lines)
+    images = subprocess.run(["pdfimages", "-list", unit / "姚集镇.pdf"], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    images = [line for line in images if line.split()[2] == "image"]     # not their alpha masks
+    assert len(images) == 3
+    for line in images:                           # x-ppi and y-ppi on the page
+        x_ppi, y_ppi = map(int, line.split()[12:14])
+        assert x_ppi >= 200 and y_ppi >= 200, line
+
+
+@needs_poppler
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is installed by `make test`")
+@pytest.mark.parametrize("name", ["姚集镇.html", "姚集镇.public.html"])
+def test_browser_prints_both_pages_numbered_with_table_headers_repeated(unit, name, tmp_path):
+    """What a reader gets with the browser's Print (Chromium, no header or footer of its own)."""
+    pdf = tmp_path / "printed.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path}/profile", f"--print-to-pdf={pdf}", (unit / name).as_uri()],
+                   capture_output=True, timeout=180, check=True)
+    texts = page_texts(pdf)
+    render_pages(pdf, f"{name}.printed")
+    for number, text in enumerate(texts, start=1):
+        assert re.search(rf"—\s*{number}\s*—\s*$", text.rstrip()), (number, text[-200:])
+    pages = requests_pages(texts)
+    start = next(i for i in pages if "三、收到和处理政府信息公开申请情况" in compact(texts[i]))
+    continued = [i for i in pages if i > start]
+    assert continued and all(compact(texts[i]).startswith(("申请人情况", "（本列数据")) for i in continued)
+
+
+# ---- the Word file ----
+
+def test_docx_has_the_forms_tables_with_merged_headers_repeated_on_each_page(unit, seed):
+    import docx
+    from docx.oxml.ns import qn
+    document = docx.Document(unit / "姚集镇.docx")
+    assert [compact(p.text) for p in document.paragraphs if p.text.strip()][0] == "姚集镇2020年政府信息公开工作年度报告"
+    assert len(document.tables) == 3
+    requests = document.tables[1]
+    rows = docx_rows(requests)
+    assert [compact(t) for t in rows[0]] == ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"]
+    assert [compact(t) for t in rows[1][1:]] == ["自然人", "法人或其他组织", "总计"]
+    header = [bool(r._tr.trPr is not None and r._tr.trPr.find(qn("w:tblHeader")) is not None)
+              for r in requests.rows]
+    assert header == [True] * 3 + [False] * (len(requests.rows) - 3)
+    assert len(requests.columns) == 10 and len(requests.rows) == 3 + len(seed.edition.tables["requests"].rows)
+    # the labels of the data rows of 三, exactly as the form has them
+    labels = {compact(r.label) for r in seed.edition.tables["requests"].rows}
+    assert labels <= {compact(t) for row in rows for t in row}
+
+
+def test_docx_page_setup_fonts_and_page_numbers(unit):
+    import docx
+    from docx.shared import Cm
+    document = docx.Document(unit / "姚集镇.docx")
+    section = document.sections[0]
+    sizes = (section.page_width, section.page_height, section.top_margin, section.bottom_margin,
+             section.left_margin, section.right_margin)
+    for size, wanted in zip(sizes, (Cm(21), Cm(29.7), Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6))):
+        assert abs(size - wanted) < Cm(0.01)                # Word keeps twentieths of a point
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert 'w:instr="PAGE"' in xml and footer.paragraphs[0].text.startswith("— ")
+    fonts = {}
+    for para in document.paragraphs:
+        for run in (r for r in para.runs if r.text.strip()):
+            fonts.setdefault(compact(run.text)[:7], run._element.rPr.rFonts.get(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"))
+    assert fonts["姚集镇2020"] == "方正小标宋简体"
+    assert fonts["一、总体情况"] == "黑体"
+    assert fonts["（一）存在的主"] == "楷体_GB2312"
+    assert fonts["本报告根据《中"] == "仿宋_GB2312"
+
+
+def test_docx_gives_back_every_cell_of_the_data(unit, seed):
+    import docx
+    document = docx.Document(unit / "姚集镇.docx")
+    rows = [row for table in document.tables for row in docx_rows(table)]
+    found = cells_from_rows(seed.edition, rows)
+    assert {k: float(v) for k, v in found.items()} == data_cells(seed)
+    # the charts, as images
+    assert len(document.inline_shapes) == 3
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice Writer is installed by `make test`")
+@needs_poppler
+def test_docx_opens_in_libreoffice_with_every_table_cell(unit, seed, tmp_path):
+    import docx
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                           "--convert-to", "pdf", "--outdir", tmp_path, unit / "姚集镇.docx"],
+                          capture_output=True, text=True, timeout=240)
+    pdf = tmp_path / "姚集镇.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    texts = page_texts(pdf)
+    render_pages(pdf, "姚集镇.docx")
+    # every table cell of the Word file is a cell of the tables LibreOffice drew
+    rows, _ = pdf_rows(pdf)
+    drawn = {compact(text) for row in rows for text in row if text}
+    cells = {compact(c.text) for table in docx.Document(unit / "姚集镇.docx").tables
+             for row in table.rows for c in row.cells}
+    assert len(cells) > 60 and cells <= drawn, cells - drawn
+    assert {k: float(v) for k, v in cells_from_rows(seed.edition, rows).items()} == data_cells(seed)
+    for number, text in enumerate(texts, start=1):
+        assert re.search(rf"—\s*{number}\s*—\s*$", text.rstrip()), number
+
+
+# ---- a unit whose PDF cannot be made keeps its pages and says so ----
+
+def test_a_pdf_that_fails_leaves_the_pages_and_is_reported(tmp_path):
+    """A notebook edited to show an image from the web: the PDF refuses to fetch it (no network
+    from a report), the pages and the Word file are still written, the user is told."""
+    notebook = json.loads((ROOT / "notebooks" / "township_report.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                              "id": "seal", "source": "from IPython.display import HTML\n"
+                              "HTML('<img src=\"https://example.invalid/seal.png\" alt=\"印章\">')"})
+    (tmp_path / "edited.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    params = tmp_path / "商水县" / "2020.yaml"
+    params.parent.mkdir()
+    params.write_text(f"data: {SEED.parent}\nunits: [姚集镇]\nnotebook: ../edited.ipynb\n", encoding="utf-8")
+    done = nianbao("run", params, "--out", tmp_path / "out")
+    assert done.returncode == 1, done.stderr
+    assert "PDF未能生成" in done.stderr and "example.invalid" in done.stderr
+    folder = tmp_path / "out" / "商水县" / "2020"
+    assert (folder / "姚集镇.public.html").is_file() and (folder / "姚集镇.docx").is_file()
+    assert not (folder / "姚集镇.pdf").exists()
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"][0]
+    assert "pdf" not in record["outputs"] and "PDF未能生成" in record["message"]
+    assert "PDF未能生成" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+# ---- the Excel form prints on A4 ----
+
+@pytest.fixture(scope="module")
+def printed_form(tmp_path_factory):
+    """The seed's workbook (its overview of four long paragraphs needs a tall row)."""
+    import yaml
+    folder = tmp_path_factory.mktemp("form")
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    done = nianbao("template", "--from", SEED, "-o", folder / "姚集镇.xlsx")
+    assert done.returncode == 0, done.stderr
+    return folder / "姚集镇.xlsx", data
+
+
+def test_form_print_setup(printed_form):
+    from openpyxl import load_workbook
+    book = load_workbook(printed_form[0])
+    assert book.sheetnames == ["基本信息", "二", "三", "四"]
+    for ws in book.worksheets:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_area
+    orientation = {ws.title: ws.page_setup.orientation for ws in book.worksheets}
+    assert orientation == {"基本信息": "portrait", "二": "portrait", "三": "landscape", "四": "landscape"}
+    requests = book["三"]
+    assert requests.print_title_rows == "$2:$4"
+    titles = {str(c.value) for row in requests.iter_rows(min_row=2, max_row=4) for c in row if c.value}
+    assert {"申请人情况", "自然人", "法人或其他组织", "商业企业", "总计"} <= titles
+    # the check column beside the table is inside the print area
+    area = requests.print_area.replace("$", "").split("!")[-1]
+    last_col = re.match(r"A1:([A-Z]+)\d+", area).group(1)
+    assert any(str(c.value or "").startswith("核对") for c in requests[last_col])
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by `make test`")
+@needs_poppler
+def test_form_prints_each_table_on_one_a4_page_with_whole_labels(printed_form, tmp_path, seed):
+    from nianbao.io.form import layout
+    book, data = printed_form
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                           "--convert-to", "pdf", "--outdir", tmp_path, book],
+                          capture_output=True, text=True, timeout=240)
+    pdf = tmp_path / "姚集镇.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    texts = [compact(t) for t in page_texts(pdf)]
+    render_pages(pdf, "姚集镇.xlsx")
+    # 基本信息 (the long overview printed whole, not cut off by its row), 二, 三, 四: one page each
+    assert len(texts) == 4, len(texts)
+    meta = texts[0].replace("直接粘贴正文，可分段（Alt+回车）", "")       # the hint beside it
+    assert compact(data["narrative"]["overview"]) in meta
+    lay = layout(seed.edition)
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        for page, table_id in zip(document.pages[1:], ("proactive", "requests", "appeals")):
+            sheet = lay.tables[table_id]
+            # the cells as drawn (a label wrapped in a narrow merged cell is one cell's text)
+            drawn = {compact(t) for table in page.extract_tables() for row in table for t in row if t}
+            text = compact(page.extract_text())
+            labels = {compact(label) for _, _, label, _, _ in sheet.labels}
+            missing = {label for label in labels if label not in drawn and label not in text}
+            assert not missing, missing
+            assert text.count("相符") == len(sheet.checks)    # every check cell on the same page
+
+
+def test_pages_only_leaves_the_documents_out_and_a_plain_run_adds_them(tmp_path):
+    out = tmp_path / "out"
+    quick = nianbao("run", SEED, "--out", out, "--pages-only")
+    assert quick.returncode == 0, quick.stderr
+    folder = out / "商水县" / "2020"
+    assert sorted(p.name for p in folder.glob("姚集镇.*")) == ["姚集镇.html", "姚集镇.ipynb", "姚集镇.public.html"]
+    again = nianbao("run", SEED, "--out", out, "--pages-only")
+    assert "未变化跳过1份" in again.stderr                  # pages only: nothing missing
+    full = nianbao("run", SEED, "--out", out)              # the documents are wanted now: built
+    assert full.returncode == 0 and "新生成1份" in full.stderr, full.stderr
+    assert (folder / "姚集镇.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "姚集镇.docx").read_bytes().startswith(b"PK")
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"][0]
+    assert record["outputs"]["pdf"] == "姚集镇.pdf" and record["outputs"]["docx"] == "姚集镇.docx"
