@@ -3,21 +3,38 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
-from conftest import BIN
+from conftest import BIN, ROOT
 from test_batch import make_tree
+
+UNIT_SECONDS = 3      # each unit's notebook waits this long: the interrupt surely comes midway
+
+
+def slow_batch(tmp_path) -> Path:
+    """A params file running the three units with the township notebook plus a wait: the batch is
+    fast enough that, without it, the last units could finish before the signal arrives."""
+    make_tree(tmp_path, ("新城街道", "黄寨镇", "姚集镇"))
+    nb = nbformat.read(ROOT / "notebooks" / "township_report.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(f"import time\ntime.sleep({UNIT_SECONDS})"))
+    nbformat.write(nb, tmp_path / "slow.ipynb")
+    params = tmp_path / "params" / "商水县" / "2020.yaml"
+    params.parent.mkdir(parents=True)
+    params.write_text("data: ../../data/商水县/2020\nnotebook: ../../slow.ipynb\n", encoding="utf-8")
+    return params
 
 
 @pytest.mark.parametrize("engine", ["kernel", "fork"])
 def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine):
-    folder = make_tree(tmp_path, ("新城街道", "黄寨镇", "姚集镇"))
+    params = slow_batch(tmp_path)
     out = tmp_path / "out"
     reports = out / "商水县" / "2020"
-    batch = subprocess.Popen([str(BIN / "nianbao"), "run", str(folder), "--out", str(out), "--workers", "1",
-                              "--engine", engine],
+    batch = subprocess.Popen([str(BIN / "nianbao"), "run", str(params), "--out", str(out), "--workers", "1",
+                              "--engine", engine, "--pages-only"],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started, seen = time.monotonic(), {}
     try:
@@ -46,7 +63,7 @@ def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine)
     finished = {u["short_name"] for u in run["units"]}
     assert finished and finished < {"新城街道", "黄寨镇", "姚集镇"}
 
-    rerun = subprocess.run([str(BIN / "nianbao"), "run", str(folder), "--out", str(out)],
+    rerun = subprocess.run([str(BIN / "nianbao"), "run", str(params), "--out", str(out), "--pages-only"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 1, rerun.stderr           # 黄寨镇 has data errors
     assert f"新生成{3 - len(finished)}份，未变化跳过{len(finished)}份" in rerun.stderr
