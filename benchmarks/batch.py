@@ -3,8 +3,9 @@ size (24 units) and at N (200; `--n 2000` for a province).
 
   (a) naive   the `papermill` CLI then the `jupyter nbconvert --to html` CLI, per report
               (run on a sample of --naive reports and scaled per report: it is slow)
-  (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (warm
-              servers, fork engine, county pages and summaries)
+  (b) nianbao `nianbao run --workers N --force --pages-only` on the generated folder: the real
+              batch (warm servers, fork engine, county pages and summaries) making the HTML pages
+              that (a) and (c) make; what the PDF and Word file add: benchmarks/documents_cost.py
   (c) floor   the same reports built by calling the library in one warm process per core,
               no notebook: read, checks, sections → the same HTML pieces, two pages written
   Dask        `nianbao run --scheduler local` with 1 and 2 workers at N, against (b)
@@ -136,7 +137,7 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
     import psutil
     extra = ["--scheduler", scheduler] if scheduler else []
     batch = subprocess.Popen([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers",
-                              str(workers), "--force", *extra],
+                              str(workers), "--force", "--pages-only", *extra],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     samples = []
     while batch.poll() is None:
