@@ -18,6 +18,9 @@ def _run(args) -> int:
     from .batch.run import run
     from .errors import DataFileError, OutputBusy
     signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
+    # a process started in the background by a shell inherits SIGINT ignored; an interrupt sent to
+    # the batch must still stop it cleanly (kernels killed, nothing partial, exit 130)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         units = resolve(args.targets)
         if args.only:
