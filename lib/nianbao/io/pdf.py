@@ -42,7 +42,29 @@ def _ruled(page, number: int) -> tuple[list[Ruled], object]:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
     rest = page.filter(outside) if boxes else page
-    return [Ruled(number, t.bbox[1], t.bbox[3], t.extract()) for t in tables], rest
+    return [Ruled(number, t.bbox[1], t.bbox[3], _cells(t)) for t in tables], rest
+
+
+def _cells(table) -> list[list[str | None]]:
+    """The table's rows of cell texts, each character in the smallest cell holding it.
+
+    pdfplumber's own extract() puts a character in every cell whose box holds it, and a merged
+    cell's box can hold other cells: when a rowspan label is cut by a page break, its bottom rule
+    is missing there, so pdfplumber closes the cell at the next corner it finds, the table's right
+    edge, and the label (“三、本年度办理结果”) would read the values of the rows beside it too."""
+    from pdfplumber.utils import extract_text
+
+    def holds(box, char) -> bool:
+        x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        return box[0] <= x < box[2] and box[1] <= y < box[3]
+    boxes = [cell for row in table.rows for cell in row.cells if cell is not None]
+    owned: dict[tuple, list] = {box: [] for box in boxes}
+    for char in table.page.chars:
+        holding = [box for box in boxes if holds(box, char)]
+        if holding:
+            owned[min(holding, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))].append(char)
+    return [[None if cell is None else (extract_text(owned[cell]) if owned[cell] else "")
+             for cell in row.cells] for row in table.rows]
 
 
 def _continue_rows(items: list) -> None:
