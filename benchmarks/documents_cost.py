@@ -19,16 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import median_time
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "商水县" / "2020"
 
 
-def median_time(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

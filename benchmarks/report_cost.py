@@ -6,10 +6,10 @@ on a noisy 2-core machine. Usage: python benchmarks/report_cost.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_time
 
 from nianbao.render import charts, sections
 from nianbao.checks import run_checks
@@ -21,29 +21,20 @@ from nianbao.batch.unit import run_one
 SEED = Path(__file__).resolve().parents[1] / "data" / "商水县" / "2020" / "姚集镇.yaml"
 
 
-def timed(fn, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as out:
         run_one(SEED, out)                                         # warm the caches once
-        whole, _ = timed(lambda: run_one(SEED, out), runs)
-        read, report = timed(lambda: read_report(SEED), runs)
-        check, _ = timed(lambda: run_checks(report), runs)
-        draw, _ = timed(lambda: charts.all_charts(report), runs)
-        page, _ = timed(lambda: [sections.table(report, t, []) for t in ("proactive", "requests", "appeals")], runs)
-        kernel, nb = timed(lambda: execute(SEED.resolve(), engine="kernel"), runs)
-        fork, _ = timed(lambda: execute(SEED.resolve(), engine="fork"), runs)
-        export, _ = timed(lambda: export_pages(nb, report.title), runs)
+        whole, _ = median_time(lambda: run_one(SEED, out), runs)
+        read, report = median_time(lambda: read_report(SEED), runs)
+        check, _ = median_time(lambda: run_checks(report), runs)
+        draw, _ = median_time(lambda: charts.all_charts(report), runs)
+        page, _ = median_time(lambda: [sections.table(report, t, []) for t in ("proactive", "requests", "appeals")], runs)
+        kernel, nb = median_time(lambda: execute(SEED.resolve(), engine="kernel"), runs)
+        fork, _ = median_time(lambda: execute(SEED.resolve(), engine="fork"), runs)
+        export, _ = median_time(lambda: export_pages(nb, report.title), runs)
     print(f"report cost, median of {runs} runs of the seed (姚集镇 2020)")
     print(f"  whole report (nianbao.batch.unit.run_one)   {whole:7.3f} s   1.00")
     for name, t in [("  papermill: kernel start + notebook", kernel), ("  papermill: fork engine + notebook", fork),

@@ -47,3 +47,12 @@ def write_data(tmp_path):
 def nianbao(*args, cwd=ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "nianbao"), *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def seed_outputs(tmp_path_factory):
+    """`nianbao run` on the seed, once for the tests that look at its files: the county-year folder."""
+    out = tmp_path_factory.mktemp("seed-out")
+    done = nianbao("run", SEED, "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out / "商水县" / "2020"

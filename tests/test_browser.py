@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SEED, nianbao
+from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
@@ -11,12 +11,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    done = nianbao("run", SEED, "--out", out)
-    assert done.returncode == 0, done.stderr
-    return out / "商水县" / "2020"
+@pytest.fixture
+def pages(seed_outputs):
+    return seed_outputs
 
 
 @pytest.mark.parametrize("name", ["姚集镇.html", "姚集镇.public.html"])

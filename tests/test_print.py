@@ -17,12 +17,9 @@ SOFFICE = shutil.which("soffice")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler is installed by `make test`")
 
 
-@pytest.fixture(scope="module")
-def unit(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    done = nianbao("run", SEED, "--out", out)
-    assert done.returncode == 0, done.stderr
-    return out / "商水县" / "2020"
+@pytest.fixture
+def unit(seed_outputs):
+    return seed_outputs
 
 
 @pytest.fixture(scope="module")
