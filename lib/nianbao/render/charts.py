@@ -9,27 +9,25 @@ All-zero or missing data gives a sentence instead of an empty axis.
 from __future__ import annotations
 
 import base64
-import io
 from html import escape
 
 import pandas as pd
 from IPython.display import HTML
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
 from ..model.edition import short_label
 from ..model.report import Report
 from .fonts import use_cjk_font
+from .png import png
 
 WIDTH = 6.3            # inches: the text width of an A4 page with official margins
 BAR = "#b22222"        # the red of official documents, used sparingly
-DPI = 220              # ≥ 200 dpi once a chart (cropped tight) is scaled to the 156 mm text block
 PALETTE = ("#b22222", "#4a6fa5", "#6b8e23", "#8c8c8c", "#b8860b")  # one per article item
 
 
 def figure_html(fig: Figure, number: int, caption: str) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png(fig)).decode("ascii")
     text = f"图{number}　{escape(caption)}"
     return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{text}">'
             f"<figcaption>{text}</figcaption></figure>")
@@ -56,7 +54,7 @@ def bars(values: pd.Series, unit: str = "件", color=BAR) -> Figure:
     `color` one colour or one per bar."""
     use_cjk_font()                  # cheap once registered; a figure never lays out without it
     values = values.fillna(0).astype(float)
-    fig = Figure(figsize=(WIDTH, 0.32 * len(values) + 0.9))
+    fig = Figure()
     ax = fig.subplots()
     ax.barh(range(len(values)), values.to_numpy(), color=color, height=0.6)
     ax.set_yticks(range(len(values)), list(values.index))
@@ -67,7 +65,24 @@ def bars(values: pd.Series, unit: str = "件", color=BAR) -> Figure:
     ax.set_xlim(left=min(0.0, float(values.min())) * 1.1, right=max(1.0, float(values.max())) * 1.12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    _room_for_labels(fig, ax, axes_size=(WIDTH * 0.775, (0.32 * len(values) + 0.9) * 0.77))
     return fig
+
+
+def _room_for_labels(fig: Figure, ax, axes_size: tuple[float, float]) -> None:
+    """Size the figure around an axes of `axes_size` inches so that its labels lie inside the
+    canvas: the figure is then drawn once and cropped (png.py) instead of laid out twice.
+    Margins are generous (the crop takes what is blank); the left one fits the longest label."""
+    labels = ax.get_yticklabels()
+    measure = RendererAgg(1, 1, 72)             # 72 dpi: widths in points
+    widest = max((measure.get_text_width_height_descent(t.get_text(), t.get_fontproperties(), ismath=False)[0]
+                  for t in labels), default=0.0)
+    tick = ax.yaxis.get_major_ticks()[0] if labels else None
+    reach = (tick.get_tick_padding() + tick.get_pad()) if tick else 0.0   # tick line and gap, points
+    left, right, bottom, top = (widest + reach) / 72 + 0.3, 0.9, 0.8, 0.3
+    width, height = left + axes_size[0] + right, bottom + axes_size[1] + top
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
 
 
 def applicants(report: Report) -> pd.Series:

@@ -32,7 +32,11 @@ def use_cjk_font() -> str:
     """Register the first CJK font found and make it matplotlib's default; returns its family."""
     for pattern, family in CANDIDATES:
         for path in sorted(glob.glob(pattern, recursive=True)):
-            font_manager.fontManager.addfont(path)
+            # Once per process: adding a font reads every face of the file and empties
+            # matplotlib's font lookup cache; a notebook forked from a warm process that has
+            # already added it only selects it (as a fresh kernel's first call would).
+            if not any(entry.fname == path for entry in font_manager.fontManager.ttflist):
+                font_manager.fontManager.addfont(path)
             matplotlib.rcParams["font.family"] = [family]
             matplotlib.rcParams["axes.unicode_minus"] = False   # not every CJK font has U+2212
             return family
