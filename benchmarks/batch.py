@@ -158,6 +158,16 @@ def _warm_floor_worker():
     fonts.use_cjk_font()
 
 
+def told(paths: list[Path]) -> dict[Path, str]:
+    """What the batch tells each unit (checks.Context as JSON), decided once as the client does:
+    narrative.copied over each county-year, not by each unit reading all of its neighbours."""
+    from nianbao.batch.context import contexts
+    from nianbao.batch.params import resolve
+    units = resolve(paths)
+    return {unit.source: context.to_json()
+            for unit, context in zip(units, contexts(units, {u.source: u.source.read_bytes() for u in units}).values())}
+
+
 def _floor_report(args):
     from IPython.display import HTML
 
@@ -165,8 +175,8 @@ def _floor_report(args):
     from nianbao.render.export import stylesheet
     from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
-    path, out = args
-    report, findings, coverage, _ = sections.load(str(path))
+    path, out, context = args
+    report, findings, coverage, _ = sections.load(str(path), "", context)
     body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),
             *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
             HTML(charts.all_charts(report)), sections.problems(report), sections.other(report),
@@ -181,8 +191,10 @@ def _floor_report(args):
 
 
 def floor(paths: list[Path], out: Path, workers: int) -> list[int]:
+    context = told(paths)
     with get_context("fork").Pool(workers, initializer=_warm_floor_worker) as pool:
-        return list(pool.imap_unordered(_floor_report, [(p, out) for p in paths], chunksize=1))
+        return list(pool.imap_unordered(_floor_report, [(p, out, context[p.resolve()]) for p in paths],
+                                        chunksize=1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +357,7 @@ def unit_breakdown(path: Path) -> dict[str, float]:
     import statistics  # noqa: F401
     from nianbao.batch.runner import execute
     from nianbao.batch.unit import build, warm
-    from nianbao.checks import check_file, handed_over
+    from nianbao.checks import Context, check_file, handed_over
     from nianbao.render import charts, sections
     from nianbao.render.export import PAGES, export_html
     warm("fork")
@@ -358,14 +370,17 @@ def unit_breakdown(path: Path) -> dict[str, float]:
             times.append(time.perf_counter() - started)
         return min(times)
 
-    checked = check_file(path)
+    context = told(sorted(path.parent.glob("*.yaml")))[path.resolve()]
+    checked = check_file(path, None, Context.from_json(context))
     with handed_over(checked, path):
-        nb = execute(path, engine="fork")
-        notebook = best_of(lambda: execute(path, engine="fork"))
+        nb = execute(path, engine="fork", context=context)
+        notebook = best_of(lambda: execute(path, engine="fork", context=context))
     return {
         "whole unit (unit.build: read, check, notebook, export)":
-            best_of(lambda: build(str(path), path, NOTEBOOK, None, display=path.name, engine="fork")),
-        "  read and check the data file (once: handed to the child)": best_of(lambda: check_file(path)),
+            best_of(lambda: build(str(path), path, NOTEBOOK, None, display=path.name, engine="fork",
+                                  context=context, documents=False)),
+        "  read and check the data file (once: handed to the child)":
+            best_of(lambda: check_file(path, None, Context.from_json(context))),
         "  notebook in a forked child (papermill, fork engine)": notebook,
         "    of which: three charts": best_of(lambda: charts.all_charts(checked.report)),
         "    of which: three tables": best_of(lambda: [sections.table(checked.report, t, checked.findings)
