@@ -276,3 +276,31 @@ def test_only_a_kernel_that_did_not_start_is_tried_again():
     assert not kernel_start_failed(CellTimeoutError("cell timed out"))
     assert not kernel_start_failed(PapermillExecutionError(1, 1, "x", "ValueError", "bad", []))
     assert not kernel_start_failed(ValueError("a bug"))
+
+
+def test_a_county_year_of_many_units_charts_the_largest_forty(tmp_path):
+    """A county-year of 45 units: each comparison chart shows the 40 largest, and says so."""
+    from PIL import Image
+
+    from nianbao.batch.county_summary import MAX_BARS, County, comparison
+    folder = tmp_path / "data" / "商水县" / "2020"
+    folder.mkdir(parents=True)
+    records = []
+    for i in range(45):
+        name = f"第{i:02d}镇"
+        text = (seed_text().replace("short_name: 姚集镇", f"short_name: {name}")
+                .replace("unit: 姚集镇人民政府", f"unit: {name}人民政府"))
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        records.append({"source": str(folder / f"{name}.yaml"), "short_name": name, "status": "ok",
+                        "display": f"{name}.yaml"})
+    run_json = tmp_path / "run.json"
+    run_json.write_text(json.dumps({"county": "商水县", "year": 2020, "units": records}, ensure_ascii=False),
+                        encoding="utf-8")
+    page = BeautifulSoup(comparison(County(run_json)).data, "html.parser")
+    figures = page.select("figure.chart")
+    assert len(figures) == 3 and MAX_BARS == 40
+    drawn = [f for f in figures if f.find("img")]
+    assert drawn and all("（45个单位中数量最多的40个）" in f.figcaption.get_text() for f in drawn)
+    for figure in drawn:          # 40 bars tall, not 45 (charts.bars: 0.32 inch a bar, 220 dpi)
+        image = Image.open(io.BytesIO(base64.b64decode(figure.img["src"].split(",", 1)[1])))
+        assert 0.77 * (0.32 * 40 + 0.9) * 220 < image.height < 0.77 * (0.32 * 45 + 0.9) * 220

@@ -126,6 +126,11 @@ def totals(county: County, table_id: str) -> HTML:
     return HTML(f'<p class="note">{escape("".join(notes))}</p>' + tables.table_html(report, table_id, {}))
 
 
+# A chart of more bars is unreadable on an A4 page (print caps a chart at 200 mm), and its
+# drawing grows with every bar: a county-year of hundreds of units must not draw hundreds.
+MAX_BARS = 40
+
+
 def _per_unit(county: County, pick) -> pd.Series:
     # a "$" in a name would start matplotlib's mathtext (and a bad formula stops the chart)
     return pd.Series({county.name(r).replace("$", r"\$"): float(pd.Series(pick(r)).fillna(0).sum()) for r in county.reports})
@@ -148,8 +153,11 @@ def comparison(county: County) -> HTML:
     for number, (caption, values) in enumerate(series, start=1):
         if (values == 0).all():
             parts.append(charts.empty_html(number, caption, "各单位均为0或未填写，不绘制此图。"))
-        else:
-            parts.append(charts.figure_html(charts.bars(values, "件"), number, caption))
+            continue
+        if len(values) > MAX_BARS:
+            caption += f"（{len(values)}个单位中数量最多的{MAX_BARS}个）"
+            values = values.sort_values(ascending=False, kind="stable").head(MAX_BARS)
+        parts.append(charts.figure_html(charts.bars(values, "件"), number, caption))
     return HTML(f'<section class="charts">{"".join(parts)}</section>')
 
 
