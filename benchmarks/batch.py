@@ -132,25 +132,33 @@ def naive(paths: list[Path], out: Path, workers: int) -> list[int]:
 
 
 def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None) -> list[int]:
-    """`nianbao run` on the generated folder; returns the largest RSS (KiB) of any process of the
-    batch (client, workers, forked children), sampled every 0.2 s over the run."""
+    """`nianbao run` on the generated folder; returns, every 0.2 s of the run, the largest RSS
+    (KiB) of the processes that last through it (the client, the warm servers, a Dask
+    cluster's processes). A forked notebook lives for one unit: its size is the run's peak."""
     import psutil
     extra = ["--scheduler", scheduler] if scheduler else []
+    started = time.perf_counter()
     batch = subprocess.Popen([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers",
                               str(workers), "--force", "--pages-only", *extra],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    samples = []
+    samples: list[tuple[float, dict[int, int]]] = []
     while batch.poll() is None:
         try:
             root = psutil.Process(batch.pid)
-            rss = [p.memory_info().rss for p in (root, *root.children(recursive=True))]
-            samples.append(max(rss) // 1024)
+            rss = {p.pid: p.memory_info().rss // 1024 for p in (root, *root.children(recursive=True))}
+            samples.append((time.perf_counter() - started, rss))
         except psutil.Error:
             pass
         time.sleep(0.2)
     stderr = batch.stderr.read()
     assert batch.returncode == 0, stderr[-2000:]
-    return samples
+    seen: dict[int, list[float]] = {}
+    for moment, rss in samples:
+        for pid in rss:
+            seen.setdefault(pid, []).append(moment)
+    run_time = time.perf_counter() - started
+    lasting = {pid for pid, moments in seen.items() if moments and moments[-1] - moments[0] >= run_time / 2}
+    return [max(kib for pid, kib in rss.items() if pid in lasting) for _, rss in samples if lasting & rss.keys()]
 
 
 def _warm_floor_worker():
@@ -215,8 +223,9 @@ def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     return {"per_report": seconds / len(paths), "reports": len(paths), "how": produce.__name__,
             "peak_mib": max(resource.getrusage(who).ru_maxrss for who in
                             (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024,
-            # a worker's peak RSS after 10 %, 50 % and 100 % of the reports (for `nianbao run`:
-            # of the run's time, any process of the batch): flat when memory is
+            # the largest lasting process (a worker; for `nianbao run`: the client, a server, a
+            # Dask process) after 10 %, 50 % and 100 % of the reports (for `nianbao run`: of
+            # the run's time): flat when memory does not grow with the work done
             "worker_mib": [max(worker_peaks[:max(1, len(worker_peaks) * k // 10)]) / 1024
                            for k in (1, 5, 10)] if worker_peaks else []}
 
@@ -246,7 +255,7 @@ LABELS = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao 
 
 def size_table(n: int, results: dict) -> None:
     print(f"\n{n} reports{'':28s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}"
-          "  largest process MiB at 10/50/100 % of the run")
+          "  largest lasting process MiB at 10/50/100 % of the run")
     for name, r in results.items():
         trend = "/".join(f"{m:.0f}" for m in r["worker_mib"]) or "-"
         print(f"{LABELS[name]:42s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}  {trend}")

@@ -40,9 +40,11 @@ def _drawn_tight(fig: Figure, dpi: int) -> np.ndarray | None:
     """The figure drawn at `dpi` and cut to its padded tight box (RGBA rows), or None when that
     box reaches past the canvas."""
     # A pyplot figure under the inline backend already has an Agg canvas: keep it (and its
-    # manager); a bare Figure gets one.
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    kept_dpi = fig.dpi
+    # manager). A bare Figure gets one for this drawing and its own back afterwards, so the
+    # drawing's buffer (tens of MB for a tall chart) goes as soon as its pixels are encoded,
+    # not when the garbage collector happens to break the figure's reference cycles.
+    kept_canvas, kept_dpi = fig.canvas, fig.dpi
+    canvas = kept_canvas if isinstance(kept_canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     fig.dpi = dpi
     try:
         canvas.draw()
@@ -51,6 +53,8 @@ def _drawn_tight(fig: Figure, dpi: int) -> np.ndarray | None:
         pixels = np.asarray(renderer.buffer_rgba())
     finally:
         fig.dpi = kept_dpi
+        if canvas is not kept_canvas:
+            fig.set_canvas(kept_canvas)
     height, width = pixels.shape[:2]
     left, right = round(box.x0 * dpi), round(box.x1 * dpi)
     top, bottom = height - round(box.y1 * dpi), height - round(box.y0 * dpi)
