@@ -304,3 +304,24 @@ def test_a_county_year_of_many_units_charts_the_largest_forty(tmp_path):
     for figure in drawn:          # 40 bars tall, not 45 (charts.bars: 0.32 inch a bar, 220 dpi)
         image = Image.open(io.BytesIO(base64.b64decode(figure.img["src"].split(",", 1)[1])))
         assert 0.77 * (0.32 * 40 + 0.9) * 220 < image.height < 0.77 * (0.32 * 45 + 0.9) * 220
+
+
+def test_an_unchanged_rerun_starts_no_worker_and_imports_no_pandas(tmp_path):
+    """The client alone decides that nothing changed: no warm server starts, and the client
+    never imports pandas, openpyxl, matplotlib, papermill or nbconvert (its start is what an
+    unchanged rerun costs)."""
+    import os
+    import subprocess
+
+    from conftest import BIN
+    folder = make_tree(tmp_path, ("姚集镇",))
+    out = tmp_path / "out"
+    assert nianbao("run", folder, "--out", out, "--pages-only", cwd=tmp_path).returncode == 0
+    again = subprocess.run([str(BIN / "nianbao"), "run", str(folder), "--out", str(out), "--pages-only"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert again.returncode == 0 and "新生成0份，未变化跳过1份" in again.stderr
+    imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", again.stderr, re.M))
+    assert "nianbao.batch.run" in imported and "nianbao.batch.pool" in imported     # the log is read
+    heavy = {"pandas", "openpyxl", "matplotlib", "papermill", "nbconvert", "IPython", "nianbao.checks.registry"}
+    assert not heavy & imported, heavy & imported

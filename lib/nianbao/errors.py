@@ -6,6 +6,7 @@ Exit codes of every command: 0 all good; 1 the data has errors (findings) or a u
 """
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 from dataclasses import dataclass
@@ -80,3 +81,9 @@ class OutputBusy(NianbaoError):
 
 class FontMissing(NianbaoError, RuntimeError):
     """No CJK font: charts would draw empty boxes instead of Chinese."""
+
+
+def suggest(word: str, known) -> str:
+    """「，是否应为“x”？」 when a known name is close to an unknown one."""
+    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.5)
+    return f"，是否应为“{close[0]}”？" if close else ""

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from ..checks import Context, copied, reviews
+from ..checks import copied, reviews
+from ..checks.context import Context
 from ..errors import DataFileError
 from .params import Unit
 

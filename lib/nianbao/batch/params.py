@@ -14,12 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import DataFileError, Problem
-from ..io import READERS
-from ..io.build import suggest
+from ..errors import DataFileError, Problem, suggest
+from ..io import SUFFIXES
 from ..io.safe_yaml import compose_file, plain
 from ..io.source import decode
-from ..io.yaml_reader import TOP_LEVEL
+from ..model.contract import TOP_LEVEL
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
@@ -96,7 +95,7 @@ def data_files(folder: Path) -> list[Path]:
             raise DataFileError([Problem(folder, None, None, f"文件夹中的文件超过{MAX_ENTRIES}个，不像是"
                                          "一个县的数据文件夹（data/<县>/<年度>/）；请指定具体的文件夹")])
         found += [Path(root) / f for f in files
-                  if Path(f).suffix.lower() in READERS and not f.startswith(".") and f != REVIEWS
+                  if Path(f).suffix.lower() in SUFFIXES and not f.startswith(".") and f != REVIEWS
                   and (Path(root) / f).is_file()]
     return sorted(found)
 

@@ -24,9 +24,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..model.findings import WARNING, Finding
-from ..model.report import Report
+
+if TYPE_CHECKING:
+    from ..model.report import Report
 
 THRESHOLD = 0.6          # shared characters / characters of the larger section
 MIN_SHARED = 30          # characters: less is never "a section copied"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..model.report import Report
+if TYPE_CHECKING:              # the batch client uses this module without importing pandas
+    from ..model.report import Report
 
 FAR = 0.25
 MIN_BASE = 5

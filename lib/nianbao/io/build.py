@@ -7,20 +7,18 @@ problems are findings (cells.missing, cells.type, edition.year) and the report i
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import DataFileError, Problem, display_path
+from ..errors import DataFileError, Problem, display_path, suggest
+from ..model.contract import META_REQUIRED
 from ..model.edition import Edition, all_editions, edition_for, load_edition
 from ..model.findings import ERROR, Finding
 from ..model.report import LEVELS, NARRATIVE, Report, empty_table
 from .signs import plain_number
 
-META_REQUIRED = ("unit", "short_name", "county", "year")
-META_OPTIONAL = ("level", "edition", "published", "demo", "source")
 TYPE_WORDS = {"count": "非负整数", "signed_count": "整数（可为负数）", "amount": "非负数（金额）"}
 NUMERAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 LARGEST = 10 ** 12            # no count or amount (元) of a report comes near a trillion
@@ -50,12 +48,6 @@ class Raw:
     """A value as read, and where it stands in the source (e.g. 第41行)."""
     value: object
     where: str | None = None
-
-
-def suggest(word: str, known) -> str:
-    """「，是否应为“x”？」 when a known id is close to an unknown one."""
-    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.5)
-    return f"，是否应为“{close[0]}”？" if close else ""
 
 
 def unknown_id(file, where, field, word, known, what) -> Problem:

@@ -5,16 +5,14 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import DataFileError, Problem
+from ..errors import DataFileError, Problem, suggest
 from ..model.edition import edition_for, load_edition
 from ..model.report import NARRATIVE, Report
-from .build import META_OPTIONAL, META_REQUIRED, Raw, assemble, suggest, unknown_id
+from ..model.contract import META_OPTIONAL, META_REQUIRED, TOP_LEVEL
+from .build import Raw, assemble, unknown_id
 from .safe_yaml import compose_file, line
 from .safe_yaml import scalar as _scalar
 
-# import_notes: what `nianbao import` noticed about the page it read (deviations, ambiguous
-# splits with their candidates); for people, ignored here.
-TOP_LEVEL = (*META_REQUIRED, *META_OPTIONAL, "narrative", "proactive", "requests", "appeals", "import_notes")
 
 
 def _line(node: yaml.Node) -> str:
