@@ -17,6 +17,7 @@ import yaml
 
 from ..checks import Context, copied, reviews
 from ..errors import DataFileError
+from ..io import read_input
 from .params import Unit
 
 try:
@@ -45,6 +46,14 @@ def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
     peer = copied.Peer(str(unit.source), str(meta["short_name"]), (str(meta["unit"]), str(meta["short_name"])),
                        narrative)
     return (str(meta["county"]), str(meta["year"])), peer
+
+
+def _read(source: Path) -> bytes | None:
+    """A peer's bytes (bounded like every input); None when unreadable: its own run says why."""
+    try:
+        return read_input(source)
+    except DataFileError:
+        return None
 
 
 WANTED = ("unit", "short_name", "county", "year")
@@ -85,14 +94,19 @@ def _yaml_head(data: bytes) -> tuple[dict, dict]:
     return {k: meta.get(k) for k in WANTED}, narrative
 
 
-def contexts(units: list[Unit], data: dict[Path, bytes]) -> dict[Path, Context | str]:
-    """Each unit's context, or why it cannot be made (a reviews file that cannot be used)."""
+def contexts(units: list[Unit], data: dict[Path, bytes],
+             peers: list[Unit] | None = None) -> dict[Path, Context | str]:
+    """Each unit's context, or why it cannot be made (a reviews file that cannot be used).
+    `peers`: every unit of the batch's targets, when only some of them run (`--only`): a unit is
+    compared with all of them, exactly as in a whole run (same findings, same unit key). A peer's
+    bytes not in `data` are read here, once, and dropped as soon as its narrative is taken."""
     groups: dict[tuple, list[copied.Peer]] = defaultdict(list)
-    for unit in units:
-        if unit.source in data:
-            found = _peer(unit, data[unit.source])
-            if found:
-                groups[found[0]].append(found[1])
+    running = {unit.source for unit in units}
+    for unit in peers or units:
+        content = data.get(unit.source) if unit.source in running else _read(unit.source)
+        found = _peer(unit, content) if content is not None else None
+        if found:
+            groups[found[0]].append(found[1])
     peers: dict[str, list] = {}
     compared: set[str] = set()
     for (county, _), members in groups.items():

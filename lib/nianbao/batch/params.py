@@ -174,16 +174,35 @@ def read_params(path: Path) -> list[Unit]:
     return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f), deadline) for f in files]
 
 
-def resolve(targets: list[str | Path]) -> list[Unit]:
-    """Params files, data files and folders (of either) → units, in the order given, no repeats."""
+def resolve(targets: list[str | Path], unusable: list[DataFileError] | None = None) -> list[Unit]:
+    """Params files, data files and folders (of either) → units, in the order given, no repeats.
+    A params file or target that cannot be used raises DataFileError; with `unusable` given,
+    its error is added there instead and the rest are still resolved (one broken params file
+    of a county's does not stop the others)."""
     units: dict[Path, Unit] = {}
+
+    def refused(error: DataFileError) -> None:
+        if unusable is None:
+            raise error
+        unusable.append(error)
+
     for target in map(Path, targets or [DEFAULT_PARAMS]):
         if not target.exists():
-            raise DataFileError([Problem(target, None, None, "找不到这个文件或文件夹")])
-        files = [target] if target.is_file() else data_files(target)
+            refused(DataFileError([Problem(target, None, None, "找不到这个文件或文件夹")]))
+            continue
+        try:
+            files = [target] if target.is_file() else data_files(target)
+        except DataFileError as exc:
+            refused(exc)
+            continue
         params = [f for f in files if is_params(f)]
         for f in params:
-            for unit in read_params(f):
+            try:
+                found = read_params(f)
+            except DataFileError as exc:
+                refused(exc)
+                continue
+            for unit in found:
                 units.setdefault(unit.source, unit)
         if params and target.is_dir():
             continue          # a folder of params files: the data files below it are theirs
