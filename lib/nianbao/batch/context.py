@@ -26,12 +26,13 @@ except AttributeError:          # PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 
-def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
-    """(county, year) and what narrative.copied needs of one data file; None when unreadable
-    (its own problems are reported when the unit runs)."""
+def _peer(unit: Unit, data: bytes | None) -> tuple[tuple, copied.Peer] | None:
+    """(county, year) and what narrative.copied needs of one data file (`data`: its bytes, read
+    here, bounded, when not given); None when unreadable (its own problems are reported when the
+    unit runs)."""
     try:
         if unit.source.suffix.lower() in (".yaml", ".yml"):
-            meta, narrative = _yaml_head(data)
+            meta, narrative = _yaml_head(read_input(unit.source) if data is None else data)
         else:
             from ..io import read_report
             report = read_report(unit.source)
@@ -46,14 +47,6 @@ def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
     peer = copied.Peer(str(unit.source), str(meta["short_name"]), (str(meta["unit"]), str(meta["short_name"])),
                        narrative)
     return (str(meta["county"]), str(meta["year"])), peer
-
-
-def _read(source: Path) -> bytes | None:
-    """A peer's bytes (bounded like every input); None when unreadable: its own run says why."""
-    try:
-        return read_input(source)
-    except DataFileError:
-        return None
 
 
 WANTED = ("unit", "short_name", "county", "year")
@@ -103,16 +96,17 @@ def contexts(units: list[Unit], data: dict[Path, bytes],
     groups: dict[tuple, list[copied.Peer]] = defaultdict(list)
     running = {unit.source for unit in units}
     for unit in peers or units:
-        content = data.get(unit.source) if unit.source in running else _read(unit.source)
-        found = _peer(unit, content) if content is not None else None
+        if unit.source in running and unit.source not in data:
+            continue             # unreadable: its own run says why
+        found = _peer(unit, data.get(unit.source))
         if found:
             groups[found[0]].append(found[1])
-    peers: dict[str, list] = {}
+    copies: dict[str, list] = {}
     compared: set[str] = set()
     for (county, _), members in groups.items():
         if len(members) > 1:
             compared.update(p.key for p in members)
-            peers.update(copied.peer_findings(members, county))
+            copies.update(copied.peer_findings(members, county))
     decisions: dict[Path, dict | str] = {}
     out: dict[Path, Context | str] = {}
     for unit in units:
@@ -127,6 +121,6 @@ def contexts(units: list[Unit], data: dict[Path, bytes],
             continue
         key = str(unit.source)
         out[unit.source] = Context(unit.deadline,
-                                   tuple(peers.get(key, ())) if key in compared else None,
+                                   tuple(copies.get(key, ())) if key in compared else None,
                                    tuple(decisions[folder].get(unit.source.stem, ())))
     return out
