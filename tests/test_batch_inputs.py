@@ -70,7 +70,7 @@ def test_only_one_unchanged_unit_is_skipped_and_forced_it_is_the_same(county):
 
 @pytest.fixture
 def params(tmp_path):
-    """params/商水县/2020.yaml (good: the seed) beside two broken params files."""
+    """params/商水县/2020.yaml (good: the seed) beside three broken params files."""
     data = tmp_path / "data" / "商水县" / "2020"
     data.mkdir(parents=True)
     shutil.copy(SEED, data / "姚集镇.yaml")
@@ -79,6 +79,7 @@ def params(tmp_path):
     (folder / "2020.yaml").write_text("data: ../../data/商水县/2020\n", encoding="utf-8")
     (folder / "2019.yaml").write_text("data: ../../data/商水县/2019\n", encoding="utf-8")
     (folder / "2021.yaml").write_text("data: ../../data/商水县/2020\ndeadlin: 2022-01-31\n", encoding="utf-8")
+    (folder / "2022.yaml").write_text("data: [../../data/商水县/2020\ndeadline: 2023-01-31\n", encoding="utf-8")
     return tmp_path
 
 
@@ -91,9 +92,10 @@ def test_a_broken_params_file_is_named_and_the_others_still_run(params):
     assert "params/商水县/2019.yaml data：找不到数据文件夹“../../data/商水县/2019”" in lines
     assert ("params/商水县/2021.yaml deadlin：未知的项目“deadlin”，是否应为“deadline”？，"
             "可用的项目为 data、units、previous、notebook、timeout、deadline") in lines
+    assert "params/商水县/2022.yaml 第2行第9列：YAML 格式错误（expected ',' or ']', but got ':'），请检查缩进、冒号和引号" in lines
     assert "共1个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用0。" in done.stderr
-    assert lines[-1] == ("另有2个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml"
-                         "（原因见上）；其余的已运行。")
+    assert lines[-1] == ("另有3个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
+                         "params/商水县/2022.yaml（原因见上）；其余的已运行。")
     assert "Traceback" not in done.stderr
 
 
