@@ -136,6 +136,7 @@ def test_decisions_for_identical_findings_are_written_once_and_without_aliases(t
     done = nianbao("review", data, "--accept", "requests.outcomes_sum", "--accept", "requests.outcomes_sum",
                    "--note", "复核原始台账", "--by", "王五")
     assert done.returncode == 0, done.stderr
+    assert "已记录2条审核意见" in done.stdout
     text = (data.parent / "reviews.yaml").read_text(encoding="utf-8")
     assert "&" not in text and "*" not in text
     assert [d["cell"] for d in yaml.safe_load(text)["姚集镇"]] == [

@@ -108,7 +108,8 @@ def _review(args) -> int:
     from .errors import DataFileError
     try:
         checked = check_file(args.data, county_deadline=args.deadline)
-        chosen = [f for target in args.accept for f in reviews.matching(checked.findings, target)]
+        chosen = list({reviews.key(f): f for target in args.accept     # a finding named twice: once
+                       for f in reviews.matching(checked.findings, target)}.values())
         if not chosen:
             open_ = sorted({f"{f.rule}@{f.cell}" if f.cell else f.rule for f in checked.findings if not f.review})
             print(f"{display_path(args.data)}：没有与“{'、'.join(args.accept)}”相符的未说明检查结果。"
