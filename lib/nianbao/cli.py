@@ -1,5 +1,6 @@
 """The `nianbao` command. Exit codes: 0 all good; 1 the data has errors (or a unit failed);
-2 an input is unusable (for a batch: nothing could be used, or a params file is wrong)."""
+2 an input is unusable (for a batch: nothing could be used, or a params file or target is
+wrong — the usable ones still ran)."""
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,11 @@ def _run(args) -> int:
     # a process started in the background by a shell inherits SIGINT ignored; an interrupt sent to
     # the batch must still stop it cleanly (kernels killed, nothing partial, exit 130)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    unusable: list[DataFileError] = []      # params files and targets that cannot be used
     try:
-        units = resolve(args.targets)
+        everyone = units = resolve(args.targets, unusable)
+        for exc in unusable:                 # said now; the usable ones still run
+            print(exc, file=sys.stderr)
         if args.only:
             from .batch.run import select
             units = select(units, args.only, load_all(Path(args.out)))
@@ -33,11 +37,19 @@ def _run(args) -> int:
         print(f"--only：找不到单位“{exc.args[0]}”（按数据文件名或简称查找）", file=sys.stderr)
         return 2
     if not units:
-        print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
+        if not unusable:
+            print(f"没有找到要运行的数据文件：{' '.join(args.targets) or 'params/'}", file=sys.stderr)
         return 2
     try:
-        return run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                   timeout=args.timeout, engine=args.engine, documents=not args.pages_only)
+        code = run(units, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                   timeout=args.timeout, engine=args.engine, documents=not args.pages_only,
+                   peers=everyone if args.only else None)   # --only: compared with the whole county
+        if unusable and code in (0, 1):
+            files = "、".join(dict.fromkeys(display_path(e.problems[0].file) for e in unusable))
+            print(f"另有{len(unusable)}个参数文件或目标无法使用，没有运行：{files}（原因见上）；其余的已运行。",
+                  file=sys.stderr)
+            return 2
+        return code
     except OutputBusy as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -96,7 +108,8 @@ def _review(args) -> int:
     from .errors import DataFileError
     try:
         checked = check_file(args.data, county_deadline=args.deadline)
-        chosen = [f for target in args.accept for f in reviews.matching(checked.findings, target)]
+        chosen = list({reviews.key(f): f for target in args.accept     # a finding named twice: once
+                       for f in reviews.matching(checked.findings, target)}.values())
         if not chosen:
             open_ = sorted({f"{f.rule}@{f.cell}" if f.cell else f.rule for f in checked.findings if not f.review})
             print(f"{display_path(args.data)}：没有与“{'、'.join(args.accept)}”相符的未说明检查结果。"

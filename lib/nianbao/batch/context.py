@@ -18,6 +18,7 @@ import yaml
 from ..checks import copied, reviews
 from ..checks.context import Context
 from ..errors import DataFileError
+from ..io import read_input
 from .params import Unit
 
 try:
@@ -26,12 +27,13 @@ except AttributeError:          # PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 
-def _peer(unit: Unit, data: bytes) -> tuple[tuple, copied.Peer] | None:
-    """(county, year) and what narrative.copied needs of one data file; None when unreadable
-    (its own problems are reported when the unit runs)."""
+def _peer(unit: Unit, data: bytes | None) -> tuple[tuple, copied.Peer] | None:
+    """(county, year) and what narrative.copied needs of one data file (`data`: its bytes, read
+    here, bounded, when not given); None when unreadable (its own problems are reported when the
+    unit runs)."""
     try:
         if unit.source.suffix.lower() in (".yaml", ".yml"):
-            meta, narrative = _yaml_head(data)
+            meta, narrative = _yaml_head(read_input(unit.source) if data is None else data)
         else:
             from ..io import read_report
             report = read_report(unit.source)
@@ -86,20 +88,26 @@ def _yaml_head(data: bytes) -> tuple[dict, dict]:
     return {k: meta.get(k) for k in WANTED}, narrative
 
 
-def contexts(units: list[Unit], data: dict[Path, bytes]) -> dict[Path, Context | str]:
-    """Each unit's context, or why it cannot be made (a reviews file that cannot be used)."""
+def contexts(units: list[Unit], data: dict[Path, bytes],
+             peers: list[Unit] | None = None) -> dict[Path, Context | str]:
+    """Each unit's context, or why it cannot be made (a reviews file that cannot be used).
+    `peers`: every unit of the batch's targets, when only some of them run (`--only`): a unit is
+    compared with all of them, exactly as in a whole run (same findings, same unit key). A peer's
+    bytes not in `data` are read here, once, and dropped as soon as its narrative is taken."""
     groups: dict[tuple, list[copied.Peer]] = defaultdict(list)
-    for unit in units:
-        if unit.source in data:
-            found = _peer(unit, data[unit.source])
-            if found:
-                groups[found[0]].append(found[1])
-    peers: dict[str, list] = {}
+    running = {unit.source for unit in units}
+    for unit in peers or units:
+        if unit.source in running and unit.source not in data:
+            continue             # unreadable: its own run says why
+        found = _peer(unit, data.get(unit.source))
+        if found:
+            groups[found[0]].append(found[1])
+    copies: dict[str, list] = {}
     compared: set[str] = set()
     for (county, _), members in groups.items():
         if len(members) > 1:
             compared.update(p.key for p in members)
-            peers.update(copied.peer_findings(members, county))
+            copies.update(copied.peer_findings(members, county))
     decisions: dict[Path, dict | str] = {}
     out: dict[Path, Context | str] = {}
     for unit in units:
@@ -114,6 +122,6 @@ def contexts(units: list[Unit], data: dict[Path, bytes]) -> dict[Path, Context |
             continue
         key = str(unit.source)
         out[unit.source] = Context(unit.deadline,
-                                   tuple(peers.get(key, ())) if key in compared else None,
+                                   tuple(copies.get(key, ())) if key in compared else None,
                                    tuple(decisions[folder].get(unit.source.stem, ())))
     return out

@@ -39,25 +39,28 @@ class Unit:
     deadline: dt.date | None = None         # the county's publication deadline for its townships
 
 
-def is_params(path: Path) -> bool:
+def is_params(path: Path) -> bool | None:
     """A params file is a small YAML mapping of params items (data:, units:…, or close
     misspellings) and none of a data file's items (unit, year, requests…); any other file is a
     unit. Only the top-level keys of at most PARAMS_PEEK bytes are looked at, so a data file is
     not parsed twice; whatever the file holds this never raises: a file that is not a params
-    file is a unit, and its own reading says what is wrong with it."""
+    file is a unit, and its own reading says what is wrong with it. None: a small YAML file
+    that breaks before any data item — among params files, a params file with a YAML error."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
+    keys: set[str] = set()
     try:
         with open(path, "rb") as handle:
             head = handle.read(PARAMS_PEEK + 1)
         if len(head) > PARAMS_PEEK:
             return False
-        keys = set()
         for key in _top_keys(decode(head, path)):
             if key in TOP_LEVEL:
                 return False      # a data file: stop at its first item, the rest is not parsed
             keys.add(key)
-    except Exception:         # unreadable, not YAML, anything: not a params file
+    except yaml.YAMLError:    # before any data item: not known yet
+        return None
+    except Exception:         # unreadable, not text, anything: not a params file
         return False
     # `data:` or a misspelling of a params item (dat:) — a file of other keys is a unit
     return any(key in FIELDS or difflib.get_close_matches(key, FIELDS, cutoff=0.6) for key in keys)
@@ -173,19 +176,47 @@ def read_params(path: Path) -> list[Unit]:
     return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f), deadline) for f in files]
 
 
-def resolve(targets: list[str | Path]) -> list[Unit]:
-    """Params files, data files and folders (of either) → units, in the order given, no repeats."""
+def resolve(targets: list[str | Path], unusable: list[DataFileError] | None = None) -> list[Unit]:
+    """Params files, data files and folders (of either) → units, in the order given, no repeats.
+    A params file or target that cannot be used raises DataFileError; with `unusable` given,
+    its error is added there instead and the rest are still resolved (one broken params file
+    of a county's does not stop the others)."""
     units: dict[Path, Unit] = {}
+
+    def refused(error: DataFileError) -> None:
+        if unusable is None:
+            raise error
+        unusable.append(error)
+
     for target in map(Path, targets or [DEFAULT_PARAMS]):
         if not target.exists():
-            raise DataFileError([Problem(target, None, None, "找不到这个文件或文件夹")])
-        files = [target] if target.is_file() else data_files(target)
-        params = [f for f in files if is_params(f)]
+            refused(DataFileError([Problem(target, None, None, "找不到这个文件或文件夹")]))
+            continue
+        try:
+            files = [target] if target.is_file() else data_files(target)
+        except DataFileError as exc:
+            refused(exc)
+            continue
+        kinds = {f: is_params(f) for f in files}
+        params = [f for f in files if kinds[f]]
         for f in params:
-            for unit in read_params(f):
+            try:
+                found = read_params(f)
+            except DataFileError as exc:
+                refused(exc)
+                continue
+            for unit in found:
                 units.setdefault(unit.source, unit)
         if params and target.is_dir():
-            continue          # a folder of params files: the data files below it are theirs
+            # a folder of params files: the data files below it are theirs; a YAML file that
+            # does not parse and is no unit of theirs is a params file with a YAML error
+            for f in files:
+                if kinds[f] is None and f.resolve() not in units:
+                    try:
+                        read_params(f)
+                    except DataFileError as exc:
+                        refused(exc)
+            continue
         for f in files:
             if f not in params:
                 source = f.resolve()

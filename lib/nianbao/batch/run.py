@@ -66,7 +66,10 @@ def _has_documents(old: dict) -> bool:
     return all(OUTPUTS[suffix] in (old.get("outputs") or {}) for suffix in DOCUMENTS)
 
 
-def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool = True) -> list[Planned]:
+def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool = True,
+         peers: list[Unit] | None = None) -> list[Planned]:
+    """Each unit's key and job (None: unchanged). `peers`: all units of the targets when only
+    some run (--only); the contexts are made over them, as in a whole run."""
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     read: dict[Path, tuple[bytes, bytes | None]] = {}
@@ -83,7 +86,7 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
         except OSError as exc:           # the notebook
             read.pop(unit.source, None)
             errors[unit.source] = f"{display_path(exc.filename or unit.source)}：无法读取（{unreadable(exc)}）"
-    told = contexts(units, {source: data for source, (data, _) in read.items()})
+    told = contexts(units, {source: data for source, (data, _) in read.items()}, peers)
     planned = []
     for i, unit in enumerate(units):
         old_folder, old = known.get(str(unit.source), (None, None))
@@ -250,19 +253,20 @@ def _group_content(folder: Path, records: list[dict], old_run: dict, started: fl
 
 def run(units: list[Unit], out: str | Path = "output", workers: int | None = None,
         scheduler: str | None = None, force: bool = False, timeout: float = DEFAULT_TIMEOUT,
-        engine: str | None = None, documents: bool = True) -> int:
+        engine: str | None = None, documents: bool = True, peers: list[Unit] | None = None) -> int:
     """Build every unit that changed, write the county-year outputs; returns the exit code.
+    `peers`: every unit of the targets when `units` are some of them (--only), for the contexts.
     One run per output folder at a time (lock.py): OutputBusy when another holds it."""
     with output_lock(Path(out)):
-        return _run(units, out, workers, scheduler, force, timeout, engine, documents)
+        return _run(units, out, workers, scheduler, force, timeout, engine, documents, peers)
 
 
-def _run(units, out, workers, scheduler, force, timeout, engine, documents) -> int:
+def _run(units, out, workers, scheduler, force, timeout, engine, documents, peers=None) -> int:
     from tqdm import tqdm
     started = time.perf_counter()
     out_root = Path(out)
     runs = record.load_all(out_root)
-    planned = plan(units, runs, force, documents)
+    planned = plan(units, runs, force, documents, peers)
     jobs = deque(p.job for p in planned if p.job is not None)
     by_source = {p.job.source: p for p in planned if p.job is not None}
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))

@@ -25,8 +25,10 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import DataFileError, Problem, unreadable
+from ..errors import DataFileError, Problem
 from ..io.files import atomic_write
+from ..io.safe_yaml import NoAliasDumper, compose, plain
+from ..io.source import REVIEWS_LIMIT, read_text
 from ..model.findings import Finding
 
 FILE = "reviews.yaml"
@@ -58,19 +60,11 @@ def key(item: Finding | dict) -> tuple[str, str, str, str]:
 def load_all(path: Path) -> dict[str, list[dict]]:
     """Every decision of a reviews file, by unit; {} when there is none.
     DataFileError (naming the file, the line and what was expected) when it cannot be used."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not Path(path).exists():
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        why = unreadable(exc) if isinstance(exc, OSError) else "不是 UTF-8 编码的文本"
-        raise DataFileError([Problem(path, None, None, f"审核意见文件无法读取（{why}）")]) from None
-    try:
-        top = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataFileError([Problem(path, f"第{mark.line + 1}行" if mark else None, None,
-                                     "YAML 格式错误，请检查缩进、冒号和引号")]) from None
+    # bounded and alias-refusing like every input (io/source.py, io/safe_yaml.py): a reviews
+    # file travels with the data folder, so it is as untrusted as the data files are
+    top = plain(compose(read_text(path, REVIEWS_LIMIT), path, "审核意见文件")) or {}
     problems = []
     if not isinstance(top, dict):
         raise DataFileError([Problem(path, None, None, "审核意见文件应为“单位: 意见列表”形式")])
@@ -121,12 +115,14 @@ def record(data_path: str | Path, accepted: list[Finding], note: str, by: str | 
     everything = load_all(path)
     unit = Path(data_path).stem
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    mine = [d for d in everything.get(unit, []) if key(d) not in {key(f) for f in accepted}]
-    for f in accepted:
+    fresh = {key(f): f for f in accepted}        # the same finding named twice: one decision
+    mine = [d for d in everything.get(unit, []) if key(d) not in fresh]
+    for f in fresh.values():
         mine.append({"rule": f.rule, "cell": f.cell or None, "expected": _plain(f.expected),
                      "actual": _plain(f.actual), "note": note, "by": by or reviewer(), "at": now})
     everything[unit] = mine
-    atomic_write(path, HEADER + yaml.safe_dump(everything, allow_unicode=True, sort_keys=False, width=1000))
+    atomic_write(path, HEADER + yaml.dump(everything, Dumper=NoAliasDumper, allow_unicode=True,
+                                          sort_keys=False, width=1000))
     return path
 
 

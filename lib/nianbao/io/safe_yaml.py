@@ -42,15 +42,15 @@ class _Refused(Exception):
 class _Composer(yaml.SafeLoader):
     """SafeLoader's scanner and parser; a composer with the limits above."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, kind: str = "数据文件"):
         super().__init__(stream)
-        self.depth = 0
+        self.depth, self.kind = 0, kind
         self.duplicates: list[tuple[str, yaml.Node, yaml.Node]] = []
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark, f"使用了 YAML 别名“*{event.anchor}”；数据文件中不允许别名，请直接写出内容")
+            raise _Refused(event.start_mark, f"使用了 YAML 别名“*{event.anchor}”；{self.kind}中不允许别名，请直接写出内容")
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _Refused(event.start_mark, f"嵌套层次过深（超过{MAX_DEPTH}层）；数据文件最多为 表格·行·列 几层")
@@ -76,9 +76,10 @@ class _Composer(yaml.SafeLoader):
         return node
 
 
-def compose(text: str, path: Path | str) -> yaml.Node | None:
-    """The document's node tree; DataFileError with located problems when it breaks the rules."""
-    loader = _Composer(text)
+def compose(text: str, path: Path | str, kind: str = "数据文件") -> yaml.Node | None:
+    """The document's node tree; DataFileError with located problems when it breaks the rules.
+    `kind`: what the file is, in the clerk's words."""
+    loader = _Composer(text, kind)
     try:
         node = loader.get_single_node()
     except _Refused as exc:
@@ -101,6 +102,14 @@ def compose(text: str, path: Path | str) -> yaml.Node | None:
 
 def compose_file(path: Path, limit: int = DATA_LIMIT) -> yaml.Node | None:
     return compose(read_text(path, limit), path)
+
+
+class NoAliasDumper(yaml.SafeDumper):
+    """What nianbao writes for itself to read back: never an alias (`&id001`/`*id001`), which
+    the composer above refuses; an object met twice is written out twice."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def scalar(node: yaml.ScalarNode):

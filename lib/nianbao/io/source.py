@@ -31,7 +31,8 @@ PAGE_LIMIT = 5 * MB           # a published page (.txt, .html) for the importer:
                               # would not fit a data file anyway
 DOCUMENT_LIMIT = 30 * MB      # a published Word or PDF file: the seed's are 0.2–1 MB; charts and
                               # pictures make real ones a few MB (a scan is refused anyway)
-KINDS = {DATA_LIMIT: "年度报告数据文件", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面",
+REVIEWS_LIMIT = 512 * 1024    # reviews.yaml: one decision is ≈ 250 bytes, a county's ≈ 20 KB
+KINDS = {DATA_LIMIT: "年度报告数据文件", REVIEWS_LIMIT: "审核意见文件（reviews.yaml）", WORKBOOK_LIMIT: "填报表（.xlsx）", PAGE_LIMIT: "公开发布的报告页面",
          DOCUMENT_LIMIT: "公开发布的报告（Word、PDF）"}
 
 
