@@ -90,7 +90,7 @@ def test_a_broken_params_file_is_named_and_the_others_still_run(params):
     assert (params / "out" / "商水县" / "2020" / "index.html").is_file()
     lines = done.stderr.splitlines()
     assert "params/商水县/2019.yaml data：找不到数据文件夹“../../data/商水县/2019”" in lines
-    assert ("params/商水县/2021.yaml deadlin：未知的项目“deadlin”，是否应为“deadline”？，"
+    assert ("params/商水县/2021.yaml deadlin：未知的项目“deadlin”，是否应为“deadline”？"
             "可用的项目为 data、units、previous、notebook、timeout、deadline") in lines
     assert "params/商水县/2022.yaml 第2行第9列：YAML 格式错误（expected ',' or ']', but got ':'），请检查缩进、冒号和引号" in lines
     assert "共1个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用0。" in done.stderr

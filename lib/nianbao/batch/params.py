@@ -131,7 +131,7 @@ def read_params(path: Path) -> list[Unit]:
         raise DataFileError([Problem(path, None, None, "参数文件应为“项目: 值”形式（YAML 映射）")])
     for key in top:
         if key not in FIELDS:
-            bad(str(key), f"未知的项目“{key}”{suggest(key, FIELDS)}，可用的项目为 {'、'.join(FIELDS)}")
+            bad(str(key), f"未知的项目“{key}”{suggest(key, FIELDS) or '，'}可用的项目为 {'、'.join(FIELDS)}")
     folder = previous = None
     if not isinstance(top.get("data"), str) or not top["data"].strip():
         bad("data", "应为数据文件夹的路径（相对于本参数文件），如 ../../data/商水县/2020")

@@ -27,6 +27,7 @@ from .page import Page, detect_edition
 from .page_tables import Reader
 from .page_text import page_text
 from .pdf import pdf_html
+from .safe_yaml import NoAliasDumper
 from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
 from .word import doc_html, docx_html
 
@@ -254,7 +255,7 @@ def to_yaml(imported: Imported, source_name: str) -> str:
     class FlowList(list):
         pass
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(NoAliasDumper):     # the file is read back by safe_yaml, which refuses aliases
         pass
 
     Dumper.add_representer(Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
