@@ -325,3 +325,23 @@ def test_an_unchanged_rerun_starts_no_worker_and_imports_no_pandas(tmp_path):
     assert "nianbao.batch.run" in imported and "nianbao.batch.pool" in imported     # the log is read
     heavy = {"pandas", "openpyxl", "matplotlib", "papermill", "nbconvert", "IPython", "nianbao.checks.registry"}
     assert not heavy & imported, heavy & imported
+
+
+def test_the_county_summary_adds_up_the_numbers_the_record_keeps_without_reading_data_again(tmp_path):
+    """run.json keeps each built unit's numbers (those its page shows); the summary adds them
+    up from there: data files changed after the run do not change it, and are not read."""
+    from nianbao.batch.county_summary import County
+    folder = make_tree(tmp_path, ("新城街道", "姚集镇"))
+    out = tmp_path / "out"
+    assert nianbao("run", folder, "--out", out, "--pages-only", cwd=tmp_path).returncode == 0
+    run_json = out / "商水县" / "2020" / "run.json"
+    records = {r["short_name"]: r for r in json.loads(run_json.read_text(encoding="utf-8"))["units"]}
+    seed = read_report(folder / "姚集镇.yaml")
+    assert records["姚集镇"]["edition"] == "2019"
+    assert records["姚集镇"]["values"]["requests"]["new_received"]["total"] == seed.value("requests", "new_received", "total")
+    expected = sum(read_report(folder / f"{n}.yaml").value("requests", "granted", "total") for n in records)
+    for name in records:                     # what the files say now is not what was built
+        (folder / f"{name}.yaml").write_text("不是数据", encoding="utf-8")
+    county = County(run_json)
+    assert not county.left_out and sorted(r.short_name for r in county.reports) == sorted(records)
+    assert county.total.value("requests", "granted", "total") == expected

@@ -13,8 +13,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..io import read_report
-from ..model.edition import edition_for
-from ..model.report import LEVELS, Report
+from ..model.edition import edition_for, load_edition
+from ..model.report import LEVELS, Report, tables_from_values
 from ..render import charts, tables
 from ..render.sections import DEMO_BANNER
 from ..checks import ratios as evaluator_ratios
@@ -22,7 +22,8 @@ from .county_index import STATUS_WORDS, copied_list, status_counts
 
 
 class County:
-    """A county's year: the batch record and the reports of the units that have one."""
+    """A county's year: the batch record and the reports of the units that have one (as the
+    record keeps them: recorded())."""
 
     def __init__(self, run_json: str | Path):
         self.run = json.loads(Path(run_json).read_text(encoding="utf-8"))
@@ -35,7 +36,7 @@ class County:
             if rec["status"] not in ("ok", "errors"):
                 continue
             try:
-                report = read_report(rec["source"])
+                report = recorded(rec) if rec.get("values") is not None else read_report(rec["source"])
             except Exception:         # changed or gone since the run: left out, said so
                 self.left_out.append(f"{rec['short_name']}（数据文件已无法读取）")
                 continue
@@ -61,6 +62,16 @@ class County:
         else:
             short, demo = unit.get("short_name") or unit["display"], unit.get("demo")
         return f"{short}（示例）" if demo else short
+
+
+def recorded(rec: dict) -> Report:
+    """A unit's report as its batch record keeps it (the numbers its page shows); the data file
+    is read only for a record made before records kept them."""
+    edition = load_edition(rec["edition"])
+    return Report(unit=rec["unit"], short_name=rec["short_name"], level=rec["level"], county=rec["county"],
+                  year=int(rec["year"]), edition=edition, published=None, narrative={},
+                  tables=tables_from_values(edition, rec["values"]), demo=bool(rec.get("demo")),
+                  units=dict(rec.get("amount_units") or {}))
 
 
 def summary_title(run: dict) -> str:

@@ -20,7 +20,6 @@ import ctypes
 import faulthandler
 import gc
 import importlib
-import io
 import os
 import signal
 import sys
@@ -46,7 +45,6 @@ def warm() -> None:
     Only imports and caches: a notebook sees the same settings as in a fresh kernel."""
     import matplotlib
     from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (language_info, jsonutil)
-    from matplotlib.figure import Figure
 
     from ..render import export, fonts, sections  # noqa: F401  (pandas, matplotlib, IPython)
     from . import inprocess
@@ -60,12 +58,15 @@ def warm() -> None:
     for module in SHELL_IMPORTS:
         with suppress(ImportError):
             importlib.import_module(module)
-    # Reading the CJK font file and its glyphs is the slow part of a first chart: do it here,
-    # then put matplotlib's settings back so each notebook selects its font as in a kernel.
+    # Reading the CJK font file and its glyphs is the slow part of a first chart, and a chart's
+    # way to the page (drawn at print size, cropped, encoded: render/png.py) has its own first
+    # time: go it once here with a chart as the notebook draws one, then put matplotlib's
+    # settings back so each notebook selects its font as in a kernel.
     with matplotlib.rc_context():
-        fig = Figure(figsize=(2, 1))
-        fig.subplots().set_title("图表预热", family=fonts.use_cjk_font())
-        fig.savefig(io.BytesIO(), format="png", dpi=150, bbox_inches="tight")
+        import pandas as pd
+        from ..render import charts
+        labels = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "予以公开"]
+        charts.figure_html(charts.bars(pd.Series(range(len(labels)), index=labels)), 1, "预热")
     fonts.use_cjk_font.cache_clear()
     # Objects that survive to here are the warm state: keep the garbage collector from
     # touching them, or every child would copy their pages (copy-on-write) to update GC flags.

@@ -45,6 +45,9 @@ class Result:
     seconds: float = 0.0
     traceback: str | None = None            # a failed notebook's whole traceback, for run.json
     ratios: dict = field(default_factory=dict)       # the evaluators' ratios' parts (checks/ratios.py)
+    edition: str | None = None              # what the county summary adds up, from the report the
+    values: dict | None = None              # page shows (model.report.table_values) …
+    amount_units: dict = field(default_factory=dict)  # … and the unit of each row's amount
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,8 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
            "year": result.year, "short_name": result.short_name, "unit": result.unit, "level": result.level,
            "demo": result.demo, "findings": result.findings, **open_counts(result.findings),
            "ratios": result.ratios, "seconds": round(result.seconds, 3)}
+    if result.values is not None:                        # the county summary adds these up
+        rec.update(edition=result.edition, amount_units=result.amount_units, values=result.values)
     if result.traceback:                                 # the message is short; the record keeps all
         rec["traceback"] = result.traceback
     if result.county is None:

@@ -37,8 +37,8 @@ def _job(folder: Path, content: dict, key: str, from_bytes: bool) -> SummaryJob 
     if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
         return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
     data = {}
-    for rec in content["units"]:            # a worker without our disk gets the reports' data
-        if from_bytes and rec["status"] in (OK, ERRORS):
+    for rec in content["units"]:            # a worker without our disk gets the data of a report
+        if from_bytes and rec["status"] in (OK, ERRORS) and rec.get("values") is None:   # not recorded
             with contextlib.suppress(OSError):      # gone since: the summary says it is left out
                 data[rec["source"]] = Path(rec["source"]).read_bytes()
     return SummaryJob(str(folder), display_path(folder / "summary.html"),

@@ -149,6 +149,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..checks.ratios import parts
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..model.findings import has_errors
+    from ..model.report import table_values
     from ..render.audit import notebook_findings
     from .runner import failure_message, failure_traceback, render
 
@@ -181,6 +182,7 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
                     demo=report.demo)
     found = list(checked.findings)          # (the notebook's warnings are added to this list)
     result.ratios = parts(report)
+    result.edition, result.values, result.amount_units = report.edition.id, table_values(report), dict(report.units)
     try:
         with handed_over(checked, data_path, previous):    # the forked notebook renders these
             nb, files, problems = render(data_path, report.title, notebook, previous,

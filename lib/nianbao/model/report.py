@@ -52,3 +52,24 @@ def empty_table(table: Table) -> pd.DataFrame:
                          columns=pd.Index([c.id for c in table.columns], name="column"))
     dtypes = {c.id: "Float64" if table.value_type(c.id) == "amount" else "Int64" for c in table.columns}
     return frame.astype(dtypes)
+
+
+def table_values(report: Report) -> dict[str, dict[str, dict[str, int | float | None]]]:
+    """Every cell as a plain value (None: missing), by table, row and column: what the batch
+    record (run.json) keeps of a report, so that a county's summary adds up the very numbers its
+    units' pages show, without reading their data files again."""
+    return {tid: {row: {col: report.value(tid, row, col) for col in frame.columns} for row in frame.index}
+            for tid, frame in report.tables.items()}
+
+
+def tables_from_values(edition: Edition, values: dict) -> dict[str, pd.DataFrame]:
+    """table_values back into the edition's tables; a cell not given (or unknown) is missing."""
+    tables = {}
+    for tid, table in edition.tables.items():
+        frame = empty_table(table)
+        for row, cells in (values.get(tid) or {}).items():
+            for col, value in (cells or {}).items():
+                if value is not None and row in frame.index and col in frame.columns:
+                    frame.at[row, col] = value
+        tables[tid] = frame
+    return tables
