@@ -113,7 +113,7 @@ def split_run(toks: list[Token], kinds: list[str]) -> list[tuple]:
     return out
 
 
-def table_values(cells: list[str], kinds: list[str]) -> tuple | None:
+def cell_values(cells: list[str], kinds: list[str]) -> tuple | None:
     """One value per cell, for pages that keep the cells apart; None when the count differs."""
     if len(cells) != len(kinds):
         return None

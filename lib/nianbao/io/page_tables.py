@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import Table, all_editions
-from .digits import MAX_READINGS, table_values, holds, split_run, tokens, value_run
+from .digits import MAX_READINGS, cell_values, holds, split_run, tokens, value_run
 from .page import Page, compact, label_pattern, table_labels
 from .page_text import CELL
 
@@ -40,7 +40,7 @@ def _cells(text: str) -> list[str] | None:
 def _readings(text: str, kinds: list[str]) -> list[tuple]:
     cells = _cells(text)
     if cells is not None:
-        one = table_values(cells, kinds)
+        one = cell_values(cells, kinds)
         if one is not None:
             return [one]
         text = " ".join(cells)
