@@ -92,7 +92,7 @@ def test_a_broken_params_file_is_named_and_the_others_still_run(params):
     assert "params/商水县/2019.yaml data：找不到数据文件夹“../../data/商水县/2019”" in lines
     assert ("params/商水县/2021.yaml deadlin：未知的项目“deadlin”，是否应为“deadline”？"
             "可用的项目为 data、units、previous、notebook、timeout、deadline") in lines
-    assert "params/商水县/2022.yaml 第2行第9列：YAML 格式错误（expected ',' or ']', but got ':'），请检查缩进、冒号和引号" in lines
+    assert "params/商水县/2022.yaml 第2行第9列：YAML 格式错误：方括号 [ ] 中的各项应以逗号分隔，最后以 ] 结束" in lines
     assert "共1个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用0。" in done.stderr
     assert lines[-1] == ("另有3个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
                          "params/商水县/2022.yaml（原因见上）；其余的已运行。")

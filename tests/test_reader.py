@@ -1,5 +1,6 @@
 """The YAML reader: the seed's numbers, every unusable-file problem, every cell finding."""
 import datetime as dt
+import re
 
 import pytest
 
@@ -35,6 +36,26 @@ def test_yaml_syntax_error_names_the_line(write_data):
     path = write_data(text)
     [problem] = problems_of(path)
     assert str(path) in problem and "YAML 格式错误" in problem and "第" in problem and "行" in problem
+
+
+@pytest.mark.parametrize("pattern, line, below, words", [
+    (r"^  granted:", "  granted: {natural_person: 2, commercial: 0", 1,
+     "花括号 { } 中的各项应以逗号分隔，最后以 } 结束"),
+    (r"^  granted:", "\tgranted: {natural_person: 2}", 0, "不能用制表符（Tab）缩进或分隔，请改用空格"),
+    (r"^unit:", "unit: 姚集镇人民政府: 办公室", 0, "这里不应有冒号：文字中含冒号时请给整段文字加引号，或检查这一行的缩进"),
+    (r"^unit:", "unit: @姚集镇人民政府", 0, "值不能以“@”开头，请给这段文字加引号"),
+    (r"^  suit_after_review:", '  suit_after_review: "未写完', 1,
+     "引号没有配对：第{at}行第22列开始的引号直到文件末尾都没有结束"),
+])
+def test_a_yaml_mistake_is_said_in_a_clerks_words(write_data, pattern, line, below, words):
+    """The common YAML mistakes, each located (the line, or the line after it where YAML
+    notices) and said in Chinese, with no PyYAML English."""
+    at = line_of(seed_text(), pattern)
+    text = replace_line(seed_text(), pattern, line)
+    [problem] = problems_of(write_data(text))
+    assert problem.endswith(f"：YAML 格式错误：{words.replace('{at}', str(at))}"), problem
+    assert f" 第{at + below}行第" in problem
+    assert not re.search(r"[A-Za-z]{4,}", problem.split(" ", 1)[1].replace("YAML", "").replace("Tab", ""))
 
 
 def test_not_a_mapping(write_data):

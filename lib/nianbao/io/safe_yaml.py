@@ -15,6 +15,7 @@ as the text the clerk typed, so the reader can say what is wrong with it.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,39 @@ MAX_DEPTH = 12
 CORE = "tag:yaml.org,2002:"
 SAFE_TAGS = {CORE + t for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map")}
 _constructor = yaml.SafeLoader("")
+
+
+# PyYAML's problems in a clerk's words (the line and column are said beside them); the first
+# pattern that matches the problem (with its context) wins; none: the general advice.
+PROBLEMS = (
+    (r"quoted scalar.*end of stream|end of stream.*quoted scalar",
+     "引号没有配对：{start}开始的引号直到文件末尾都没有结束"),
+    (r"end of stream", "文件在括号或引号结束之前就结束了"),
+    (r"mapping values are not allowed", "这里不应有冒号：文字中含冒号时请给整段文字加引号，或检查这一行的缩进"),
+    (r"could not find expected ':'", "缺少冒号：每一项应写成“项目: 值”"),
+    (r"expected ',' or '\]'", "方括号 [ ] 中的各项应以逗号分隔，最后以 ] 结束"),
+    (r"expected ',' or '\}'", "花括号 { } 中的各项应以逗号分隔，最后以 } 结束"),
+    (r"character '\\t'|tab character", "不能用制表符（Tab）缩进或分隔，请改用空格"),
+    (r"found character '(.)' that cannot start any token", "值不能以“{0}”开头，请给这段文字加引号"),
+    (r"unknown escape character '(.)'", "双引号中的“\\{0}”无法识别：要写反斜杠本身请写成两个，或改用单引号"),
+    (r"expected <block end>, but found '-'", "这里不能以“- ”开始一个列表项，请检查缩进"),
+    (r"expected <block end>|did not find expected key",
+     "缩进不一致，或一个值后面多了内容：同一层的项目应左对齐，含空格、冒号或引号的文字请整段加引号"),
+    (r"expected a comment or a line break", "值后面多了内容，请检查引号"),
+    (r"node content", "这里缺少值"),
+)
+
+
+def problem_words(exc: yaml.MarkedYAMLError) -> str:
+    """What a YAML syntax error means, in Chinese."""
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    start = exc.context_mark or exc.problem_mark
+    for pattern, words in PROBLEMS:
+        found = re.search(pattern, said)
+        if found:
+            words = words.replace("{start}", f"第{start.line + 1}行第{start.column + 1}列" if start else "这里")
+            return words.replace("{0}", found.group(1)) if found.groups() else words
+    return "请检查缩进、冒号和引号"
 
 
 def line(node_or_mark) -> str:
@@ -87,10 +121,9 @@ def compose(text: str, path: Path | str, kind: str = "数据文件") -> yaml.Nod
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else None
-        raise DataFileError([Problem(path, where, None,
-                                     f"YAML 格式错误（{exc.problem or exc.context}），请检查缩进、冒号和引号")]) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError([Problem(path, None, None, f"YAML 格式错误（{exc}）")]) from None
+        raise DataFileError([Problem(path, where, None, f"YAML 格式错误：{problem_words(exc)}")]) from None
+    except yaml.YAMLError:
+        raise DataFileError([Problem(path, None, None, "YAML 格式错误：请检查缩进、冒号和引号")]) from None
     finally:
         loader.dispose()
     if loader.duplicates:
