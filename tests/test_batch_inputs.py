@@ -80,6 +80,7 @@ def params(tmp_path):
     (folder / "2019.yaml").write_text("data: ../../data/商水县/2019\n", encoding="utf-8")
     (folder / "2021.yaml").write_text("data: ../../data/商水县/2020\ndeadlin: 2022-01-31\n", encoding="utf-8")
     (folder / "2022.yaml").write_text("data: [../../data/商水县/2020\ndeadline: 2023-01-31\n", encoding="utf-8")
+    (folder / "2023.yaml").write_bytes(b"data: \x80\x80\x80\n")          # no encoding reads it
     return tmp_path
 
 
@@ -93,9 +94,11 @@ def test_a_broken_params_file_is_named_and_the_others_still_run(params):
     assert ("params/商水县/2021.yaml deadlin：未知的项目“deadlin”，是否应为“deadline”？"
             "可用的项目为 data、units、previous、notebook、timeout、deadline") in lines
     assert "params/商水县/2022.yaml 第2行第9列：YAML 格式错误：方括号 [ ] 中的各项应以逗号分隔，最后以 ] 结束" in lines
+    assert ("params/商水县/2023.yaml：无法识别文件的编码：应为 UTF-8、GBK/GB18030 或带 BOM 的 UTF-16 编码的文本"
+            "（请在编辑器中“另存为”UTF-8）") in lines
     assert "共1个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用0。" in done.stderr
-    assert lines[-1] == ("另有3个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
-                         "params/商水县/2022.yaml（原因见上）；其余的已运行。")
+    assert lines[-1] == ("另有4个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
+                         "params/商水县/2022.yaml、params/商水县/2023.yaml（原因见上）；其余的已运行。")
     assert "Traceback" not in done.stderr
 
 

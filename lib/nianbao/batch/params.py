@@ -44,8 +44,8 @@ def is_params(path: Path) -> bool | None:
     misspellings) and none of a data file's items (unit, year, requests…); any other file is a
     unit. Only the top-level keys of at most PARAMS_PEEK bytes are looked at, so a data file is
     not parsed twice; whatever the file holds this never raises: a file that is not a params
-    file is a unit, and its own reading says what is wrong with it. None: a small YAML file
-    that breaks before any data item — among params files, a params file with a YAML error."""
+    file is a unit, and its own reading says what is wrong with it. None: a small file that breaks
+    (YAML or its encoding) before any data item — among params files, a broken params file."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     keys: set[str] = set()
@@ -58,7 +58,7 @@ def is_params(path: Path) -> bool | None:
             if key in TOP_LEVEL:
                 return False      # a data file: stop at its first item, the rest is not parsed
             keys.add(key)
-    except yaml.YAMLError:    # before any data item: not known yet
+    except (yaml.YAMLError, DataFileError):   # not YAML, or not text we can read: not known yet
         return None
     except Exception:         # unreadable, not text, anything: not a params file
         return False
