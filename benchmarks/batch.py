@@ -157,7 +157,7 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
         for pid in rss:
             seen.setdefault(pid, []).append(moment)
     run_time = time.perf_counter() - started
-    lasting = {pid for pid, moments in seen.items() if moments and moments[-1] - moments[0] >= run_time / 2}
+    lasting = {pid for pid, moments in seen.items() if moments[-1] - moments[0] >= run_time / 2}
     return [max(kib for pid, kib in rss.items() if pid in lasting) for _, rss in samples if lasting & rss.keys()]
 
 
@@ -366,7 +366,6 @@ def unit_breakdown(path: Path) -> dict[str, float]:
     """One unit's parts, each the best of 5, in one warm process: what the worker does (read and
     check, the notebook in a forked child, two exports) and, of the notebook, what the floor
     does without one (charts, tables)."""
-    import statistics  # noqa: F401
     from nianbao.batch.runner import execute
     from nianbao.batch.unit import build, warm
     from nianbao.checks import Context, check_file, handed_over

@@ -1,7 +1,6 @@
 """The fork engine: the same outputs as a real kernel, and every notebook isolated from the next."""
 import base64
 import gc
-import json
 import os
 import re
 

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import re
-import resource
 import subprocess
 import sys
 import zipfile

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ..errors import EXIT_INTERRUPTED, DataFileError, UnsafeName, display_path, unreadable
 from ..io import read_input
-from ..io.files import atomic_write
 from . import record
 from .context import contexts
 from .county_index import open_counts, write_index

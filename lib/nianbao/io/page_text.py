@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .source import decode  # noqa: F401  (the one encoding policy of every reader)
 
 BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|来源)\s*[:：]\s*(.*)$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .export import LAB_STYLE, TEMPLATES
+from .export import TEMPLATES
 
 SCOPE = ".jp-RenderedHTMLCommon"
 PAGE_ONLY = re.compile(r"^(html|main\.report|body\.public)\b|^\.(cell|inner_cell|output|text_cell|rendered_html)")
