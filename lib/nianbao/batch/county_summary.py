@@ -5,10 +5,11 @@ compared in charts, and every finding. Each function returns displayable HTML; u
 from __future__ import annotations
 
 import json
-from functools import cached_property, reduce
+from functools import cached_property
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -106,7 +107,8 @@ def total_report(county: County) -> Report | None:
     if not county.reports:
         return None
     first = county.reports[0]
-    totals = {tid: reduce(lambda a, b: a.add(b, fill_value=0), [r.tables[tid] for r in county.reports])
+    # a cell's total: the sum of the units that have it; missing only where every unit misses it
+    totals = {tid: pd.concat([r.tables[tid] for r in county.reports]).groupby(level="row", sort=False).sum(min_count=1)
               for tid in county.edition.tables}
     units = {}
     for row in {row for r in county.reports for row in r.units}:
@@ -127,14 +129,22 @@ def totals(county: County, table_id: str) -> HTML:
     report = county.total
     if report is None:
         return HTML("<p>没有可汇总的报告。</p>")
-    cells = county.edition.tables[table_id].cells
-    missing = sum(pd.isna(r.tables[table_id].at[row, col]) for r in county.reports for row, col in cells)
+    missing = missing_cells([r.tables[table_id] for r in county.reports], county.edition.tables[table_id].cells)
     notes = [f"合计{len(county.reports)}个单位。"]
     if missing:
         notes.append(f"各单位共有{missing}个单元格缺少数据，合计时按0计。")
     if county.left_out:
         notes.append(f"未计入：{'、'.join(county.left_out)}。")
     return HTML(f'<p class="note">{escape("".join(notes))}</p>' + tables.table_html(report, table_id, {}))
+
+
+def missing_cells(frames: list[pd.DataFrame], cells) -> int:
+    """How many of the layout's cells are missing, over tables of one edition (same shape)."""
+    first = frames[0]
+    layout = np.zeros(first.shape, dtype=bool)
+    for row, col in cells:
+        layout[first.index.get_loc(row), first.columns.get_loc(col)] = True
+    return int(sum((frame.isna().to_numpy() & layout).sum() for frame in frames))
 
 
 # A chart of more bars is unreadable on an A4 page (print caps a chart at 200 mm), and its

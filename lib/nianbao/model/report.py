@@ -50,8 +50,11 @@ def empty_table(table: Table) -> pd.DataFrame:
     """A table of the edition with every cell missing, typed per column."""
     frame = pd.DataFrame(index=pd.Index([r.id for r in table.rows], name="row"),
                          columns=pd.Index([c.id for c in table.columns], name="column"))
-    dtypes = {c.id: "Float64" if table.value_type(c.id) == "amount" else "Int64" for c in table.columns}
-    return frame.astype(dtypes)
+    return frame.astype({c.id: _dtype(table, c.id) for c in table.columns})
+
+
+def _dtype(table: Table, column: str) -> str:
+    return "Float64" if table.value_type(column) == "amount" else "Int64"
 
 
 def table_values(report: Report) -> dict[str, dict[str, dict[str, int | float | None]]]:
@@ -63,13 +66,15 @@ def table_values(report: Report) -> dict[str, dict[str, dict[str, int | float | 
 
 
 def tables_from_values(edition: Edition, values: dict) -> dict[str, pd.DataFrame]:
-    """table_values back into the edition's tables; a cell not given (or unknown) is missing."""
+    """table_values back into the edition's tables; a cell not given (or unknown) is missing.
+    Built a column at a time: a county summary makes a hundred units' tables, and setting
+    their cells one by one took most of its time."""
     tables = {}
     for tid, table in edition.tables.items():
-        frame = empty_table(table)
-        for row, cells in (values.get(tid) or {}).items():
-            for col, value in (cells or {}).items():
-                if value is not None and row in frame.index and col in frame.columns:
-                    frame.at[row, col] = value
+        given, rows = values.get(tid) or {}, [r.id for r in table.rows]
+        columns = {c.id: pd.array([(given.get(row) or {}).get(c.id) for row in rows], dtype=_dtype(table, c.id))
+                   for c in table.columns}
+        frame = pd.DataFrame(columns, index=pd.Index(rows, name="row"))
+        frame.columns.name = "column"
         tables[tid] = frame
     return tables
