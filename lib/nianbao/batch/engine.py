@@ -39,6 +39,9 @@ SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib",
                  "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard")
 
 
+_FRESH_SETTINGS: dict = {}         # matplotlib's rcParams as a fresh kernel has them (warm)
+
+
 @cache
 def warm() -> None:
     """Import and build, once, what every notebook needs, so forked children start with it.
@@ -67,7 +70,10 @@ def warm() -> None:
         from ..render import charts
         labels = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "予以公开"]
         charts.figure_html(charts.bars(pd.Series(range(len(labels)), index=labels)), 1, "预热")
+    # A fresh kernel's matplotlib settings, once, here (16 ms): children start with them
     fonts.use_cjk_font.cache_clear()
+    matplotlib.rc_file_defaults()
+    _FRESH_SETTINGS.update(dict.items(matplotlib.rcParams))
     # Objects that survive to here are the warm state: keep the garbage collector from
     # touching them, or every child would copy their pages (copy-on-write) to update GC flags.
     gc.collect()
@@ -81,6 +87,7 @@ class ForkEngine(Engine):
     def execute_managed_notebook(cls, nb_man, kernel_name, start_timeout=60, execution_timeout=None,
                                  **kwargs):
         warm()
+        _settings_as_fresh()
         timeout = execution_timeout or kwargs.get("timeout")
         receive, send = Pipe(duplex=False)
         pid = os.fork()
@@ -100,14 +107,19 @@ class ForkEngine(Engine):
         return nb_man.nb
 
 
+def _settings_as_fresh() -> None:
+    """The parent's matplotlib settings as warm() left them (a fresh kernel's), checked before
+    each fork: put back only if something in this process changed them since."""
+    import matplotlib
+    if dict(dict.items(matplotlib.rcParams)) != _FRESH_SETTINGS:
+        matplotlib.rc_file_defaults()
+
+
 def _as_fresh_kernel() -> None:
     """Undo what the warm parent's imports did that a fresh kernel has not done when a notebook
-    starts: matplotlib's settings are its rc file's, and nianbao.render is not imported yet, so
-    that the notebook's own import registers the CJK font (render/__init__.py) as in a kernel."""
-    import matplotlib
-
+    starts: nianbao.render is not imported yet, so that the notebook's own import registers the
+    CJK font (render/__init__.py) as in a kernel. (matplotlib's settings: _settings_as_fresh.)"""
     from ..render import fonts
-    matplotlib.rc_file_defaults()
     fonts.use_cjk_font.cache_clear()
     sys.modules.pop("nianbao.render", None)
 
