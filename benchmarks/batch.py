@@ -6,8 +6,9 @@ size (24 units) and at N (200; `--n 2000` for a province).
   (b) nianbao `nianbao run --workers N --force --pages-only` on the generated folder: the real
               batch (warm servers, fork engine, county pages and summaries) making the HTML pages
               that (a) and (c) make; what the PDF and Word file add: benchmarks/documents_cost.py
-  (c) floor   the same reports built by calling the library in one warm process per core,
-              no notebook: read, checks, sections → the same HTML pieces, two pages written
+  (c) floor   the same reports built in one warm process per core without a notebook: the
+              notebook's cells' code run as plain Python (no kernel, IPython, papermill or
+              nbconvert), the same HTML pieces, two pages written
   Dask        `nianbao run --scheduler local` with 1 and 2 workers at N, against (b)
 
 then where one unit's time goes, and what a run pays once (see fixed_costs).
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -176,24 +178,53 @@ def told(paths: list[Path]) -> dict[Path, str]:
             for unit, context in zip(units, contexts(units, {u.source: u.source.read_bytes() for u in units}).values())}
 
 
-def _floor_report(args):
-    from IPython.display import HTML
+@cache
+def _notebook_code() -> list[tuple[str, object, object, set]]:
+    """The township notebook's cells, compiled once per process: ("markdown", HTML, None, tags) or
+    ("code", the statements before the last, the last expression or None, tags)."""
+    import ast
 
-    from nianbao.render import charts, sections
-    from nianbao.render.export import stylesheet
+    import mistune
+    cells = []
+    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        source, tags = "".join(cell["source"]), set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] == "markdown":
+            cells.append(("markdown", mistune.html(source), None, tags))
+        elif cell["cell_type"] == "code" and "parameters" not in tags:
+            body = ast.parse(source).body
+            last = body.pop() if body and isinstance(body[-1], ast.Expr) else None
+            cells.append(("code", compile(ast.Module(body, []), "<cell>", "exec"),
+                          last and compile(ast.Expression(last.value), "<cell>", "eval"), tags))
+    return cells
+
+
+def _floor_report(args):
+    """One report as the notebook makes it, without a notebook: its cells' code run as plain
+    Python in one namespace (the parameters set as papermill sets them), the value each cell
+    ends with kept as the page shows it, its headings rendered from their markdown; then the
+    two pages (the public one without the review-only cells) written. No kernel, IPython,
+    papermill or nbconvert: the library's own work."""
     from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
+    from nianbao.render.export import REVIEW_ONLY, stylesheet
     path, out, context = args
-    report, findings, coverage, _ = sections.load(str(path), "", context)
-    body = [sections.header(report), sections.findings_panel(report, findings, coverage), sections.overview(report),
-            *(sections.table(report, t, findings) for t in ("proactive", "requests", "appeals")),
-            HTML(charts.all_charts(report)), sections.problems(report), sections.other(report),
-            sections.closing(report)]
-    html = [piece.data for piece in body]
+    namespace = {"__name__": "__main__", "data_path": str(path), "previous_path": "", "context": context}
+    pieces = []                           # (HTML, review only)
+    for kind, code, last, tags in _notebook_code():
+        if kind == "markdown":
+            pieces.append((code, False))
+            continue
+        exec(code, namespace)
+        shown = last and eval(last, namespace)
+        html = shown._repr_html_() if hasattr(shown, "_repr_html_") else None
+        if html:                          # (HTML, metadata) when the object has metadata
+            pieces.append((html[0] if isinstance(html, tuple) else html, REVIEW_ONLY in tags))
+    report = namespace["report"]
     stem = report_stem(out, report.county, report.year, report.short_name)
-    for suffix, pieces in ((".html", html), (".public.html", html[:1] + html[2:])):
+    for suffix, public in ((".html", False), (".public.html", True)):
+        body = "".join(html for html, review_only in pieces if not (public and review_only))
         page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title>'
-                f"<style>{stylesheet()}</style></head><body>{''.join(pieces)}</body></html>")
+                f"<style>{stylesheet()}</style></head><body>{body}</body></html>")
         atomic_write(stem.parent / f"{stem.name}{suffix}", page)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
