@@ -32,14 +32,21 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def output(output_type: str, **fields) -> dict:
+    """An output with the keys nbformat.v4.new_output gives it, as a plain dict (the parent makes
+    it a NotebookNode): not checked against the notebook schema one by one (5 ms a notebook),
+    since every one is built here; the whole notebook is validated when it is written."""
+    return {"output_type": output_type, **fields}
+
+
 class Outputs:
     """The outputs of the cell being run, and the streams not yet flushed into them."""
 
     def __init__(self):
-        self.items: list[nbformat.NotebookNode] = []
+        self.items: list[dict] = []
         self.clear_pending = False
 
-    def add(self, output: nbformat.NotebookNode) -> None:
+    def add(self, output: dict) -> None:
         if self.clear_pending:                # clear_output(wait=True): clear at the next output
             self.items.clear()
             self.clear_pending = False
@@ -69,7 +76,7 @@ class OutStream(io.TextIOBase):
     def flush(self) -> None:
         if self._buffer:
             text, self._buffer = "".join(self._buffer), []
-            self._outputs().add(nbformat.v4.new_output("stream", name=self.name, text=text))
+            self._outputs().add(output("stream", name=self.name, text=text))
 
 
 def _flush_streams() -> None:
@@ -95,7 +102,7 @@ class CollectingDisplayHook(DisplayHook):
         _flush_streams()
         if self._bundle and self._bundle[0]:
             data, metadata = self._bundle
-            self.outputs().add(nbformat.v4.new_output(
+            self.outputs().add(output(
                 "execute_result", data=data, metadata=metadata or {}, execution_count=self.prompt_count))
         self._bundle = None
 
@@ -109,7 +116,7 @@ class CollectingDisplayPublisher(DisplayPublisher):
         _flush_streams()
         if update:           # update_display_data only changes a live view; the document keeps the first
             return
-        self.outputs().add(nbformat.v4.new_output(
+        self.outputs().add(output(
             "display_data", data=json_clean(encode_images(data)), metadata=metadata or {}))
 
     def clear_output(self, wait=False):
@@ -128,7 +135,7 @@ class CollectingShell(InteractiveShell):
 
     def _showtraceback(self, etype, evalue, stb):
         _flush_streams()
-        self.current.add(nbformat.v4.new_output(
+        self.current.add(output(
             "error", ename=str(etype.__name__), evalue=str(evalue), traceback=stb))
         self._last_traceback = stb
 
