@@ -171,8 +171,10 @@ def test_unchanged_rerun_skips_and_a_change_redoes_only_that_unit(tmp_path):
     assert {u["short_name"]: u["skipped"] for u in run["units"]} == {"新城街道": False, "姚集镇": True}
     assert (reports / "姚集镇.html").stat().st_mtime_ns == before["姚集镇.html"]
 
+    summary = (reports / "summary.html").stat().st_mtime_ns
     only = nianbao("run", folder, "--out", out, "--only", "姚集镇", "--force", cwd=tmp_path)
     assert "共1个单位：新生成1份" in only.stderr
+    assert (reports / "summary.html").stat().st_mtime_ns != summary      # forced: the summary too
     run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
     assert [u["short_name"] for u in run["units"]] == ["姚集镇", "新城街道"]   # the other one is kept
 

@@ -290,7 +290,7 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
                 claimed[report_stem(out_root, rec["county"], rec["year"], rec["short_name"])] = p.unit.source
     interrupted = False
     bar = tqdm(total=len(jobs), desc="生成报告", unit="份", file=sys.stderr, disable=None)
-    summaries = Summaries(jobs, from_bytes=bool(scheduler))    # asked for in the same queue
+    summaries = Summaries(jobs, from_bytes=bool(scheduler), force=force)    # asked for in the same queue
     # the folder each running unit is filed under (None: not known): a county-year is complete,
     # and its summary asked for, when no running unit is filed under it
     running = Counter(_folder(out_root, *by_source[j.source].unit.group) if by_source[j.source].unit.group

@@ -4,7 +4,7 @@ A county-year's summary is asked for as soon as no unit still running is filed u
 folder (data/<county>/<year>/, or the params file's county-year), so it is made while the other
 county-years' units still run; and again at the end only if the county-year's units turned out
 otherwise (a unit whose data names another county-year). A summary whose units have not changed
-since the last run is not made again.
+since the last run is not made again, unless the run is forced (`--force`).
 """
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ def summary_key(records: list[dict]) -> str:
     return digest.hexdigest()
 
 
-def _job(folder: Path, content: dict, key: str, from_bytes: bool) -> SummaryJob | dict:
-    """What summary.html needs: a job for a worker, or (unchanged, nothing to sum) its record."""
+def _job(folder: Path, content: dict, key: str, from_bytes: bool, force: bool) -> SummaryJob | dict:
+    """What summary.html needs: a job for a worker, or (unchanged and not forced, nothing to
+    sum) its record."""
     old = content.get("summary") or {}
-    if old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
+    if not force and old.get("key") == key and old.get("status") == OK and (folder / "summary.html").is_file():
         return old
     if not any(r["status"] in (OK, ERRORS) for r in content["units"]):
         return {"key": key, "status": FAILED, "message": "没有可汇总的报告"}
@@ -60,8 +61,8 @@ class Summaries:
     """Summary jobs added to the batch's queue of jobs; their results written into the
     county-years' records (content["summary"], kept in run.json)."""
 
-    def __init__(self, jobs: deque, from_bytes: bool):
-        self.jobs, self.from_bytes = jobs, from_bytes
+    def __init__(self, jobs: deque, from_bytes: bool, force: bool = False):
+        self.jobs, self.from_bytes, self.force = jobs, from_bytes, force     # force: made again even if unchanged
         self.asked: dict[Path, tuple[str, SummaryJob | None]] = {}   # folder → (key, its latest job)
         self.made: dict[Path, tuple[str, dict]] = {}                 # folder → (key, summary record)
         self.contents: dict[Path, dict] = {}
@@ -74,7 +75,7 @@ class Summaries:
             if folder in self.made and self.made[folder][0] == key:
                 content["summary"] = self.made[folder][1]
             elif self.asked.get(folder, (None,))[0] != key:
-                job = _job(folder, content, key, self.from_bytes)
+                job = _job(folder, content, key, self.from_bytes, self.force)
                 if isinstance(job, SummaryJob):
                     self.jobs.append(job)
                     self.asked[folder] = key, job
