@@ -97,7 +97,7 @@ def test_a_broken_params_file_is_named_and_the_others_still_run(params):
     assert ("params/商水县/2023.yaml：无法识别文件的编码：应为 UTF-8、GBK/GB18030 或带 BOM 的 UTF-16 编码的文本"
             "（请在编辑器中“另存为”UTF-8）") in lines
     assert "共1个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用0。" in done.stderr
-    assert lines[-1] == ("另有4个参数文件或目标无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
+    assert lines[-1] == ("另有4项输入（参数文件、数据文件或文件夹）无法使用，没有运行：params/商水县/2019.yaml、params/商水县/2021.yaml、"
                          "params/商水县/2022.yaml、params/商水县/2023.yaml（原因见上）；其余的已运行。")
     assert "Traceback" not in done.stderr
 
@@ -107,7 +107,7 @@ def test_a_missing_target_is_named_and_the_others_still_run(params):
     assert done.returncode == 2, done.stderr
     assert (params / "out" / "商水县" / "2020" / "姚集镇.html").is_file()
     assert "nowhere：找不到这个文件或文件夹" in done.stderr.splitlines()
-    assert done.stderr.splitlines()[-1].startswith("另有1个参数文件或目标无法使用，没有运行：nowhere（")
+    assert done.stderr.splitlines()[-1].startswith("另有1项输入（参数文件、数据文件或文件夹）无法使用，没有运行：nowhere（")
     nothing = nianbao("run", "nowhere", "params/商水县/2019.yaml", "--out", "out", cwd=params)
     assert nothing.returncode == 2 and nothing.stderr.splitlines() == [
         "nowhere：找不到这个文件或文件夹", "params/商水县/2019.yaml data：找不到数据文件夹“../../data/商水县/2019”"]

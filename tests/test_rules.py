@@ -186,7 +186,7 @@ def test_check_json_with_previous_and_warnings_only_exits_0():
     assert list(record) == KEYS
     assert (record["rule"], record["row"], record["expected"], record["actual"]) == \
         ("cross_year.in_force", "normative_documents", 11, 12)
-    assert done.stderr == f"未进行published.deadline：{NO_DEADLINE}。\n"
+    assert done.stderr == f"部分进行published.deadline：{NO_DEADLINE}。\n"
 
 
 def test_check_readable_output():
@@ -226,14 +226,14 @@ def test_findings_panel_names_skipped_rules_with_or_without_findings():
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]
     assert panel.select_one("p.skipped").get_text() == \
-        f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；未进行published.deadline：{NO_DEADLINE}。"
+        f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；部分进行published.deadline：{NO_DEADLINE}。"
     report, findings, cover, _ = sections.load(str(V2022))
     clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
     assert clean == ("检查结果：全部16项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
                      "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.unit_name、"
                      "cross_year.carry_over、"
                      "cross_year.in_force、plausibility.township_rules、prose.numbers、prose.year、"
-                     f"narrative.fee_statement、narrative.copied、published.deadline）；未进行published.deadline：{NO_DEADLINE}。")
+                     f"narrative.fee_statement、narrative.copied、published.deadline）；部分进行published.deadline：{NO_DEADLINE}。")
 
 
 def test_previous_of_another_county_exits_2_a_renamed_unit_only_warns(tmp_path):

@@ -46,7 +46,7 @@ def _run(args) -> int:
                    peers=everyone if args.only else None)   # --only: compared with the whole county
         if unusable and code in (0, 1):
             files = "、".join(dict.fromkeys(display_path(e.problems[0].file) for e in unusable))
-            print(f"另有{len(unusable)}个参数文件或目标无法使用，没有运行：{files}（原因见上）；其余的已运行。",
+            print(f"另有{len(unusable)}项输入（参数文件、数据文件或文件夹）无法使用，没有运行：{files}（原因见上）；其余的已运行。",
                   file=sys.stderr)
             return 2
         return code

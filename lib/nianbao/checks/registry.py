@@ -57,11 +57,13 @@ class Coverage:
     skipped: dict[str, str] = field(default_factory=dict)
 
     def skipped_note(self) -> str:
-        """未进行rule、rule：why — empty when every rule that applies ran."""
-        reasons: dict[str, list[str]] = {}
+        """未进行rule、rule：why (部分进行 for a rule that ran only in part, e.g. published.deadline
+        without the county's date: also among the rules that passed) — empty when every rule
+        that applies ran in full."""
+        reasons: dict[tuple[str, str], list[str]] = {}
         for rule, why in self.skipped.items():
-            reasons.setdefault(why, []).append(rule)
-        return "；".join(f"未进行{'、'.join(rules)}：{why}" for why, rules in reasons.items())
+            reasons.setdefault(("部分进行" if rule in self.ran else "未进行", why), []).append(rule)
+        return "；".join(f"{lead}{'、'.join(rules)}：{why}" for (lead, why), rules in reasons.items())
 
 
 def coverage(report: Report, previous: Report | None = None, why_no_previous: str = "",
