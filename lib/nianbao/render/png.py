@@ -68,25 +68,34 @@ def encode(pixels: np.ndarray, dpi: int = DPI) -> bytes:
 
     Written here rather than by PIL, which copies the pixels twice (into its own image, then
     from RGBA to RGB) and tries five filters on every row: the rows are copied once, unfiltered
-    (a chart is mostly flat colour, which deflate alone packs well), into the one IDAT chunk.
-    Half the time of PIL's encoder for a file ≈ 7 % smaller, every pixel the same."""
+    (a chart is mostly flat colour, which deflate alone packs well), a strip at a time into one
+    small buffer (a forked notebook would otherwise fault in megabytes of fresh memory per
+    chart), and deflated into the one IDAT chunk. Half the time of PIL's encoder for a file
+    ≈ 7 % smaller, every pixel the same."""
     height, width = pixels.shape[:2]
     channels = 3 if pixels[..., 3].min() == 255 else 4    # opaque: a figure's own background
-    rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
-    rows[:, 0] = 0                                        # each row's filter: none
-    samples = rows[:, 1:].reshape(height, width, channels)
-    for channel in range(channels):                       # a plane at a time: 2–3× faster than
-        samples[..., channel] = pixels[..., channel]      # copying 3-byte pixels in one go
+    strip = np.empty((STRIP_ROWS, 1 + width * channels), dtype=np.uint8)
+    strip[:, 0] = 0                                       # each row's filter: none
+    deflate = zlib.compressobj(ZLIB_LEVEL)
+    idat = []
+    for top in range(0, height, STRIP_ROWS):
+        rows = strip[:min(STRIP_ROWS, height - top)]
+        samples = rows[:, 1:].reshape(len(rows), width, channels)
+        for channel in range(channels):                   # a plane at a time: 2–3× faster than
+            samples[..., channel] = pixels[top:top + len(rows), :, channel]   # 3-byte pixels
+        idat.append(deflate.compress(rows))
+    idat.append(deflate.flush())
     per_metre = round(dpi / 0.0254)
     return b"".join((
         PNG_SIGNATURE,
         _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, COLOUR_TYPE[channels], 0, 0, 0)),
         _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-        _chunk(b"IDAT", zlib.compress(rows, ZLIB_LEVEL)),
+        _chunk(b"IDAT", b"".join(idat)),
         _chunk(b"IEND", b""),
     ))
 
 
+STRIP_ROWS = 64
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPE = {3: 2, 4: 6}        # truecolour, truecolour with alpha; 8 bits a sample
 
