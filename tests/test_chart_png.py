@@ -105,3 +105,19 @@ def test_a_label_past_the_canvas_is_not_cut_off():
     assert draws == 3                   # the one that showed the spill, then savefig's two
     assert (new.width, new.height) == (old.width, old.height)
     assert new.width > 2 * DPI              # wider than the canvas: the label is all there
+
+
+def test_the_drawing_is_let_go_as_soon_as_the_png_is_made():
+    """The texts of a drawn figure kept its renderer, and with it the drawing's buffer (megabytes)
+    until the garbage collector broke the figure's cycles: each chart of a notebook held its own."""
+    import gc
+
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    def renderers():
+        return sum(isinstance(o, RendererAgg) for o in gc.get_objects())
+    report = check_file(SEED).report
+    fig = charts.bars(charts.proactive(report))
+    before = renderers()
+    png(fig)                               # the figure lives on (a notebook's variable holds it)
+    assert renderers() == before

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 DPI = 220              # ≥ 200 dpi once a chart (cropped tight) is scaled to the 156 mm text block
 ZLIB_LEVEL = 3         # the fastest levels deflate a chart almost as small as the default 6
@@ -32,8 +33,21 @@ def png(fig: Figure, dpi: int = DPI) -> bytes:
     if pixels is None:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
-        return buf.getvalue()
-    return encode(pixels, dpi)
+        data = buf.getvalue()
+    else:
+        data = encode(pixels, dpi)
+        del pixels
+    _forget_renderer(fig)
+    return data
+
+
+def _forget_renderer(fig: Figure) -> None:
+    """Let the drawing go: each text keeps the renderer that last laid it out (matplotlib caches
+    it for the text's extent), and with it the drawing's buffer — megabytes, until the garbage
+    collector breaks the figure's cycles, so every chart of a notebook held its own. A text
+    without one asks its figure for a renderer when it needs one."""
+    for text in fig.findobj(Text):
+        text._renderer = None
 
 
 def _drawn_tight(fig: Figure, dpi: int) -> np.ndarray | None:
