@@ -239,6 +239,20 @@ def floor(paths: list[Path], out: Path, workers: int) -> list[int]:
 # ---------------------------------------------------------------------------------------------
 # Running one way in a subprocess of its own, and the report
 
+def same_pages(made: Path, floor_made: Path, sample: int = 3) -> None:
+    """The floor is a floor only if it makes the pages (b) makes: the first few units' review
+    and public pages must show the same text and the same pictures."""
+    from bs4 import BeautifulSoup
+
+    def seen(page: Path) -> tuple[list[str], list[str]]:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        return soup.body.get_text("\n", strip=True).splitlines(), [img["src"] for img in soup.find_all("img")]
+    pages = sorted(p for p in made.rglob("*.html") if p.name not in ("index.html", "summary.html"))
+    for page in pages[:2 * sample]:
+        if seen(page) != seen(floor_made / page.relative_to(made)):
+            raise SystemExit(f"the floor's {page.relative_to(made)} is not the page nianbao run made")
+
+
 def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     """Time one way; in the subprocess that runs it (see --way)."""
     produce = {"naive": naive, "floor": floor, "nianbao": nianbao_run,
@@ -334,6 +348,7 @@ def main() -> None:
                       for _ in range(args.rounds)]
             results[n] = {"naive": naive_result, "nianbao": best([b for b, _ in rounds]),
                           "floor": best([c for _, c in rounds])}
+            same_pages(sub / "out-nianbao", sub / "out-floor")
         if args.dask:               # as (b) and (c): alternately, the fastest counts
             sub = folder / "dask"
             sub.mkdir()
