@@ -225,3 +225,25 @@ def test_the_forked_notebook_renders_the_report_its_parent_read(engine, tmp_path
     assert page.find("h1").get_text() == expected.report.title
     assert f"全部{len(expected.coverage.ran)}项检查通过" in page.select_one("section.findings").get_text()
     assert len(page.select("figure.chart img")) == 3
+
+
+@pytest.mark.parametrize("first", ["nianbao.batch.engine", "papermill"])
+def test_the_engine_and_papermill_import_in_either_order_and_papermill_run_by_hand_uses_it(first, tmp_path):
+    """papermill loads its `papermill.engine` entry points while it is imported; importing the
+    engine first used to have papermill look for ForkEngine in the half-imported engine.py."""
+    import subprocess
+
+    from conftest import BIN, ROOT
+    notebook = tmp_path / "hello.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("name = ''", metadata={"tags": ["parameters"]}),
+                                       new_code_cell("print('你好，' + name)")],
+                                metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                         "display_name": "Python 3"}}), notebook)
+    code = (f"import {first}\nimport papermill\n"
+            f"nb = papermill.execute_notebook({str(notebook)!r}, None, parameters={{'name': '姚集镇'}}, "
+            "engine_name='nianbao-fork', progress_bar=False)\n"
+            "print(nb.cells[1].source)\nprint(nb.cells[2].outputs[0].text, end='')")
+    done = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert "name = '姚集镇'" in lines and lines[-1] == "你好，姚集镇"    # readable, and run

@@ -31,7 +31,7 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import Engine, papermill_engines
 
-from . import translator  # noqa: F401  (papermill loads this module by entry point: parameters in plain Chinese)
+from . import translator  # noqa: F401  (parameters in plain Chinese)
 
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
