@@ -108,7 +108,8 @@ def total_report(county: County) -> Report | None:
         return None
     first = county.reports[0]
     # a cell's total: the sum of the units that have it; missing only where every unit misses it
-    totals = {tid: pd.concat([r.tables[tid] for r in county.reports]).groupby(level="row", sort=False).sum(min_count=1)
+    totals = {tid: pd.concat([r.tables[tid] for r in county.reports])
+                     .groupby(level="row", sort=False).sum(min_count=1)
               for tid in county.edition.tables}
     units = {}
     for row in {row for r in county.reports for row in r.units}:

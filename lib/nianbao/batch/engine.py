@@ -31,8 +31,6 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import Engine, papermill_engines
 
-from . import translator  # noqa: F401  (parameters in plain Chinese)
-
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
 SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",

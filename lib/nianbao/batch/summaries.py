@@ -62,7 +62,8 @@ class Summaries:
     county-years' records (content["summary"], kept in run.json)."""
 
     def __init__(self, jobs: deque, from_bytes: bool, force: bool = False):
-        self.jobs, self.from_bytes, self.force = jobs, from_bytes, force     # force: made again even if unchanged
+        self.jobs, self.from_bytes = jobs, from_bytes
+        self.force = force                  # made again even when their units have not changed
         self.asked: dict[Path, tuple[str, SummaryJob | None]] = {}   # folder → (key, its latest job)
         self.made: dict[Path, tuple[str, dict]] = {}                 # folder → (key, summary record)
         self.contents: dict[Path, dict] = {}

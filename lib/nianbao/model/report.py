@@ -60,8 +60,10 @@ def _dtype(table: Table, column: str) -> str:
 def table_values(report: Report) -> dict[str, dict[str, dict[str, int | float | None]]]:
     """Every cell as a plain value (None: missing), by table, row and column: what the batch
     record (run.json) keeps of a report, so that a county's summary adds up the very numbers its
-    units' pages show, without reading their data files again."""
-    return {tid: {row: {col: report.value(tid, row, col) for col in frame.columns} for row in frame.index}
+    units' pages show, without reading their data files again. Read a table at a time (to_dict
+    gives Python numbers): it runs for every unit of a batch."""
+    return {tid: {row: {col: None if pd.isna(v) else v for col, v in cells.items()}
+                  for row, cells in frame.to_dict(orient="index").items()}
             for tid, frame in report.tables.items()}
 
 

@@ -25,6 +25,9 @@ from matplotlib.text import Text
 
 DPI = 220              # ≥ 200 dpi once a chart (cropped tight) is scaled to the 156 mm text block
 ZLIB_LEVEL = 3         # the fastest levels deflate a chart almost as small as the default 6
+STRIP_ROWS = 64        # rows copied and deflated at a time (encode)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COLOUR_TYPE = {3: 2, 4: 6}        # truecolour, truecolour with alpha; 8 bits a sample
 
 
 def png(fig: Figure, dpi: int = DPI) -> bytes:
@@ -107,11 +110,6 @@ def encode(pixels: np.ndarray, dpi: int = DPI) -> bytes:
         _chunk(b"IDAT", b"".join(idat)),
         _chunk(b"IEND", b""),
     ))
-
-
-STRIP_ROWS = 64
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-COLOUR_TYPE = {3: 2, 4: 6}        # truecolour, truecolour with alpha; 8 bits a sample
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
