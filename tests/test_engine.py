@@ -1,14 +1,17 @@
 """The fork engine: the same outputs as a real kernel, and every notebook isolated from the next."""
 import base64
+import builtins
 import gc
 import os
 import re
+import sys
 
 import matplotlib
 import nbformat
 import papermill
 import pytest
 from bs4 import BeautifulSoup
+from IPython.core.interactiveshell import InteractiveShell
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError, strip_color
@@ -16,6 +19,7 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from conftest import SEED, nianbao, replace_line, seed_text
 from nianbao.render import export, sections
 from nianbao.batch.engine import NAME
+from nianbao.batch.inprocess import OutStream
 from nianbao.batch.unit import run_one
 from nianbao.batch.job import FAILED
 
@@ -87,6 +91,8 @@ def test_every_kind_of_output_is_shaped_as_the_kernel_shapes_it(tmp_path):
         "import matplotlib, hashlib\nraw = {k: repr(v) for k, v in dict.items(matplotlib.rcParams) if k != 'backend'}\n"
         "print(hashlib.sha1(repr(sorted(raw.items())).encode()).hexdigest(), dict.__getitem__(matplotlib.rcParams, 'backend'))\n"
         "print(sorted(k for k in globals() if not k.startswith('_')))",
+        "import sys\nprint(__IPYTHON__, __name__, sys.modules['__main__'].__dict__ is globals(),"
+        " get_ipython().execution_count, display.__module__)",
         "undefined_name",
     )
     kernel = _executed(path, None)
@@ -94,7 +100,7 @@ def test_every_kind_of_output_is_shaped_as_the_kernel_shapes_it(tmp_path):
     assert outputs(fork) == outputs(kernel)
     kinds = [o.output_type for _, outs in outputs(fork) for o in outs]
     assert kinds == ["stream", "stream", "display_data", "display_data", "execute_result", "execute_result",
-                     "execute_result", "display_data", "stream", "error"]
+                     "execute_result", "display_data", "stream", "stream", "error"]
     assert fork.metadata.language_info == kernel.metadata.language_info
 
 
@@ -115,11 +121,16 @@ def test_nothing_one_notebook_does_reaches_the_next(tmp_path):
         "leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nnianbao.render.sections.patched = True\n"
         "nianbao.render.sections.header = lambda report: 'patched'\nos.environ['NIANBAO_LEAK'] = 'yes'",
     )
+    main = sys.modules["__main__"]
     first, second = run(path), run(path)
     assert stdout_of(first, 1) == stdout_of(second, 1) == "[false, 1.5, false, null]\n"
     # nor the process that forked them, nor the next township's report
     assert matplotlib.rcParams["lines.linewidth"] == 1.5 and not hasattr(sections, "patched")
     assert "NIANBAO_LEAK" not in os.environ
+    # the shell the children run in was built here (engine.warm), and left nothing behind
+    assert sys.modules["__main__"] is main and not InteractiveShell.initialized()
+    assert not {"__IPYTHON__", "display"} & builtins.__dict__.keys()
+    assert not isinstance(sys.stdout, OutStream)
     outcome = run_one(SEED, tmp_path / "out", engine="fork")
     assert outcome.status == "ok", outcome.message
     assert "姚集镇2020年政府信息公开工作年度报告" in outcome.outputs[1].read_text(encoding="utf-8")

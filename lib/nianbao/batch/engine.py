@@ -19,7 +19,6 @@ from __future__ import annotations
 import ctypes
 import faulthandler
 import gc
-import importlib
 import os
 import signal
 import sys
@@ -33,8 +32,6 @@ from papermill.engines import Engine, papermill_engines
 
 NAME = "nianbao-fork"
 PR_SET_PDEATHSIG = 1
-SHELL_IMPORTS = ("bdb", "IPython.core.application", "IPython.core.completerlib", "IPython.core.crashhandler",
-                 "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard")
 
 
 _FRESH_SETTINGS: dict = {}         # matplotlib's rcParams as a fresh kernel has them (warm)
@@ -54,11 +51,9 @@ def warm() -> None:
     from ..render import audit, labstyle  # noqa: F401
     labstyle.lab_style()
     # What every child would otherwise do again: find matplotlib's backends (entry points) to
-    # accept the kernel's inline backend, and import what InteractiveShell() imports.
+    # accept the kernel's inline backend, and build the IPython shell the notebook runs in.
     matplotlib.rcsetup.validate_backend(inprocess.INLINE_BACKEND)
-    for module in SHELL_IMPORTS:
-        with suppress(ImportError):
-            importlib.import_module(module)
+    inprocess.prepare_shell()
     # Reading the CJK font file and its glyphs is the slow part of a first chart, and a chart's
     # way to the page (drawn at print size, cropped, encoded: render/png.py) has its own first
     # time: go it once here with a chart as the notebook draws one, then put matplotlib's
