@@ -13,6 +13,7 @@ import nbformat
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets.config import Config
 
 from .pdf import pdf_bytes
 from .word import docx_bytes
@@ -62,6 +63,9 @@ def exporter(page: str) -> HTMLExporter:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
         anchor_link_text="",
         optimistic_validation=True,    # validate once after all preprocessors, not after each
+        # the pygments stylesheet it makes for every page is for the classic template's header,
+        # which ours replaces: our pages show no code
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
     )
     html.register_filter("highlight_code", lambda source, *args, **kwargs: source)  # no code shown
     html.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=remove), enabled=True)
