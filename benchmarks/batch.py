@@ -312,9 +312,9 @@ def main() -> None:
     options.add_argument("--county", type=int, default=24, help="township-years of a county (default 24)")
     options.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (default: one per core)")
     options.add_argument("--naive", type=int, default=10, help="reports timed for (a) (default 10)")
-    options.add_argument("--rounds", type=int, default=2,
+    options.add_argument("--rounds", type=int, default=3,
                          help="(b) and (c), and the two Dask runs, run this many times, alternately; "
-                              "the fastest counts (default 2)")
+                              "the fastest counts (default 3)")
     options.add_argument("--no-dask", dest="dask", action="store_false",
                          help="leave out `nianbao run --scheduler local` (1 and 2 workers, at N)")
     options.add_argument("--way", help=argparse.SUPPRESS)
