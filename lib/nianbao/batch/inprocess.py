@@ -8,6 +8,8 @@ stream text flushed before every display, execution counts from the shell.
 """
 from __future__ import annotations
 
+import atexit
+import builtins
 import datetime as dt
 import io
 import os
@@ -152,6 +154,7 @@ def kernel_like_matplotlib() -> None:
 _config = Config()
 _config.HistoryManager.enabled = False        # no sqlite file, no saving thread
 _prepared: CollectingShell | None = None      # built by prepare_shell, installed by new_shell
+IPYTHON_BUILTINS = ("__IPYTHON__", "display")  # what InteractiveShell.init_builtins adds
 
 
 def _build_shell() -> CollectingShell:
@@ -165,26 +168,21 @@ def prepare_shell() -> None:
     two builtins (a shell makes no thread, sets no hook and no singleton until installed):
     those are put back, so this process stays what it was."""
     global _prepared
-    import atexit
-    import builtins
     main = sys.modules.get("__main__")
-    added = {name: builtins.__dict__.get(name) for name in ("__IPYTHON__", "display")}
+    before = {name: builtins.__dict__[name] for name in IPYTHON_BUILTINS if name in builtins.__dict__}
     _prepared = _build_shell()
     atexit.unregister(_prepared.atexit_operations)
     if main is not None:
         sys.modules["__main__"] = main
-    for name, value in added.items():
-        if value is None:
-            builtins.__dict__.pop(name, None)
-        else:
-            builtins.__dict__[name] = value
+    for name in IPYTHON_BUILTINS:
+        builtins.__dict__.pop(name, None)
+    builtins.__dict__.update(before)
 
 
 def new_shell() -> CollectingShell:
-    """The shell a notebook runs in, set up as a kernel's: the prepared one when this process
-    was forked from one that prepared it, else built now."""
+    """The shell a notebook runs in, set up as a kernel's: in a forked child, the one its parent
+    prepared (prepare_shell); else one built now."""
     global _prepared
-    import atexit
     kernel_like_matplotlib()
     if _prepared is None:
         shell = _build_shell()

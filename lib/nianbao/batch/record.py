@@ -72,8 +72,8 @@ def write(folder: Path, content: dict) -> None:
 
 def encoded(content: dict) -> str:
     """run.json's text: a top-level item a line, and one line per unit. (Indented JSON is
-    written by the standard library's pure-Python encoder: 0.1 s per 50 units, and run.json
-    is written a few times a run; this way each line is one call of its C encoder.)"""
+    written by the standard library's pure-Python encoder, and run.json is written a few times
+    a run; each line here is one call of its C encoder: 43 → 17 ms a write at 100 units.)"""
     def line(value) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
     items = []
