@@ -256,3 +256,15 @@ def test_names_that_differ_only_by_report_words_are_one_unit(tmp_path):
     previous = tmp_path / "姚集镇.yaml"
     previous.write_text(V2019.read_text(encoding="utf-8").replace("unit: 姚集镇人民政府", "unit: 姚集镇"), encoding="utf-8")
     assert not [f for f in check_file(SEED, previous).findings if f.rule == "cross_year.unit_name"]
+
+
+def test_a_reader_that_stops_reading_is_not_an_internal_error():
+    """`nianbao check … | head`: the pipe is closed before the output is written."""
+    import subprocess
+
+    from conftest import BIN
+    proc = subprocess.Popen([str(BIN / "nianbao"), "check", str(SEED)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.close()                   # the reader is gone before the command prints
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and stderr == ""

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, NianbaoError, display_path
+from .errors import EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, NianbaoError, display_path
 
 
 def _run(args) -> int:
@@ -288,13 +289,18 @@ def main(argv: list[str] | None = None) -> int:
         return _lab(argparse.Namespace(lab_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()                # here, where a reader that went away is caught
+        return code
     except NianbaoError as exc:           # a user error no command caught itself
         print(exc, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:               # the reader stopped reading (`… | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush at exit
+        return EXIT_BROKEN_PIPE
     except Exception as exc:              # a bug: one line the user can pass on, not a traceback
         print(f"程序内部错误（{type(exc).__name__}: {str(exc)[:500]}）；请把这行信息和所用的文件交给维护人员",
               file=sys.stderr)

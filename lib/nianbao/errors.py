@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141           # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 UNREADABLE = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
               errno.EISDIR: "这是一个文件夹，不是文件", errno.ENAMETOOLONG: "文件名过长",
