@@ -28,6 +28,22 @@ td.num { text-align: right; }
 tr.errors td.status, tr.failed td.status, tr.unusable td.status { color: #b22222; font-weight: bold; }
 td.reason { font-size: .9em; word-break: break-all; }
 span.demo { color: #b22222; font-size: .85em; }
+a:focus-visible, table:focus-visible { outline: 2px solid #1a4f8b; outline-offset: 2px; }
+/* A phone: the table scrolls in its own box, not the page; the unit's name stays in view
+   (sticky, on its own ground, with borders each cell draws itself: collapsed ones stay behind);
+   no cell is squeezed to one character a line. */
+@media screen and (max-width: 600px) {
+  body { margin: 1em auto; }
+  h1 { font-size: 1.3em; }
+  table { display: block; overflow-x: auto; border-collapse: separate; border-spacing: 0;
+    border-top: 1px solid #444; border-left: 1px solid #444; }
+  th, td { border-width: 0 1px 1px 0; white-space: nowrap; }
+  tr > :nth-child(2) { position: sticky; left: 0; z-index: 1; background: #fff; white-space: normal;
+    min-width: 5em; }
+  th:nth-child(2) { background: #f0f0f0; }
+  span.demo { display: block; }
+  td.reason { white-space: normal; min-width: 12em; }
+}
 """
 
 
@@ -129,6 +145,20 @@ def copied_list(records: list[dict], name=None) -> str:
     return f'<ul class="copied">{"".join(items)}</ul>'
 
 
+def share_meta(title: str, description: str, kind: str = "website") -> str:
+    """What a shared link shows under the page's title (chat apps and portals read Open Graph)."""
+    return (f'<meta name="description" content="{escape(description)}">\n'
+            f'<meta property="og:type" content="{kind}">\n'
+            f'<meta property="og:title" content="{escape(title)}">\n'
+            f'<meta property="og:description" content="{escape(description)}">\n'
+            f'<meta property="og:locale" content="zh_CN">\n')
+
+
+def index_description(county: str, year: int | str, records: list[dict]) -> str:
+    return (f"{county}{year}年各乡镇（街道）政府信息公开工作年度报告：共{len(records)}个单位"
+            f"（{status_counts(records)}），每个单位的公开版、审阅版和检查结果。")
+
+
 def index_html(county: str, year: int | str, records: list[dict], summary: bool) -> str:
     title = f"{county}{year}年政府信息公开工作年度报告（各乡镇、街道）"
     overview = status_counts(records)
@@ -140,7 +170,8 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
     rows = "".join(_row(i, r) for i, r in enumerate(records, start=1))
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            f"<title>{escape(title)}</title>\n{share_meta(title, index_description(county, year, records))}"
+            f"<style>{CSS}</style>\n</head>\n<body>\n"
             f"{banner}<h1>{escape(title)}</h1>\n<p>共{len(records)}个单位：{overview}。{links}</p>\n"
             f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th><th>已说明</th>"
             f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"

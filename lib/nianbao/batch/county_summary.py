@@ -79,6 +79,12 @@ def summary_title(run: dict) -> str:
     return f"{run['county']}{run['year']}年乡镇（街道）政府信息公开工作年度报告汇总"
 
 
+def summary_description(run: dict) -> str:
+    """What a shared link of the summary says under its title."""
+    return (f"{run['county']}{run['year']}年各乡镇（街道）政府信息公开工作年度报告汇总：各单位状态，"
+            "主动公开、依申请公开、行政复议和行政诉讼的全县合计，各单位比较、评估指标和检查结果。")
+
+
 def header(county: County) -> HTML:
     demo = [r["short_name"] for r in county.records if r.get("demo")]
     note = (f'<p class="demo-note">以下{len(demo)}个单位使用示例数据（非真实），标有“（示例）”：'
@@ -91,8 +97,8 @@ def status_table(county: County) -> HTML:
         f'<tr><td>{escape(county.name(r))}</td><td>{escape(LEVELS.get(r.get("level") or "", ""))}</td>'
         f'<td>{STATUS_WORDS[r["status"]]}</td>{_counts(r)}</tr>' for r in county.records)
     return HTML(f"<p>本次汇总共{len(county.records)}个单位：{status_counts(county.records)}。</p>"
-                '<table class="summary-table"><thead><tr><th>单位</th><th>类别</th><th>状态</th><th>错误</th>'
-                f"<th>提醒</th></tr></thead><tbody>{rows}</tbody></table>")
+                + tables.scroll_box('<table class="summary-table"><thead><tr><th>单位</th><th>类别</th><th>状态</th>'
+                                    f"<th>错误</th><th>提醒</th></tr></thead><tbody>{rows}</tbody></table>", "各单位状态"))
 
 
 def _counts(rec: dict) -> str:
@@ -196,8 +202,9 @@ def all_findings(county: County) -> HTML:
     copied = copied_list(county.records, county.name)
     return HTML((f"<p>未能生成报告的单位：</p><ul>{fails}</ul>" if fails else "")
                 + (f"<p>内容雷同（narrative.copied）：</p>{copied}" if copied else "")
-                + (f'<table class="summary-table findings-table"><thead><tr><th>单位</th><th>类别</th>'
-                   f"<th>规则</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
+                + (tables.scroll_box('<table class="summary-table findings-table"><thead><tr><th>单位</th><th>类别</th>'
+                                     f"<th>规则</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table>",
+                                     "全部检查结果") if rows else ""))
 
 
 def ratios(county: County) -> HTML:
@@ -219,8 +226,9 @@ def ratios(county: County) -> HTML:
     return HTML(f"<ul class=\"definitions\">{defs}</ul>"
                 f'<p class="note">“—”表示分母为0（没有可计算的件数）。全县合计按各单位分子、分母分别相加后计算。'
                 f"与中位数相差{round(100 * evaluator_ratios.FAR)}个百分点以上、且分母不少于{evaluator_ratios.MIN_BASE}件的单位标为↑（高于）或↓（低于）。</p>"
-                f'<table class="summary-table ratios"><thead><tr><th>单位</th>{head}</tr></thead><tbody>{rows}'
-                f"<tr><td>全县合计</td>{pooled}</tr><tr><td>各单位中位数</td>{medians}</tr></tbody></table>")
+                + tables.scroll_box(f'<table class="summary-table ratios"><thead><tr><th>单位</th>{head}</tr></thead>'
+                                    f"<tbody>{rows}<tr><td>全县合计</td>{pooled}</tr><tr><td>各单位中位数</td>{medians}</tr>"
+                                    "</tbody></table>", "评估指标"))
 
 
 def _base(base: int | None) -> str:
@@ -237,5 +245,5 @@ def render_summary(run_json: Path, notebook: Path, engine: str) -> tuple[str, st
         from .engine import warm
         warm()          # import once here, not in every forked child (one per county-year)
     nb = run_notebook(notebook, {"run_json": str(run_json)}, attempts=3, engine=engine)
-    title = summary_title(json.loads(Path(run_json).read_text(encoding="utf-8")))
-    return nbformat.writes(nb), export_html(nb, "review", title)
+    run = json.loads(Path(run_json).read_text(encoding="utf-8"))
+    return nbformat.writes(nb), export_html(nb, "review", summary_title(run), summary_description(run))

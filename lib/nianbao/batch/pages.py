@@ -11,20 +11,10 @@ from ..io.files import atomic_write
 from .paths import safe_component
 
 
-def _header(nb) -> dict:
-    """Title and short name, handed over by the notebook's header output (sections.header)."""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            meta = out.get("metadata", {}).get("text/html", {}).get("nianbao", {})
-            if "title" in meta:
-                return meta
-    return {}
-
-
 def run_export(notebook: str, out: str | None) -> int:
     import nbformat
 
-    from ..render.export import export_files
+    from ..render.export import export_files, header_meta
     path = Path(notebook)
     try:
         nb = nbformat.read(path, as_version=4)
@@ -34,7 +24,7 @@ def run_export(notebook: str, out: str | None) -> int:
     except Exception as exc:          # not JSON, not a notebook
         print(f"{display_path(path)}：不是可读取的 Jupyter 笔记本（{type(exc).__name__}）", file=sys.stderr)
         return 2
-    header = _header(nb)
+    header = header_meta(nb)
     if not header:
         print(f"{display_path(path)}：不是已运行的年度报告笔记本（没有找到报告标题的输出；"
               f"请先用 papermill 运行 notebooks/township_report.ipynb）", file=sys.stderr)

@@ -40,6 +40,13 @@ class Report:
     def title(self) -> str:
         return f"{self.short_name}{self.year}年政府信息公开工作年度报告"
 
+    @property
+    def description(self) -> str:
+        """What a shared link of the report says under its title (the page's description)."""
+        unit = self.unit if self.unit.startswith(self.county) else self.county + self.unit
+        demo = "示例数据（非真实）：" if self.demo else ""
+        return f"{demo}{unit}{self.year}年政府信息公开工作年度报告：主动公开、依申请公开、行政复议和行政诉讼情况。"
+
     def value(self, table: str, row: str, column: str):
         """A cell's value, or None when it is missing."""
         v = self.tables[table].at[row, column]

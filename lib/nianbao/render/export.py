@@ -81,13 +81,28 @@ def stylesheet() -> str:
     return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
 
 
-def export_html(nb: nbformat.NotebookNode, page: str, title: str) -> str:
-    """One page of an executed notebook: "review" (findings, marked cells) or "public"."""
+def export_html(nb: nbformat.NotebookNode, page: str, title: str, description: str = "") -> str:
+    """One page of an executed notebook: "review" (findings, marked cells) or "public";
+    `description` is what a shared link says under the title (meta description, Open Graph)."""
     if page not in PAGES:
         raise ValueError(f"page must be one of {PAGES}")
-    body, _ = exporter(page).from_notebook_node(
-        nb, resources={"nianbao": {"title": title, "css": stylesheet(), "page": page}})
+    body, _ = exporter(page).from_notebook_node(nb, resources={"nianbao": {
+        "title": title, "description": description or title, "css": stylesheet(), "page": page}})
     return ANCHOR_LINK.sub("", body)
+
+
+def header_meta(nb: nbformat.NotebookNode) -> dict:
+    """Title, short name and description, handed over by the township notebook's header output
+    (sections.header); {} for a notebook that has none."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {}).get("text/html", {}).get("nianbao", {})
+            if isinstance(meta, dict) and "title" in meta:
+                return meta
+    return {}
+
+
+REVIEW_NOTE = "本页为审阅版：检查结果在前，有问题的单元格已标出。"
 
 
 def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
@@ -97,8 +112,10 @@ def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
     from .audit import notebook_findings, with_findings
     problems = notebook_findings(nb)
     review_nb = with_findings(nb, problems) if problems else nb
-    return {SUFFIXES["review"]: export_html(review_nb, "review", title),
-            SUFFIXES["public"]: export_html(nb, "public", title)}
+    # a notebook run before the header carried it: the title says the same, more briefly
+    description = header_meta(nb).get("description") or f"{title}：主动公开、依申请公开、行政复议和行政诉讼情况。"
+    return {SUFFIXES["review"]: export_html(review_nb, "review", title, description + REVIEW_NOTE),
+            SUFFIXES["public"]: export_html(nb, "public", title, description)}
 
 
 # The printable files of a unit, made from its public page (the one rendering of the report):

@@ -63,7 +63,7 @@ def header(report: Report) -> HTML:
     return shown((DEMO_BANNER if report.demo else "")
                  + f'<h1 class="title">{escape(report.title)}</h1>'
                  + f'<p class="preamble">{escape(preamble)}</p>',
-                 {"title": report.title, "short_name": report.short_name})
+                 {"title": report.title, "short_name": report.short_name, "description": report.description})
 
 
 def findings_panel(report: Report, findings: list[Finding], cover: Coverage | None = None) -> HTML:

@@ -56,7 +56,7 @@ def proactive_html(report: Report, marks: dict) -> str:
                        width - i if i == len(part.columns) - 1 else 1)
                    for i, col in enumerate(part.columns)]
             body.append(f'<tr>{_th(row.label, css="label")}{"".join(tds)}</tr>')
-    return _table("proactive", "".join(body))
+    return _table("proactive", "".join(body), label=table.title)
 
 
 def _chars(label: str) -> int:
@@ -92,12 +92,13 @@ def requests_html(report: Report, marks: dict) -> str:
                 cells.append(_th(col.label, rowspan=col_depth - level))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     for row, starts in zip(table.rows, header_spans(table.rows)):
-        labels = [_th(g, rowspan=n, css="group") for g, n in starts.values()]
-        labels.append(_th(row.label, colspan=depth - len(row.groups), css="label"))
+        # at-N: the label column a label starts in (a phone keeps them in view: report.css)
+        labels = [_th(g, rowspan=n, css=f"group at-{level}") for level, (g, n) in starts.items()]
+        labels.append(_th(row.label, colspan=depth - len(row.groups), css=f"label at-{len(row.groups)}"))
         tds = [_td(report, marks, "requests", row.id, col.id) for col in table.columns]
         rows.append("<tr>" + "".join(labels + tds) + "</tr>")
     return _table("requests", "".join(rows[col_depth + 1:]), head="".join(rows[:col_depth + 1]),
-                  cols=requests_cols(table, depth))
+                  cols=requests_cols(table, depth), label=table.title)
 
 
 def appeals_html(report: Report, marks: dict) -> str:
@@ -115,13 +116,20 @@ def appeals_html(report: Report, marks: dict) -> str:
             bottom += [_th(c.label) for c in table.columns]
         values += [_td(report, marks, "appeals", row.id, c.id) for c in table.columns]
     head = "".join(f"<tr>{''.join(r)}</tr>" for r in (top, middle, bottom))
-    return _table("appeals", f"<tr>{''.join(values)}</tr>", head=head)
+    return _table("appeals", f"<tr>{''.join(values)}</tr>", head=head, label=table.title)
 
 
-def _table(table_id: str, rows: str, head: str = "", cols: str = "") -> str:
+def _table(table_id: str, rows: str, head: str = "", cols: str = "", label: str = "") -> str:
     """The header rows go in <thead>: printed, they repeat on every page the table crosses."""
     thead = f"<thead>{head}</thead>" if head else ""
-    return f'<table class="form-table {table_id}">{cols}{thead}<tbody>{rows}</tbody></table>'
+    return scroll_box(f'<table class="form-table {table_id}">{cols}{thead}<tbody>{rows}</tbody></table>', label)
+
+
+def scroll_box(table: str, label: str) -> str:
+    """A table in a box of its own: on a phone the box scrolls sideways, not the page
+    (report.css, screen only; printed, the box is a plain block). The box takes the keyboard's
+    focus, so that its arrow keys scroll it too, and names itself to a screen reader."""
+    return f'<div class="table-box" role="region" tabindex="0" aria-label="{escape(label)}">{table}</div>'
 
 
 RENDERERS = {"proactive": proactive_html, "requests": requests_html, "appeals": appeals_html}
