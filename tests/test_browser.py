@@ -1,14 +1,10 @@
 """A real browser opens the exported pages with the network cut off (Debian's chromium)."""
-import shutil
-
 import pytest
 
+from browser import ARGS, CHROMIUM
 from conftest import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from conftest import BIN, ROOT
-from test_browser import ARGS, CHROMIUM
+from browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
 NOTEBOOK = ROOT / "notebooks" / "township_report.ipynb"
