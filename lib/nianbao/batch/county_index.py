@@ -28,7 +28,6 @@ td.num { text-align: right; }
 tr.errors td.status, tr.failed td.status, tr.unusable td.status { color: #b22222; font-weight: bold; }
 td.reason { font-size: .9em; word-break: break-all; }
 span.demo { color: #b22222; font-size: .85em; }
-a:focus-visible, table:focus-visible { outline: 2px solid #1a4f8b; outline-offset: 2px; }
 /* A phone: the table scrolls in its own box, not the page; the unit's name stays in view
    (sticky, on its own ground, with borders each cell draws itself: collapsed ones stay behind);
    no cell is squeezed to one character a line. */

@@ -17,6 +17,7 @@ from .findings import Finding
 
 NARRATIVE = ("overview", "problems", "improvements", "other")
 LEVELS = {"township": "乡镇", "subdistrict": "街道", "county": "县级", "department": "部门"}
+CONTENTS = "主动公开、依申请公开、行政复议和行政诉讼情况"    # what every report tells, for its description
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Report:
         """What a shared link of the report says under its title (the page's description)."""
         unit = self.unit if self.unit.startswith(self.county) else self.county + self.unit
         demo = "示例数据（非真实）：" if self.demo else ""
-        return f"{demo}{unit}{self.year}年政府信息公开工作年度报告：主动公开、依申请公开、行政复议和行政诉讼情况。"
+        return f"{demo}{unit}{self.year}年政府信息公开工作年度报告：{CONTENTS}。"
 
     def value(self, table: str, row: str, column: str):
         """A cell's value, or None when it is missing."""

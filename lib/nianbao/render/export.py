@@ -15,6 +15,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
+from ..model.report import CONTENTS
 from .pdf import pdf_bytes
 from .word import docx_bytes
 
@@ -113,7 +114,7 @@ def export_pages(nb: nbformat.NotebookNode, title: str) -> dict[str, str]:
     problems = notebook_findings(nb)
     review_nb = with_findings(nb, problems) if problems else nb
     # a notebook run before the header carried it: the title says the same, more briefly
-    description = header_meta(nb).get("description") or f"{title}：主动公开、依申请公开、行政复议和行政诉讼情况。"
+    description = header_meta(nb).get("description") or f"{title}：{CONTENTS}。"
     return {SUFFIXES["review"]: export_html(review_nb, "review", title, description + REVIEW_NOTE),
             SUFFIXES["public"]: export_html(nb, "public", title, description)}
 
