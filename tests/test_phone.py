@@ -89,7 +89,11 @@ def test_the_checks_find_what_a_phone_reader_trips_over(tmp_path):
 
 
 def head(path):
-    page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return head_of(path.read_text(encoding="utf-8"))
+
+
+def head_of(html):
+    page = BeautifulSoup(html, "html.parser")
     meta = {m.get("name") or m.get("property"): m["content"] for m in page.head.find_all("meta") if m.get("content")}
     return page.title.string, meta
 
@@ -136,3 +140,15 @@ def test_charts_say_their_numbers_in_their_text_alternative(page_of):
     summary = BeautifulSoup(page_of("summary").read_text(encoding="utf-8"), "html.parser")
     first = summary.find("img")["alt"]
     assert first.startswith("图1　各单位本年新收政府信息公开申请数量：") and "姚集镇2件" in first
+
+
+def test_a_notebook_run_before_descriptions_still_gets_one(seed_outputs):
+    """`nianbao export` of an older executed notebook, whose header output has no description:
+    the title says which report it is."""
+    import nbformat
+
+    from nianbao.render.export import export_pages, header_meta
+    nb = nbformat.read(seed_outputs / "姚集镇.ipynb", as_version=4)
+    assert header_meta(nb).pop("description") == DESCRIPTION      # the notebook's own dict: gone from it
+    _, meta = head_of(export_pages(nb, "姚集镇2020年政府信息公开工作年度报告")[".public.html"])
+    assert meta["og:description"] == "姚集镇2020年政府信息公开工作年度报告：主动公开、依申请公开、行政复议和行政诉讼情况。"
