@@ -176,6 +176,17 @@ def _html(lines: list[Line]) -> str:
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
+def flow_html(pages: list[tuple[object, list[Line]]], ruled: list[list[Ruled]]) -> str:
+    """The pages' lines and ruled tables as one flow, in HTML, without the page furniture."""
+    furniture = _furniture(pages)
+    items = []
+    for (_, lines), tables in zip(pages, ruled):
+        kept = [line for line in lines if id(line) not in furniture]
+        items += sorted(kept + tables, key=lambda item: item.top)
+    _continue_rows(items)
+    return _html(items)
+
+
 def pdf_html(path: Path) -> str:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -198,13 +209,7 @@ def pdf_html(path: Path) -> str:
     if not any(lines for _, lines in pages) and not any(ruled):
         raise UnreadableDocument("这个 PDF 没有文字层（可能是扫描件或图片），nianbao 不做文字识别；"
                                  "请使用原始的 Word 文件或网页导入")
-    furniture = _furniture(pages)
-    items = []
-    for (_, lines), tables in zip(pages, ruled):
-        kept = [line for line in lines if id(line) not in furniture]
-        items += sorted(kept + tables, key=lambda item: item.top)
-    _continue_rows(items)
-    body = _html(items)
+    body = flow_html(pages, ruled)
     if title.strip():
         body = body.replace("<html>", f"<html><head><title>{html.escape(title.strip())}</title></head>", 1)
     return body
