@@ -206,12 +206,15 @@ def _bands(block: list[Line], anchors: list[int]) -> dict[int, list[Line]]:
             bands[a] += between[:taken]
             bands.update({a + 1 + taken + k: [line] for k, line in enumerate(between[taken:])})
             continue
-        seq = [block[a], *between, block[stop]]           # a gap over a page break says nothing
+        # top to bottom (a first row's label lines above its values come after them in the
+        # block); a gap over a page break says nothing
+        seq = sorted([block[a], *between, block[stop]], key=lambda line: (line.page, line.top))
         gaps = {k: b.top - t.top for k, (t, b) in enumerate(zip(seq, seq[1:])) if b.page == t.page}
         widest = max(gaps, key=gaps.get, default=len(between))
-        if gaps and gaps[widest] - min(gaps.values()) > 0.3 * block[a].size and widest < len(between):
-            bands[a] += between[:widest]
-            bands[stop] = between[widest:] + bands[stop]
+        upper = {id(line) for line in seq[:widest + 1]}
+        if gaps and gaps[widest] - min(gaps.values()) > 0.3 * block[a].size and id(block[stop]) not in upper:
+            bands[a] += [line for line in between if id(line) in upper]
+            bands[stop] = [line for line in between if id(line) not in upper] + bands[stop]
         else:
             bands[a] += between
     return bands
