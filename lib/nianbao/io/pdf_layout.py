@@ -274,8 +274,8 @@ def table_rows(block: list[Line]) -> list[list[str]]:
 def _pieces(segment: Segment, spans: list[list[float]]) -> list[Segment]:
     """A label segment cut where its words fall in different label columns."""
     out: list[tuple[int, Segment]] = []
-    for word in parts(segment):
-        column = _label_column(word, spans)
+    for word in parts(segment):       # the column it covers most: a text's grid blurs the edges
+        column = max(range(len(spans)), key=lambda k: min(word.x1, spans[k][1]) - max(word.x0, spans[k][0]))
         if out and out[-1][0] == column:
             prev = out[-1][1]
             word = Segment(join(prev.text, word.text), prev.x0, word.x1, prev.top, parts(prev) + [word])
@@ -315,8 +315,8 @@ def _without_groups(block: list[Line], label_right: float, spans: list[list[floa
         for seg in line.segments:
             for piece in ([seg] if seg.x1 > label_right else _pieces(seg, spans)):
                 segments.append(piece)
-                if piece.x1 > label_right or piece.x1 >= own[0]:
-                    continue
+                if piece.x1 > label_right or (piece.x0 + piece.x1) / 2 >= own[0]:   # by its centre: a
+                    continue                                    # text's grid makes words too wide
                 column = _label_column(piece, spans)
                 cell = next((c for c in cells if c["column"] == column and c["page"] == line.page
                              and 0 < piece.top - c["last"] <= WRAP * line.size), None)

@@ -10,6 +10,7 @@ text, a portal's flattened tables) is left to page_text.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from types import SimpleNamespace
 
 from .pdf import flow_html
@@ -21,6 +22,8 @@ COLUMN = 3.0                   # points a column of the grid stands for: a value
                                # off its neighbours (the grid rounds) is still in their column
 LEADING = 13.0                 # points from one line of the grid to the next
 SIZE = 10.5
+BLANK = 6.0                    # points a blank line of the grid stands for beyond a line
+WIDE = 1.6                     # columns a Chinese character covers (see _width)
 CELL = re.compile(r"\S+(?: \S+)*")                             # one space inside a cell, two between
 
 
@@ -28,12 +31,23 @@ def is_laid_out(text: str) -> bool:
     return sum(1 for line in text.splitlines() if ROW.search(line)) >= ROWS_NEEDED
 
 
+def _width(text: str) -> float:
+    """Columns a word covers on the page. The grid gives a Chinese character one column, where
+    it is about two wide on the page (the next word starts at its own column); 1.6 keeps a
+    label short of the values beside it at the grid's rounding (2 made labels reach them)."""
+    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _segment(match: re.Match, top: float) -> Segment:
-    """A run of words one space apart, and its words: a column of the grid per character, as
-    the grid places them (a Chinese character is wider on the page, but its column says where
-    the next word starts, and a label stays short of the values beside it)."""
-    words = [Segment(w.group(0), (match.start() + w.start()) * COLUMN, (match.start() + w.end()) * COLUMN, top)
-             for w in re.finditer(r"\S+", match.group(0))]
+    """A run of words one space apart, and its words, each up to where the next one starts."""
+    found = list(re.finditer(r"\S+", match.group(0)))
+    words = []
+    for k, w in enumerate(found):
+        x0 = match.start() + w.start()
+        x1 = x0 + _width(w.group(0))
+        if k + 1 < len(found):
+            x1 = min(x1, match.start() + found[k + 1].start() - 1)
+        words.append(Segment(w.group(0), x0 * COLUMN, x1 * COLUMN, top))
     return Segment(match.group(0), words[0].x0, words[-1].x1, top, words if len(words) > 1 else [])
 
 
@@ -41,11 +55,14 @@ def laid_out_html(text: str) -> str:
     pages = []
     for number, page in enumerate(text.split("\f")):
         lines = []
-        for i, row in enumerate(page.splitlines()):
-            top = i * LEADING
+        top = 0.0
+        for row in page.splitlines():
             segments = [_segment(m, top) for m in CELL.finditer(row)]
             if segments:
                 lines.append(Line(number, top, top + SIZE, SIZE, segments))
-        height = max(1, len(page.splitlines())) * LEADING
+            # the grid has a blank line where the page had more room than a line's: between two
+            # rows, not between the lines of a cell (a group's label beside them fills its line)
+            top += LEADING if segments else LEADING + BLANK
+        height = max(top, LEADING)
         pages.append((SimpleNamespace(height=height), lines))
     return flow_html(pages, [[] for _ in pages])
