@@ -100,14 +100,20 @@ class Reader:
         return next((h.start() for h in hits if h), None)
 
     def foreign_rows(self, table: Table, start: int, end: int) -> None:
-        """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values."""
+        """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values.
+        Where that label is a group of this edition's (2021's （六）其他处理 over its three rows),
+        it is the other edition's row only when the values after it make one row, not its rows'."""
         ours = {r.id for r in table.rows}
+        groups = {compact(g) for r in table.rows for g in r.groups}
+        kinds = [table.value_type(c.id) for c in table.columns]
         for other in all_editions():
             for row in other.tables[table.id].rows:
                 if row.id in ours:
                     continue
                 for hit in label_pattern(row.label).finditer(self.page.body, start, end):
                     run, _ = value_run(self.page.body[hit.end():end])
+                    if compact(row.label) in groups and not split_run(tokens(run), kinds):
+                        continue
                     if re.search(r"\d", run):
                         self.page.note(f"{table.title}：页面有{other.id}版格式的行“{row.label}”"
                                        f"（数值“{' '.join(run.split())}”），{self.edition.id}版格式没有这一行，未导入")

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from .pdf_text import is_laid_out, laid_out_html
+
 
 BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|来源)\s*[:：]\s*(.*)$")
@@ -107,11 +109,15 @@ def page_text(text: str) -> PageText:
     if HTML_HINT.search(text[:20000]):
         return _html(text)
     mark = BODY_MARK.search(text)
+    fields = {}
     if mark:
-        fields = {}
         for line in text[:mark.start()].splitlines():
             found = HEADER_LINE.match(line.strip())
             if found and found.group(2).strip():
                 fields[found.group(1)] = found.group(2).strip()
-        return PageText(fields, COMMENTS.sub("", text[mark.end():]).strip())
-    return PageText({}, COMMENTS.sub("", text).replace("\r\n", "\n").strip())
+        text = text[mark.end():]
+    text = COMMENTS.sub("", text).replace("\r\n", "\n")
+    if is_laid_out(text):                   # a PDF's text in columns: read where its words stand
+        laid_out = _html(laid_out_html(text))
+        return PageText({**laid_out.fields, **fields}, laid_out.body)
+    return PageText(fields, text.strip())

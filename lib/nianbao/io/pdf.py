@@ -36,6 +36,9 @@ class Ruled:
 def _ruled(page, number: int) -> tuple[list[Ruled], object]:
     """The page's ruled tables, and the page without them (whose words are read as lines)."""
     tables = page.find_tables()
+    cut = _cut_bottoms(page, tables)
+    if cut:
+        tables = page.find_tables({"explicit_horizontal_lines": cut})
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:               # by its centre: a heading may touch a table's rule
@@ -43,6 +46,20 @@ def _ruled(page, number: int) -> tuple[list[Ruled], object]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
     rest = page.filter(outside) if boxes else page
     return [Ruled(number, t.bbox[1], t.bbox[3], _cells(t)) for t in tables], rest
+
+
+def _cut_bottoms(page, tables) -> list[float]:
+    """Where tables cut by the page's end stop. A printer that draws no rule under a row a page
+    break cuts (WeasyPrint, browsers) leaves the column rules running on below the table's last
+    rule: without a rule there, the cut row (its label's first lines, its values) is lost."""
+    out = []
+    for table in tables:
+        x0, _, x1, bottom = table.bbox
+        below = [e["bottom"] for e in page.edges if e["orientation"] == "v" and x0 - 1 <= e["x0"] <= x1 + 1
+                 and e["top"] <= bottom + 1 and e["bottom"] > bottom + 2]
+        if len(below) >= 2:
+            out.append(max(below))
+    return out
 
 
 def _cells(table) -> list[list[str | None]]:
@@ -77,7 +94,7 @@ def _continue_rows(items: list) -> None:
         head = heads.get(id(before), before.rows)
         heads[id(after)] = head
         repeated = 0
-        while repeated < min(len(head), len(after.rows)) and after.rows[repeated] == head[repeated] \
+        while repeated < min(len(head), len(after.rows)) and _texts(after.rows[repeated]) == _texts(head[repeated]) \
                 and not any(VALUE.fullmatch((c or "").strip()) for c in head[repeated]):
             repeated += 1
         del after.rows[:repeated]
@@ -85,11 +102,24 @@ def _continue_rows(items: list) -> None:
             continue
         last, first = before.rows[-1], after.rows[0]
         values = [i for i, c in enumerate(last) if VALUE.fullmatch((c or "").strip())]
+        if any(re.search(r"\d", c or "") for c in first):
+            continue
         # only the label's rest, nothing where the row has values (a header has some)
-        if len(last) == len(first) and not any(re.search(r"\d", c or "") for c in first) \
-                and not any(first[i] for i in values):
+        if len(last) == len(first) and not any(first[i] for i in values):
             before.rows[-1] = [(a or "") + (b or "") if (a or b) else a for a, b in zip(last, first)]
             after.rows.pop(0)
+        elif len(last) != len(first) and values and 0 < len(_texts(first)) <= values[0]:
+            # the page's grid differs (a group's column starts there): the rest joins the row's
+            # own label, its last text before its values
+            label = max((i for i in range(values[0]) if last[i]), default=None)
+            if label is not None:
+                last[label] += "".join(_texts(first))
+                after.rows.pop(0)
+
+
+def _texts(row: list[str | None]) -> list[str]:
+    """A row's texts, whatever the grid: merged cells and spaces left out."""
+    return [re.sub(r"\s+", "", c) for c in row if c and c.strip()]
 
 
 def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
@@ -146,6 +176,17 @@ def _html(lines: list[Line]) -> str:
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
+def flow_html(pages: list[tuple[object, list[Line]]], ruled: list[list[Ruled]]) -> str:
+    """The pages' lines and ruled tables as one flow, in HTML, without the page furniture."""
+    furniture = _furniture(pages)
+    items = []
+    for (_, lines), tables in zip(pages, ruled):
+        kept = [line for line in lines if id(line) not in furniture]
+        items += sorted(kept + tables, key=lambda item: item.top)
+    _continue_rows(items)
+    return _html(items)
+
+
 def pdf_html(path: Path) -> str:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -168,13 +209,7 @@ def pdf_html(path: Path) -> str:
     if not any(lines for _, lines in pages) and not any(ruled):
         raise UnreadableDocument("这个 PDF 没有文字层（可能是扫描件或图片），nianbao 不做文字识别；"
                                  "请使用原始的 Word 文件或网页导入")
-    furniture = _furniture(pages)
-    items = []
-    for (_, lines), tables in zip(pages, ruled):
-        kept = [line for line in lines if id(line) not in furniture]
-        items += sorted(kept + tables, key=lambda item: item.top)
-    _continue_rows(items)
-    body = _html(items)
+    body = flow_html(pages, ruled)
     if title.strip():
         body = body.replace("<html>", f"<html><head><title>{html.escape(title.strip())}</title></head>", 1)
     return body

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+
+from ..model.edition import all_editions
 
 CELL_GAP = 0.9                 # a gap of this many character heights separates two cells
 WRAP = 1.6                     # lines of one cell are at most this many character heights apart
@@ -26,6 +29,13 @@ class Segment:
     x0: float
     x1: float
     top: float = 0.0        # its own: the words of one line may stand a little higher or lower
+    words: list[Segment] = field(default_factory=list)      # the words joined into it, if any
+
+
+def parts(segment: Segment) -> list[Segment]:
+    """The words a segment was joined from: two labels side by side in narrow label columns
+    (“（六）其” beside “2.申请人逾”) stand closer than a cell gap and are told apart by them."""
+    return segment.words or [segment]
 
 
 @dataclass
@@ -90,7 +100,8 @@ def page_lines(page, number: int) -> list[Line]:
         for seg in words_in[1:]:
             cut = NUMERIC.fullmatch(seg.text) and not NUMERIC.fullmatch(merged[-1].text) and at_column(seg)
             if not cut and seg.x0 - merged[-1].x1 < CELL_GAP * line.size:
-                merged[-1] = Segment(join(merged[-1].text, seg.text), merged[-1].x0, seg.x1, merged[-1].top)
+                merged[-1] = Segment(join(merged[-1].text, seg.text), merged[-1].x0, seg.x1, merged[-1].top,
+                                     parts(merged[-1]) + parts(seg))
             else:
                 merged.append(seg)
         line.segments = merged
@@ -195,12 +206,15 @@ def _bands(block: list[Line], anchors: list[int]) -> dict[int, list[Line]]:
             bands[a] += between[:taken]
             bands.update({a + 1 + taken + k: [line] for k, line in enumerate(between[taken:])})
             continue
-        seq = [block[a], *between, block[stop]]           # a gap over a page break says nothing
+        # top to bottom (a first row's label lines above its values come after them in the
+        # block); a gap over a page break says nothing
+        seq = sorted([block[a], *between, block[stop]], key=lambda line: (line.page, line.top))
         gaps = {k: b.top - t.top for k, (t, b) in enumerate(zip(seq, seq[1:])) if b.page == t.page}
         widest = max(gaps, key=gaps.get, default=len(between))
-        if gaps and gaps[widest] - min(gaps.values()) > 0.3 * block[a].size and widest < len(between):
-            bands[a] += between[:widest]
-            bands[stop] = between[widest:] + bands[stop]
+        upper = {id(line) for line in seq[:widest + 1]}
+        if gaps and gaps[widest] - min(gaps.values()) > 0.3 * block[a].size and id(block[stop]) not in upper:
+            bands[a] += [line for line in between if id(line) in upper]
+            bands[stop] = [line for line in between if id(line) not in upper] + bands[stop]
         else:
             bands[a] += between
     return bands
@@ -228,13 +242,18 @@ def table_rows(block: list[Line]) -> list[list[str]]:
     if anchors[0]:
         block = [block[anchors[0]]] + block[:anchors[0]] + block[anchors[0] + 1:]
         anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
-    labels = [s for line in block for s in line.segments if s.x1 <= label_right]
+    labels = [w for line in block for s in line.segments if s.x1 <= label_right for w in parts(s)]
     label_spans = _label_spans(labels)
-    for a, lines in sorted(_bands(block, anchors).items()):
+    block, groups = _without_groups(block, label_right, label_spans)
+    anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
+    bands = sorted(_bands(block, anchors).items())
+    placed = _place_groups(groups, [(a, lines) for a, lines in bands if a in anchors])
+    for a, lines in bands:
         segments = [s for line in lines for s in line.segments]
         if a not in anchors:                # text after the table's last row (a caption)
             rows.append([line.text for line in lines])
             continue
+        group_cells = [g["text"] for g in placed.get(a, [])]
         label_cells = ["" for _ in label_spans]
         value_cells = ["" for _ in value_spans]
         settled = True
@@ -246,10 +265,87 @@ def table_rows(block: list[Line]) -> list[list[str]]:
             else:
                 settled = False
         if settled:
-            rows.append([c for c in label_cells if c] + value_cells)
+            rows.append(group_cells + [c for c in label_cells if c] + value_cells)
         else:                       # as it stands: the importer reads it as a run of values
-            rows.append([s.text for s in segments])
+            rows.append(group_cells + [s.text for s in segments])
     return rows
+
+
+def _pieces(segment: Segment, spans: list[list[float]]) -> list[Segment]:
+    """A label segment cut where its words fall in different label columns."""
+    out: list[tuple[int, Segment]] = []
+    for word in parts(segment):       # the column it covers most: a text's grid blurs the edges
+        column = max(range(len(spans)), key=lambda k: min(word.x1, spans[k][1]) - max(word.x0, spans[k][0]))
+        if out and out[-1][0] == column:
+            prev = out[-1][1]
+            word = Segment(join(prev.text, word.text), prev.x0, word.x1, prev.top, parts(prev) + [word])
+            out[-1] = (column, word)
+        else:
+            out.append((column, word))
+    return [piece for _, piece in out]
+
+
+@cache
+def _group_labels() -> tuple[str, ...]:
+    """The labels of the form's row groups, every edition's (三、本年度办理结果, （三）不予公开 …)."""
+    return tuple({re.sub(r"\s+", "", g) for e in all_editions() for t in e.tables.values()
+                  for row in t.rows for g in row.groups})
+
+
+def _is_group(text: str) -> bool:
+    """A group's label, whole or the part a page break leaves of it (“三、本” / “年度办理结果”)."""
+    return len(text) >= 2 and any(text in label for label in _group_labels())
+
+
+def _without_groups(block: list[Line], label_right: float, spans: list[list[float]]):
+    """The group labels of the form's layout (三、本年度办理结果, （三）不予公开: a cell merged
+    across the rows of its items, its text centred beside them) taken out of the lines. Their
+    lines interleave with the rows' wrapped labels and would cut the rows apart at the wrong
+    line. A group's cell is the pieces of a label column left of the rows' own (the rightmost)
+    one under the other, at most WRAP apart, and its text must be a group label of the form:
+    anything else there (the second line of a wide label, “开申请数量”) stays the row's.
+    Returns the lines left and the group cells."""
+    if len(spans) < 2:
+        return block, []
+    own = spans[-1]
+    cells: list[dict] = []
+    split: list[list[Segment]] = []
+    for line in block:
+        segments = []
+        for seg in line.segments:
+            for piece in ([seg] if seg.x1 > label_right else _pieces(seg, spans)):
+                segments.append(piece)
+                if piece.x1 > label_right or (piece.x0 + piece.x1) / 2 >= own[0]:   # by its centre: a
+                    continue                                    # text's grid makes words too wide
+                column = _label_column(piece, spans)
+                cell = next((c for c in cells if c["column"] == column and c["page"] == line.page
+                             and 0 < piece.top - c["last"] <= WRAP * line.size), None)
+                if cell is None:
+                    cell = {"column": column, "page": line.page, "top": piece.top, "text": "", "pieces": []}
+                    cells.append(cell)
+                cell.update(last=piece.top, text=cell["text"] + piece.text)
+                cell["pieces"].append(id(piece))
+        split.append(segments)
+    groups = [c for c in cells if _is_group(re.sub(r"\s+", "", c["text"]))]
+    taken = {piece for c in groups for piece in c["pieces"]}
+    kept = []
+    for line, segments in zip(block, split):
+        segments = [s for s in segments if id(s) not in taken]
+        if segments:
+            kept.append(Line(line.page, line.top, line.bottom, line.size, sorted(segments, key=lambda s: s.x0)))
+    return kept, groups
+
+
+def _place_groups(groups: list[dict], bands: list[tuple[int, list[Line]]]) -> dict[int, list[dict]]:
+    """Each group cell goes before the row beside its first line (or the next row below it), so
+    it never stands between a row's label and its values."""
+    placed: dict[int, list[dict]] = {}
+    for cell in sorted(groups, key=lambda c: (c["page"], c["top"], c["column"])):
+        for a, lines in bands:
+            if (lines[-1].page, lines[-1].bottom) >= (cell["page"], cell["top"]):
+                placed.setdefault(a, []).append(cell)
+                break
+    return placed
 
 
 def blocks(lines: list[Line]):

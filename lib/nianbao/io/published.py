@@ -23,7 +23,7 @@ from ..model.report import LEVELS
 from . import read_report
 from .digits import Mark
 from .files import atomic_write
-from .page import Page, detect_edition
+from .page import Page, compact, detect_edition
 from .page_tables import Reader
 from .page_text import page_text
 from .pdf import pdf_html
@@ -74,11 +74,12 @@ def _paragraphs(text: str) -> str:
 
 
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
-    """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first."""
-    lines = [line.strip() for line in body.strip().splitlines()[:3]]
+    """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first, and
+    the spaces a PDF's text puts between characters (“2 0 2 4 年”, “工作年 / 度报告”) are dropped."""
+    lines = [line for line in body.strip().splitlines()[:6] if line.strip()][:3]
     candidates = [fields.get("标题", "")] + ["".join(lines[:n]) for n in (1, 2, 3)]
     for text in candidates:
-        text = text.strip()
+        text = compact(text)
         for pattern in (TITLE, TITLE_YEAR_FIRST):
             found = pattern.match(text)
             if found and organ_name(found.group("org")):
