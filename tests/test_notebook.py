@@ -221,3 +221,47 @@ def test_cross_year_run_finds_last_year_lists_errors_first_and_marks_warning_cel
     nb = nbformat.read(folder / "姚集镇.ipynb", as_version=4)
     [injected] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert f"previous_path = {str((tree / '2021' / '姚集镇.yaml').resolve())!r}" in injected.source
+
+
+# A staff member's pyplot chart in Chinese, default font, above any import of nianbao.
+CHART_FIRST = '''import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.bar(["自然人", "法人或其他组织"], [2, 1])
+ax.set_title("申请人情况")
+plt.show()'''
+
+
+@pytest.mark.parametrize("engine", ["nbclient", "nianbao-fork"])
+def test_a_chart_above_every_import_draws_chinese_in_the_kernel_by_papermill(engine, tmp_path):
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+    loaded = "import sys\nprint(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))"
+    nb = new_notebook(cells=[new_code_cell(loaded), new_code_cell(CHART_FIRST)],
+                      metadata={"kernelspec": {"name": "nianbao", "language": "python", "display_name": "nianbao"}})
+    nbformat.write(nb, tmp_path / "chart.ipynb")
+    done = papermill.execute_notebook(str(tmp_path / "chart.ipynb"), None, engine_name=engine,
+                                      kernel_name="nianbao", progress_bar=False)
+    first, chart = done.cells
+    if engine == "nbclient":          # the kernel's startup imports neither (render/fonts.py)
+        assert first.outputs[0].text == "[]\n"
+    assert [o.output_type for o in chart.outputs] == ["display_data"]       # no stderr: no Glyph … missing
+    assert "image/png" in chart.outputs[0].data
+
+
+@pytest.mark.parametrize("engine", ["fork", "kernel"])
+def test_a_chart_above_the_first_import_gives_no_missing_glyph_finding_in_the_batch(engine, tmp_path):
+    nb = nbformat.read(ROOT / "notebooks" / "township_report.ipynb", as_version=4)
+    [first_import] = [i for i, c in enumerate(nb.cells) if c.source.startswith("from nianbao")]
+    nb.cells.insert(first_import, nbformat.v4.new_code_cell(CHART_FIRST))
+    nbformat.write(nb, tmp_path / "chart_first.ipynb")
+    data = tmp_path / "data" / "商水县" / "2020"
+    data.mkdir(parents=True)
+    (data / SEED.name).write_bytes(SEED.read_bytes())
+    (tmp_path / "params.yaml").write_text("data: data/商水县/2020\nnotebook: chart_first.ipynb\n", encoding="utf-8")
+    done = nianbao("run", tmp_path / "params.yaml", "--out", tmp_path / "out", "--engine", engine)
+    assert done.returncode == 0, done.stderr
+    findings = (tmp_path / "out" / "商水县" / "2020" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "notebook.warnings" not in findings and "Glyph" not in findings
+    executed = nbformat.read(tmp_path / "out" / "商水县" / "2020" / "姚集镇.ipynb", as_version=4)
+    [chart] = [c for c in executed.cells if c.source == CHART_FIRST]
+    assert [o.output_type for o in chart.outputs] == ["display_data"]
