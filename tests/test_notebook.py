@@ -265,3 +265,37 @@ def test_a_chart_above_the_first_import_gives_no_missing_glyph_finding_in_the_ba
     executed = nbformat.read(tmp_path / "out" / "商水县" / "2020" / "姚集镇.ipynb", as_version=4)
     [chart] = [c for c in executed.cells if c.source == CHART_FIRST]
     assert [o.output_type for o in chart.outputs] == ["display_data"]
+
+
+def test_not_applicable_cells_show_their_mark_on_every_page_and_count_as_nothing_in_the_county(tmp_path):
+    from docx import Document
+    from test_rules import not_applicable_seed
+    data = tmp_path / "data" / "商水县" / "2020"
+    data.mkdir(parents=True)
+    (data / "姚集镇.yaml").write_text(not_applicable_seed(), encoding="utf-8")
+    done = nianbao("run", data, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "商水县" / "2020"
+    edition = load_edition("2019")
+    fees, other = edition.tables["proactive"].row("fees"), edition.tables["requests"].row("other")
+    for kind in (".html", ".public.html"):
+        tables = tables_of(soup(folder / f"姚集镇{kind}"))
+        g = grid(tables["proactive"])
+        assert [cell_at(g, {fees.label}, {c}).get_text() for c in ("上一年项目数量", "本年增/减")] == ["/", "/"]
+        g = grid(tables["requests"])
+        assert cell_at(g, {other.label}, {"自然人"}).get_text() == "无"
+        assert cell_at(g, {other.label}, {"商业企业"}).get_text() == "0"
+    review = soup(folder / "姚集镇.html")
+    assert "cells.missing" not in (folder / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "部分进行requests.outcomes_sum、requests.row_total：" in review.select_one("section.findings").get_text()
+    # the Word file (made from the public page) writes the marks as the page does
+    rows = [[c.text for c in row.cells] for t in Document(folder / "姚集镇.docx").tables for row in t.rows]
+    assert any(r[0] == fees.label and r[1:3] == ["/", "/"] for r in rows), rows      # 增/减 spans two
+    # the record keeps the marks; the county's totals show a cell every unit marks, no missing cell
+    [unit] = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"]
+    assert (unit["values"]["proactive"]["fees"]["previous_count"], unit["values"]["proactive"]["fees"]["change"]) == ("/", "/")
+    assert unit["values"]["requests"]["other"]["natural_person"] == "无"
+    summary = soup(folder / "summary.html")
+    assert "缺少数据" not in summary.get_text()
+    g = grid(tables_of(summary)["proactive"])
+    assert cell_at(g, {fees.label}, {"上一年项目数量"}).get_text() == "/"
