@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import OPERATORS
+from ..model.report import NOT_APPLICABLE
 from .signs import plain_number
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
@@ -19,7 +20,7 @@ from .signs import plain_number
 # A mark (/, —, 无, 不适用) says the cell does not apply to the unit (model.report.NOT_APPLICABLE).
 VALUE_RUN = re.compile(r"(?:[\s\d.,，/／—―–\-－−+＋无元万增减]|不适用|[（(]\s*\d+\s*[)）])*")
 TOKEN = re.compile(r"(?P<num>(?:增|减|[-－−+＋])?\d+(?:\.\d+)?)(?P<unit>万元|元)?|[（(]\s*(?P<paren>\d+)\s*[)）]"
-                   r"|(?P<mark>[/／]|[—―–\-－−]+|无|不适用)")
+                   rf"|(?P<mark>{NOT_APPLICABLE.pattern})")
 NEGATIVE = "减-－−"
 COUNT = re.compile(r"0|[1-9]\d*")
 AMOUNT = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
