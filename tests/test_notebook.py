@@ -299,3 +299,15 @@ def test_not_applicable_cells_show_their_mark_on_every_page_and_count_as_nothing
     assert "缺少数据" not in summary.get_text()
     g = grid(tables_of(summary)["proactive"])
     assert cell_at(g, {fees.label}, {"上一年项目数量"}).get_text() == "/"
+
+
+def test_a_font_that_cannot_be_read_never_stops_matplotlib_from_loading(tmp_path):
+    import subprocess
+    bad = tmp_path / "broken.ttc"
+    bad.write_bytes(b"not a font")
+    code = ("from nianbao.render import fonts\n"
+            f"fonts.CANDIDATES = (({str(bad)!r}, 'Broken'),)\n"
+            "import matplotlib.pyplot as plt\nprint(plt.figure() is not None)")
+    done = subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "True\n", done.stderr
+    assert "中文字体未能设置" in done.stderr and "Traceback" not in done.stderr

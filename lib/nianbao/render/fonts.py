@@ -14,7 +14,7 @@ from __future__ import annotations
 import glob
 import importlib.util
 import sys
-from contextlib import suppress
+import warnings
 from functools import cache
 
 from ..errors import FontMissing
@@ -56,8 +56,7 @@ def cjk_for_every_figure() -> None:
     report's charts say what to install, a staff member's chart shows boxes and the missing
     glyph becomes a notebook.warnings finding."""
     if "matplotlib" in sys.modules:
-        with suppress(FontMissing):
-            use_cjk_font()
+        _select()
     elif not any(isinstance(finder, _AfterMatplotlib) for finder in sys.meta_path):
         sys.meta_path.insert(0, _AfterMatplotlib())
 
@@ -97,5 +96,15 @@ class _ThenFont:
             self._loader.exec_module(module)
         finally:
             module.__loader__ = module.__spec__.loader = self._loader
-        with suppress(FontMissing):
-            use_cjk_font()
+        _select()
+
+
+def _select() -> None:
+    """use_cjk_font, never failing the code that imports matplotlib: a font that cannot be read
+    becomes a warning (a notebook.warnings finding), no font at all is said by the charts."""
+    try:
+        use_cjk_font()
+    except FontMissing:
+        pass
+    except Exception as exc:              # a damaged font file: matplotlib itself must still load
+        warnings.warn(f"中文字体未能设置（{type(exc).__name__}: {exc}），图中汉字可能显示为方框", stacklevel=2)
