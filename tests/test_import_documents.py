@@ -270,3 +270,6 @@ def test_not_applicable_marks_in_word_and_pdf_tables_are_read_as_such(tmp_path):
         assert "读出198/198个单元格（其中不适用3个），缺失0个，非数字0个，有歧义0个" in done.stderr, source.name
         got = read_report(out)
         assert got.not_applicable == marks and got.reader_findings == [], source.name
+        wrong = [(t, r, c) for t, table in got.edition.tables.items() for r, c in table.cells
+                 if (t, r, c) not in marks and got.value(t, r, c) != marked.value(t, r, c)]
+        assert wrong == [], source.name
