@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+KERNEL := $(VENV)/share/jupyter/kernels/nianbao/kernel.json
 
 .PHONY: report test setup system-deps bench lab clean
 
@@ -21,15 +22,20 @@ bench: setup
 lab: setup
 	$(BIN)/nianbao lab $(ARGS)
 
-setup: $(READY) fonts
+setup: $(READY) $(KERNEL) fonts
 
-# The venv, the package with its test extras, and a Jupyter kernel registered inside the venv.
+# The venv and the package with its test extras.
 $(READY): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (Python 3)" >/dev/null
 	touch $@
+
+# The Jupyter kernel `nianbao`, registered inside the venv; before any cell it runs the package's
+# startup file (every chart draws Chinese, wherever its cell stands: lib/nianbao/render/startup.py).
+$(KERNEL): $(READY) Makefile
+	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (Python 3)" \
+		--env PYTHONSTARTUP "$$($(BIN)/python -c 'import nianbao.render.startup as s; print(s.__file__)')" >/dev/null
 
 # Licence-clean CJK fonts (Noto CJK: OFL; AR PL UKai: Arphic) for the charts and the printed
 # report, and pango for WeasyPrint's PDF, when the machine has none.

@@ -168,19 +168,28 @@ def seed_variant(tmp_path, edit) -> Path:
     return path
 
 
-def test_marks_stay_missing_with_their_text(tmp_path):
+def test_marks_are_read_as_not_applicable_and_other_text_stays_missing(tmp_path):
     def edit(text):
-        # 行政许可 6 | 0 | 0 → 6 | / | —, and 予以公开's 商业企业 → 无
+        # 行政许可 6 | 0 | 0 → 6 | / | —, 予以公开's 商业企业 → 无, 科研机构 → 不适用; 行政处罚's 增/减 → 见附件
         text = text.replace("\t行政许可\n\t6\n\t0\n\t0", "\t行政许可\n\t6\n\t/\n\t—")
-        return text.replace("\t（一）予以公开\n\t2\n\t0", "\t（一）予以公开\n\t2\n\t无")
+        text = text.replace("\t行政处罚\n\t38\n\t0", "\t行政处罚\n\t38\n\t见附件")
+        return text.replace("\t（一）予以公开\n\t2\n\t0\n\t0", "\t（一）予以公开\n\t2\n\t无\n\t不适用")
     done, out = imported(tmp_path, seed_variant(tmp_path, edit), "--county", "商水县")
-    assert done.returncode == 1
-    assert "proactive.licensing.change：页面上是“/”，不是数字，按缺失处理" in done.stderr
+    assert done.returncode == 1                                    # 见附件 is left to a person
+    assert "读出197/198个单元格（其中不适用4个），缺失0个，非数字1个，有歧义0个" in done.stderr
+    assert "proactive.licensing.change：页面上是“/”，按不适用记录（不是0，也不是缺失）" in done.stderr
+    assert "proactive.penalties.change：页面上是“见附件”，不是数字，按缺失处理" in done.stderr
+    assert notes(out)["not_applicable"] == {"proactive.licensing.change": "/", "proactive.licensing.decisions": "—",
+                                            "requests.granted.commercial": "无", "requests.granted.research": "不适用"}
     report = read_report(out)
-    assert report.raw == {("proactive", "licensing", "change"): "/", ("proactive", "licensing", "decisions"): "—",
-                          ("requests", "granted", "commercial"): "无"}
+    assert report.not_applicable == {("proactive", "licensing", "change"): "/",
+                                     ("proactive", "licensing", "decisions"): "—",
+                                     ("requests", "granted", "commercial"): "无",
+                                     ("requests", "granted", "research"): "不适用"}
+    assert report.raw == {("proactive", "penalties", "change"): "见附件"}
     assert report.value("proactive", "licensing", "previous_count") == 6
-    assert {f.rule for f in report.reader_findings} == {"cells.type"}
+    assert report.value("proactive", "licensing", "change") is None
+    assert [(f.rule, f.column) for f in report.reader_findings] == [("cells.type", "change")]
 
 
 def test_a_blank_cell_is_missing_not_zero(tmp_path):

@@ -254,3 +254,22 @@ def test_a_document_over_its_size_limit_is_refused(tmp_path):
     done, out = imported(tmp_path, big)
     assert done.returncode == 2 and not out.exists()
     assert "文件过大（31 MB），公开发布的报告（Word、PDF）不应超过 30 MB" in done.stderr
+
+
+def test_not_applicable_marks_in_word_and_pdf_tables_are_read_as_such(tmp_path):
+    marked = read_report(SEED)
+    marks = dict(zip(BLANKS, ("—", "不适用", "/")))
+    for tid, row, col in BLANKS:
+        marked.tables[tid].at[row, col] = float("nan")
+    marked.not_applicable = marks
+    docx = report_docx(marked, tmp_path / "marked.docx")
+    unruled = report_docx(marked, tmp_path / "unruled-marked.docx", ruled=False)
+    for source in (docx, soffice(docx, "pdf", tmp_path), soffice(unruled, "pdf", tmp_path)):
+        done, out = imported(tmp_path, source)
+        assert done.returncode == 0, done.stderr
+        assert "读出198/198个单元格（其中不适用3个），缺失0个，非数字0个，有歧义0个" in done.stderr, source.name
+        got = read_report(out)
+        assert got.not_applicable == marks and got.reader_findings == [], source.name
+        wrong = [(t, r, c) for t, table in got.edition.tables.items() for r, c in table.cells
+                 if (t, r, c) not in marks and got.value(t, r, c) != marked.value(t, r, c)]
+        assert wrong == [], source.name

@@ -221,3 +221,93 @@ def test_cross_year_run_finds_last_year_lists_errors_first_and_marks_warning_cel
     nb = nbformat.read(folder / "姚集镇.ipynb", as_version=4)
     [injected] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert f"previous_path = {str((tree / '2021' / '姚集镇.yaml').resolve())!r}" in injected.source
+
+
+# A staff member's pyplot chart in Chinese, default font, above any import of nianbao.
+CHART_FIRST = '''import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.bar(["自然人", "法人或其他组织"], [2, 1])
+ax.set_title("申请人情况")
+plt.show()'''
+
+
+@pytest.mark.parametrize("engine", ["nbclient", "nianbao-fork"])
+def test_a_chart_above_every_import_draws_chinese_in_the_kernel_by_papermill(engine, tmp_path):
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+    loaded = "import sys\nprint(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))"
+    nb = new_notebook(cells=[new_code_cell(loaded), new_code_cell(CHART_FIRST)],
+                      metadata={"kernelspec": {"name": "nianbao", "language": "python", "display_name": "nianbao"}})
+    nbformat.write(nb, tmp_path / "chart.ipynb")
+    done = papermill.execute_notebook(str(tmp_path / "chart.ipynb"), None, engine_name=engine,
+                                      kernel_name="nianbao", progress_bar=False)
+    first, chart = done.cells
+    if engine == "nbclient":          # the kernel's startup imports neither (render/fonts.py)
+        assert first.outputs[0].text == "[]\n"
+    assert [o.output_type for o in chart.outputs] == ["display_data"]       # no stderr: no Glyph … missing
+    assert "image/png" in chart.outputs[0].data
+
+
+@pytest.mark.parametrize("engine", ["fork", "kernel"])
+def test_a_chart_above_the_first_import_gives_no_missing_glyph_finding_in_the_batch(engine, tmp_path):
+    nb = nbformat.read(ROOT / "notebooks" / "township_report.ipynb", as_version=4)
+    [first_import] = [i for i, c in enumerate(nb.cells) if c.source.startswith("from nianbao")]
+    nb.cells.insert(first_import, nbformat.v4.new_code_cell(CHART_FIRST))
+    nbformat.write(nb, tmp_path / "chart_first.ipynb")
+    data = tmp_path / "data" / "商水县" / "2020"
+    data.mkdir(parents=True)
+    (data / SEED.name).write_bytes(SEED.read_bytes())
+    (tmp_path / "params.yaml").write_text("data: data/商水县/2020\nnotebook: chart_first.ipynb\n", encoding="utf-8")
+    done = nianbao("run", tmp_path / "params.yaml", "--out", tmp_path / "out", "--engine", engine)
+    assert done.returncode == 0, done.stderr
+    findings = (tmp_path / "out" / "商水县" / "2020" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "notebook.warnings" not in findings and "Glyph" not in findings
+    executed = nbformat.read(tmp_path / "out" / "商水县" / "2020" / "姚集镇.ipynb", as_version=4)
+    [chart] = [c for c in executed.cells if c.source == CHART_FIRST]
+    assert [o.output_type for o in chart.outputs] == ["display_data"]
+
+
+def test_not_applicable_cells_show_their_mark_on_every_page_and_count_as_nothing_in_the_county(tmp_path):
+    from docx import Document
+    from test_rules import not_applicable_seed
+    data = tmp_path / "data" / "商水县" / "2020"
+    data.mkdir(parents=True)
+    (data / "姚集镇.yaml").write_text(not_applicable_seed(), encoding="utf-8")
+    done = nianbao("run", data, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "商水县" / "2020"
+    edition = load_edition("2019")
+    fees, other = edition.tables["proactive"].row("fees"), edition.tables["requests"].row("other")
+    for kind in (".html", ".public.html"):
+        tables = tables_of(soup(folder / f"姚集镇{kind}"))
+        g = grid(tables["proactive"])
+        assert [cell_at(g, {fees.label}, {c}).get_text() for c in ("上一年项目数量", "本年增/减")] == ["/", "/"]
+        g = grid(tables["requests"])
+        assert cell_at(g, {other.label}, {"自然人"}).get_text() == "无"
+        assert cell_at(g, {other.label}, {"商业企业"}).get_text() == "0"
+    review = soup(folder / "姚集镇.html")
+    assert "cells.missing" not in (folder / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "部分进行requests.outcomes_sum、requests.row_total：" in review.select_one("section.findings").get_text()
+    # the Word file (made from the public page) writes the marks as the page does
+    rows = [[c.text for c in row.cells] for t in Document(folder / "姚集镇.docx").tables for row in t.rows]
+    assert any(r[0] == fees.label and r[1:3] == ["/", "/"] for r in rows), rows      # 增/减 spans two
+    # the record keeps the marks; the county's totals show a cell every unit marks, no missing cell
+    [unit] = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"]
+    assert (unit["values"]["proactive"]["fees"]["previous_count"], unit["values"]["proactive"]["fees"]["change"]) == ("/", "/")
+    assert unit["values"]["requests"]["other"]["natural_person"] == "无"
+    summary = soup(folder / "summary.html")
+    assert "缺少数据" not in summary.get_text()
+    g = grid(tables_of(summary)["proactive"])
+    assert cell_at(g, {fees.label}, {"上一年项目数量"}).get_text() == "/"
+
+
+def test_a_font_that_cannot_be_read_never_stops_matplotlib_from_loading(tmp_path):
+    import subprocess
+    bad = tmp_path / "broken.ttc"
+    bad.write_bytes(b"not a font")
+    code = ("from nianbao.render import fonts\n"
+            f"fonts.CANDIDATES = (({str(bad)!r}, 'Broken'),)\n"
+            "import matplotlib.pyplot as plt\nprint(plt.figure() is not None)")
+    done = subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "True\n", done.stderr
+    assert "中文字体未能设置" in done.stderr and "Traceback" not in done.stderr

@@ -268,3 +268,44 @@ def test_a_reader_that_stops_reading_is_not_an_internal_error():
     proc.stdout.close()                   # the reader is gone before the command prints
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141 and stderr == ""
+
+
+# ---------------------------------------------------------------- not applicable (/, —, 无, 不适用)
+
+def not_applicable_seed() -> str:
+    """The seed as a unit that charges no fees (/) and has no 其他处理 for natural persons (无)."""
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("fees: {previous_count: 0, change: 0}", "fees: {previous_count: /, change: /}")
+    return text.replace("  other: {natural_person: 0,", "  other: {natural_person: 无,")
+
+
+def test_not_applicable_cells_are_neither_missing_nor_zero_and_the_rules_that_need_them_run_in_part(write_data):
+    path = write_data(not_applicable_seed())
+    report = read_report(path)
+    assert report.not_applicable == {("proactive", "fees", "previous_count"): "/", ("proactive", "fees", "change"): "/",
+                                     ("requests", "other", "natural_person"): "无"}
+    assert report.value("proactive", "fees", "previous_count") is None and report.raw == {}
+    done = nianbao("check", path, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []                 # no cells.missing, no cells.type, no rule broken
+    assert ("部分进行requests.outcomes_sum、requests.row_total：「三、收到和处理政府信息公开申请情况」"
+            "（六）其他处理·自然人填为不适用（“无”），用到它的核对未进行") in done.stderr
+    # the other columns are still checked: a wrong one is found
+    broken = not_applicable_seed().replace("  other: {natural_person: 无, commercial: 0,", "  other: {natural_person: 无, commercial: 1,")
+    findings = run_checks(read_report(write_data(broken, "broken.yaml")))
+    # 商业企业's column adds up to 1, not 0; the row of 其他处理 has the 无: its total is not compared
+    assert [(f.rule, f.row, f.column) for f in findings] == [("requests.outcomes_sum", "total_handled", "commercial")]
+
+
+def test_a_not_applicable_cell_last_year_makes_the_cross_year_rule_run_in_part(write_data):
+    last = not_applicable_seed().replace("year: 2020", "year: 2019").replace(
+        "  carried_forward: {natural_person: 0,", "  carried_forward: {natural_person: /,")
+    write_data(last)
+    checked = check_file(write_data(SEED.read_text(encoding="utf-8")))
+    assert checked.previous.report is not None
+    assert [f for f in checked.findings if f.rule.startswith("cross_year")] == []
+    note = checked.coverage.skipped_note()
+    assert ("部分进行cross_year.carry_over：2019年度「三、收到和处理政府信息公开申请情况」四、结转下年度继续办理·自然人"
+            "填为不适用（“/”），用到它的核对未进行") in note
+    assert ("部分进行cross_year.item_count：2019年度「二、主动公开政府信息情况」行政事业性收费·上一年项目数量等2个单元格"
+            "填为不适用（“/”），用到它们的核对未进行") in note

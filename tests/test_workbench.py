@@ -137,6 +137,17 @@ def test_a_missing_glyph_in_any_cell_is_an_error_finding_of_the_unit(edited_batc
     assert "姚集镇" in index and re.search(r"有错误|错误", index)
 
 
+def test_the_prose_counts_a_not_applicable_cell_as_nothing_and_never_calls_it_missing(write_data):
+    from test_rules import not_applicable_seed
+    from nianbao.io import read_report
+    from nianbao.render import prose
+    facts = prose.Facts(read_report(write_data(not_applicable_seed())))
+    assert f"{facts.total('requests', 'other', 'natural_person'):件}" == "（不适用）"      # not （未填写）
+    assert f"{facts.total('requests', 'other', ('natural_person', 'commercial')):件}" == "0件"
+    assert not facts.items["行政事业性收费"] and not facts.items["行政事业性收费"].known
+    assert prose.listing(facts.items, "项") == "行政许可6项、其他对外管理服务事项61项、行政处罚38项、行政强制3项"
+
+
 def test_the_section_prose_of_the_notebook_compares_with_last_year_and_summarises_zeros():
     """The § 一 cell of the notebook itself, run on hand-made years: the wording lives there."""
     from test_rules import V2022

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, SEED, nianbao
 from nianbao.checks import run_checks
+from nianbao.checks.registry import check_file
 from nianbao.model.edition import load_edition
 from nianbao.errors import DataFileError
 from nianbao.io import read_report
@@ -42,6 +43,7 @@ def same(a, b):
     assert (a.unit, a.short_name, a.level, a.county, a.year, a.edition.id, a.published, a.demo) == \
            (b.unit, b.short_name, b.level, b.county, b.year, b.edition.id, b.published, b.demo)
     assert a.narrative == b.narrative and a.units == b.units and a.raw == b.raw
+    assert a.not_applicable == b.not_applicable
     for tid in a.tables:
         assert a.tables[tid].equals(b.tables[tid])
     assert [(f.rule, f.table, f.row, f.column, f.actual) for f in run_checks(a)] == \
@@ -126,15 +128,18 @@ def test_only_the_input_cells_are_unlocked_and_they_are_validated(tmp_path):
             assert not ws.cell(r, c).protection.locked
 
     def rule_of(sheet, cell):
-        return next((v.type, v.operator, v.formula1) for v in wb[sheet].data_validations.dataValidation
-                    if cell in v.sqref)
+        [(kind, formula, sqref)] = [(v.type, v.formula1, str(v.sqref)) for v in wb[sheet].data_validations.dataValidation
+                                    if cell in v.sqref]
+        first = sqref.split(":")[0]           # a rule's formula speaks of its range's first cell
+        return kind, formula.replace(first, "X")
     two = lay.tables["proactive"]
     at = lambda row, col: openpyxl.utils.get_column_letter(two.inputs[("proactive", row, col)][1]) + \
         str(two.inputs[("proactive", row, col)][0])
-    assert rule_of("二", at("licensing", "previous_count")) == ("whole", "greaterThanOrEqual", "0")
-    assert rule_of("二", at("licensing", "change")) == ("whole", "between", "-999999999")
-    assert rule_of("二", at("procurement", "amount")) == ("decimal", "greaterThanOrEqual", "0")
-    assert rule_of("三", "D5") == ("whole", "greaterThanOrEqual", "0")
+    marks = 'X="/",X="／",X="—",X="——",X="－",X="-",X="无",X="不适用"'       # or not applicable
+    assert rule_of("二", at("licensing", "previous_count")) == ("custom", f"OR(AND(ISNUMBER(X),X>=0,X=INT(X)),{marks})")
+    assert rule_of("二", at("licensing", "change")) == ("custom", f"OR(AND(ISNUMBER(X),X=INT(X)),{marks})")
+    assert rule_of("二", at("procurement", "amount")) == ("custom", f"OR(AND(ISNUMBER(X),X>=0),{marks})")
+    assert rule_of("三", "D5") == rule_of("三", "D27") == rule_of("三", "J5") == rule_of("二", at("licensing", "previous_count"))
     assert wb["基本信息"]["B2"].protection.locked and wb["基本信息"]["B2"].value == "2019"   # fixed by the template
     assert not wb["基本信息"]["B3"].protection.locked
 
@@ -156,8 +161,9 @@ def test_check_formulas_come_from_the_rules_of_the_edition():
         assert {rule: sum(c.rule == rule for c in checks) for rule in per_rule} == per_rule
     balance = next(c for c in layout(load_edition("2019")).tables["requests"].checks
                    if c.rule == "requests.balance" and c.line == "natural_person")
-    assert balance.formula == ('=IF(COUNT(D5:D6,D26:D27)<4,"待填",IF(SUM(D5:D6)=SUM(D26:D27),"相符",'
-                               '"不符：自然人列：第一项加第二项之和（"&SUM(D5:D6)&"）应等于第三项加第四项之和（"&SUM(D26:D27)&"）"))')
+    assert balance.formula == ('=IF(COUNTA(D5:D6,D26:D27)<4,"待填",IF(COUNT(D5:D6,D26:D27)<4,"不适用，未核对",'
+                               'IF(SUM(D5:D6)=SUM(D26:D27),"相符",'
+                               '"不符：自然人列：第一项加第二项之和（"&SUM(D5:D6)&"）应等于第三项加第四项之和（"&SUM(D26:D27)&"）")))')
 
 
 def test_a_broken_rule_turns_the_check_cell_red(seed_book):
@@ -177,6 +183,7 @@ def test_libreoffice_recalculates_the_checks(seed_book, tmp_path):
     """What the clerk sees in a spreadsheet program: the checks computed by LibreOffice itself."""
     edit(seed_book, "三", "D7", 3)          # （一）予以公开·自然人 2 → 3: breaks three rules
     edit(seed_book, "四", "A5", None)       # 行政复议·结果维持 left blank
+    edit(seed_book, "四", "F5", "无")       # 未经复议直接起诉·结果维持 not applicable
     out = tmp_path / "recalculated"
     subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(seed_book)],
                    check=True, capture_output=True, timeout=120, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
@@ -189,6 +196,7 @@ def test_libreoffice_recalculates_the_checks(seed_book, tmp_path):
         ("requests.outcomes_sum", "natural_person"): "不符：（七）总计·自然人：各项办理结果之和为3，表中为2",
         ("requests.row_total", "granted"): "不符：（一）予以公开·总计：各类申请人之和为3，表中为2",
         ("appeals.group_total", "review"): "待填",
+        ("appeals.group_total", "suit_direct"): "不适用，未核对",
     }
 
 
@@ -202,6 +210,18 @@ def test_text_in_a_number_cell(seed_book):
     [message] = findings_of(edit(seed_book, "三", "D7", "两"))
     assert message.endswith("姚集镇.xlsx 工作表「三」D7 requests.granted.natural_person"
                             "（三、收到和处理政府信息公开申请情况 （一）予以公开·自然人）：应为非负整数，实际为“两”")
+
+
+def test_a_not_applicable_mark_is_kept_not_missing_and_the_rule_runs_in_part(seed_book):
+    report = read_report(edit(seed_book, "三", "E7", "无"))      # （一）予以公开·商业企业
+    assert report.not_applicable == {("requests", "granted", "commercial"): "无"}
+    assert report.value("requests", "granted", "commercial") is None and report.reader_findings == []
+    checked = check_file(seed_book)
+    assert [f.rule for f in checked.findings] == []
+    assert ("部分进行requests.outcomes_sum、requests.row_total：「三、收到和处理政府信息公开申请情况」"
+            "（一）予以公开·商业企业填为不适用（“无”），用到它的核对未进行") in checked.coverage.skipped_note()
+    again = template(seed_book.parent, "--from", seed_book, name="again.xlsx")   # the mark written back
+    assert openpyxl.load_workbook(again)["三"]["E7"].value == "无"
 
 
 def test_blank_cell(seed_book):

@@ -69,10 +69,11 @@ def recorded(rec: dict) -> Report:
     """A unit's report as its batch record keeps it (the numbers its page shows); the data file
     is read only for a record made before records kept them."""
     edition = load_edition(rec["edition"])
+    tables, marks = tables_from_values(edition, rec["values"])
     return Report(unit=rec["unit"], short_name=rec["short_name"], level=rec["level"], county=rec["county"],
                   year=int(rec["year"]), edition=edition, published=None, narrative={},
-                  tables=tables_from_values(edition, rec["values"]), demo=bool(rec.get("demo")),
-                  units=dict(rec.get("amount_units") or {}))
+                  tables=tables, demo=bool(rec.get("demo")), units=dict(rec.get("amount_units") or {}),
+                  not_applicable=marks)
 
 
 def summary_title(run: dict) -> str:
@@ -109,7 +110,9 @@ def _counts(rec: dict) -> str:
 
 def total_report(county: County) -> Report | None:
     """The county's totals as a Report of its own: every cell the sum over the units (a cell
-    missing in a unit counts as 0, said on the page); amounts only when all share one unit."""
+    missing in a unit counts as 0, said on the page; one not applicable counts as nothing, and
+    is not missing); amounts only when all share one unit. A cell no unit has a number in and
+    every unit marks not applicable is not applicable in the total too (its mark, when all agree)."""
     if not county.reports:
         return None
     first = county.reports[0]
@@ -127,16 +130,20 @@ def total_report(county: County) -> Report | None:
                 if row in totals[tid].index:
                     amounts = [c.id for c in table.columns if table.value_type(c.id) == "amount"]
                     totals[tid].loc[row, amounts] = pd.NA
+    marks = {}
+    for cell in set.intersection(*(set(r.not_applicable) for r in county.reports)):
+        written = {r.not_applicable[cell] for r in county.reports}
+        marks[cell] = written.pop() if len(written) == 1 else "/"
     return Report(unit=f"{county.county}各乡镇（街道）", short_name=county.county, level="county",
                   county=county.county, year=county.year, edition=first.edition, published=None,
-                  narrative={}, tables=totals, units=units)
+                  narrative={}, tables=totals, units=units, not_applicable=marks)
 
 
 def totals(county: County, table_id: str) -> HTML:
     report = county.total
     if report is None:
         return HTML("<p>没有可汇总的报告。</p>")
-    missing = missing_cells([r.tables[table_id] for r in county.reports], county.edition.tables[table_id].cells)
+    missing = missing_cells(county.reports, table_id)
     notes = [f"合计{len(county.reports)}个单位。"]
     if missing:
         notes.append(f"各单位共有{missing}个单元格缺少数据，合计时按0计。")
@@ -145,13 +152,15 @@ def totals(county: County, table_id: str) -> HTML:
     return HTML(f'<p class="note">{escape("".join(notes))}</p>' + tables.table_html(report, table_id, {}))
 
 
-def missing_cells(frames: list[pd.DataFrame], cells) -> int:
-    """How many of the layout's cells are missing, over tables of one edition (same shape)."""
-    first = frames[0]
+def missing_cells(reports: list[Report], table_id: str) -> int:
+    """How many of the layout's cells are missing (blank, not "not applicable") in one table of
+    reports of one edition (same shape)."""
+    first = reports[0].tables[table_id]
     layout = np.zeros(first.shape, dtype=bool)
-    for row, col in cells:
+    for row, col in reports[0].edition.tables[table_id].cells:
         layout[first.index.get_loc(row), first.columns.get_loc(col)] = True
-    return int(sum((frame.isna().to_numpy() & layout).sum() for frame in frames))
+    blank = sum((r.tables[table_id].isna().to_numpy() & layout).sum() for r in reports)
+    return int(blank) - sum(cell[0] == table_id for r in reports for cell in r.not_applicable)
 
 
 # A chart of more bars is unreadable on an A4 page (print caps a chart at 200 mm), and its

@@ -63,9 +63,10 @@ def warm() -> None:
         from ..render import charts
         labels = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "予以公开"]
         charts.figure_html(charts.bars(pd.Series(range(len(labels)), index=labels)), 1, "预热")
-    # A fresh kernel's matplotlib settings, once, here (16 ms): children start with them
-    fonts.use_cjk_font.cache_clear()
+    # A fresh kernel's matplotlib settings, once, here (16 ms): children start with them —
+    # the rc file's, then the CJK font the kernel's startup selects (inprocess.new_shell)
     matplotlib.rc_file_defaults()
+    _fresh_settings()
     _FRESH_SETTINGS.update(dict.items(matplotlib.rcParams))
     # Objects that survive to here are the warm state: keep the garbage collector from
     # touching them, or every child would copy their pages (copy-on-write) to update GC flags.
@@ -106,15 +107,14 @@ def _settings_as_fresh() -> None:
     import matplotlib
     if dict(dict.items(matplotlib.rcParams)) != _FRESH_SETTINGS:
         matplotlib.rc_file_defaults()
+        _fresh_settings()
 
 
-def _as_fresh_kernel() -> None:
-    """Undo what the warm parent's imports did that a fresh kernel has not done when a notebook
-    starts: nianbao.render is not imported yet, so that the notebook's own import registers the
-    CJK font (render/__init__.py) as in a kernel. (matplotlib's settings: _settings_as_fresh.)"""
+def _fresh_settings() -> None:
+    """What a kernel's start does to matplotlib's rc file settings: its startup selects the CJK font."""
     from ..render import fonts
     fonts.use_cjk_font.cache_clear()
-    sys.modules.pop("nianbao.render", None)
+    fonts.cjk_for_every_figure()
 
 
 def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
@@ -127,7 +127,6 @@ def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         stdin = os.open(os.devnull, os.O_RDONLY)  # no kernel can read a terminal either
         os.dup2(stdin, 0)
-        _as_fresh_kernel()
         from .inprocess import run_cells
         for message in run_cells(nb):
             send.send(message)

@@ -24,6 +24,8 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
+from ..render.fonts import cjk_for_every_figure
+
 SKIP_TAG = "skip-execution"            # nbclient's default skip_cells_with_tag
 ERRORS_ALLOWED_TAG = "raises-exception"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -144,11 +146,13 @@ class CollectingShell(InteractiveShell):
 
 def kernel_like_matplotlib() -> None:
     """ipykernel makes matplotlib_inline the default backend (pyplot figures are displayed at the
-    end of a cell); do the same where pyplot has not chosen a backend yet."""
+    end of a cell); do the same where pyplot has not chosen a backend yet. And what the `nianbao`
+    kernel's startup file does (render/startup.py): the CJK font for every figure."""
     backend = os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     matplotlib = sys.modules.get("matplotlib")
     if matplotlib is not None and "matplotlib.pyplot" not in sys.modules:
         matplotlib.rcParams["backend"] = backend
+    cjk_for_every_figure()
 
 
 _config = Config()

@@ -118,6 +118,26 @@ def carry_over(report: Report, previous: Report) -> list[Finding]:
 IN_FORCE = ("issued", "repealed", "in_force")        # the § 二 columns of cross_year.in_force
 ITEM_COUNT = ("previous_count", "change")           # and of cross_year.item_count
 
+Cells = list[tuple[str, str, str]]
+
+
+# The cells each rule reads, this year's and last year's (for the coverage: one not applicable
+# keeps its comparison from running).
+def carry_over_cells(report: Report, previous: Report) -> tuple[Cells, Cells]:
+    columns = [c.id for c in report.edition.tables["requests"].columns]
+    return ([("requests", "carried_over", c) for c in columns],
+            [("requests", "carried_forward", c) for c in columns])
+
+
+def in_force_cells(report: Report, previous: Report) -> tuple[Cells, Cells]:
+    rows = [row for _, row in _rows_with(report, *IN_FORCE)]
+    return [("proactive", r, c) for r in rows for c in IN_FORCE], [("proactive", r, "in_force") for r in rows]
+
+
+def item_count_cells(report: Report, previous: Report) -> tuple[Cells, Cells]:
+    rows = [row for _, row in _rows_with(report, *ITEM_COUNT)]
+    return [("proactive", r, "previous_count") for r in rows], [("proactive", r, c) for r in rows for c in ITEM_COUNT]
+
 
 def _rows_with(report: Report, *columns: str) -> list[tuple[str, str]]:
     """(caption, row id) of the § 二 rows that have all these columns."""

@@ -175,24 +175,36 @@ def _about_other_year(prefix: str, year: int) -> bool:
     return bool(OTHER_TIME.search(prefix)) or bool(years and int(years[-1]) != year)
 
 
-def numbers(report: Report) -> list[Finding]:
-    findings = []
+def _report_year_claims(report: Report):
+    """(heading, sentence, claim) of every statement of the prose about the report year."""
     for _, heading, text in _sections(report):
         for s in SENTENCE.finditer(text):
             sentence = s.group()
             for claim in _claims(sentence):
-                if _about_other_year(sentence[:claim.start], report.year):
-                    continue
-                table, row, column, cells, label, accepted = _target(report, claim.what)
-                if None in accepted or claim.value in accepted:
-                    continue
-                said = (f"文中{WORDS[claim.what]}为{claim.value}件" if claim.value
-                        else f"文中说没有{WORDS[claim.what]}")
-                findings.append(Finding(
-                    "prose.numbers", WARNING, table, row, column, accepted[0], claim.value,
-                    f"「{heading}」写道“{_quote(sentence, claim.start)}”：{said}，而{label}为{accepted[0]}",
-                    tuple(cells)))
+                if not _about_other_year(sentence[:claim.start], report.year):
+                    yield heading, sentence, claim
+
+
+def numbers(report: Report) -> list[Finding]:
+    findings = []
+    for heading, sentence, claim in _report_year_claims(report):
+        table, row, column, cells, label, accepted = _target(report, claim.what)
+        if None in accepted or claim.value in accepted:
+            continue
+        said = (f"文中{WORDS[claim.what]}为{claim.value}件" if claim.value
+                else f"文中说没有{WORDS[claim.what]}")
+        findings.append(Finding(
+            "prose.numbers", WARNING, table, row, column, accepted[0], claim.value,
+            f"「{heading}」写道“{_quote(sentence, claim.start)}”：{said}，而{label}为{accepted[0]}",
+            tuple(cells)))
     return findings
+
+
+def numbers_cells(report: Report, previous: Report | None = None) -> tuple[list, list]:
+    """The cells the prose's statements are compared with (for the coverage), as crossyear's."""
+    if not report.not_applicable:
+        return [], []
+    return [cell for _, _, claim in _report_year_claims(report) for cell in _target(report, claim.what)[3]], []
 
 
 def statements(text: str) -> set[str]:

@@ -17,7 +17,7 @@ from ..model.report import Report
 from . import copied, crossyear, deadline, plausibility, reviews
 from . import prose as prose_checks
 from .context import Context
-from .arithmetic import arithmetic_findings
+from .arithmetic import arithmetic_findings, not_applicable_cells
 
 READER_RULES = ("cells.missing", "cells.type", "edition.year")   # found while reading
 
@@ -31,17 +31,19 @@ class Rule:
     needs_previous: bool = False
     same_edition: bool = False      # compares with last year's cells of the same edition
     named_when_skipped: bool = True # a skipped rule is listed to the reader (not a mere name check)
+    # the cells it compares, this year's and last year's: one not applicable skips its comparison
+    cells: Callable[[Report, Report | None], tuple[list, list]] | None = None
 
 
 RULES = (
     Rule("cross_year.unit_name", crossyear.unit_name, needs_previous=True, named_when_skipped=False),
-    Rule("cross_year.carry_over", crossyear.carry_over, needs_previous=True),
+    Rule("cross_year.carry_over", crossyear.carry_over, needs_previous=True, cells=crossyear.carry_over_cells),
     Rule("cross_year.in_force", crossyear.in_force, crossyear.has_in_force,
-         needs_previous=True, same_edition=True),
+         needs_previous=True, same_edition=True, cells=crossyear.in_force_cells),
     Rule("cross_year.item_count", crossyear.item_count, crossyear.has_item_counts,
-         needs_previous=True, same_edition=True),
+         needs_previous=True, same_edition=True, cells=crossyear.item_count_cells),
     Rule("plausibility.township_rules", plausibility.township_rules, plausibility.cannot_make_rules),
-    Rule("prose.numbers", prose_checks.numbers),
+    Rule("prose.numbers", prose_checks.numbers, cells=prose_checks.numbers_cells),
     Rule("prose.year", prose_checks.year),
     Rule("narrative.fee_statement", prose_checks.fee_statement, prose_checks.fee_required),
     Rule("narrative.copied", copied.own_last_year, needs_previous=True),
@@ -84,12 +86,34 @@ def coverage(report: Report, previous: Report | None = None, why_no_previous: st
                                 f"本年度使用{report.edition.id}版格式，两年的表格不可比")
         else:
             ran.append(rule.id)
+            if rule.cells is not None and (report.not_applicable or (previous and previous.not_applicable)):
+                now, before = rule.cells(report, previous)
+                if why := not_applicable_note(report, now, previous, before):
+                    skipped[rule.id] = why
+    for rule_id, cells in not_applicable_cells(report).items():
+        skipped[rule_id] = not_applicable_note(report, cells)
     why = deadline.why_skipped(report, context.deadline)
     if why != deadline.NO_DATE:
         ran.append(deadline.RULE)
     if why:
         skipped[deadline.RULE] = why
     return Coverage(tuple(ran), skipped)
+
+
+def not_applicable_note(report: Report, cells, previous: Report | None = None, previous_cells=()) -> str:
+    """Why a rule ran in part: the not-applicable cells among those it compares (named, the first
+    with its mark), empty when there is none."""
+    found = [(report, cell) for cell in dict.fromkeys(cells) if cell in report.not_applicable]
+    if previous is not None:
+        found += [(previous, cell) for cell in dict.fromkeys(previous_cells) if cell in previous.not_applicable]
+    if not found:
+        return ""
+    first, (tid, row, column) = found[0]
+    table = first.edition.tables[tid]
+    year = f"{first.year}年度" if first is previous else ""
+    more = f"等{len(found)}个单元格" if len(found) > 1 else ""
+    return (f"{year}「{table.title}」{table.row(row).full_label}·{table.column(column).label}{more}"
+            f"填为不适用（“{first.not_applicable[(tid, row, column)]}”），用到{'它们' if more else '它'}的核对未进行")
 
 
 def run_checks(report: Report, previous: Report | None = None, context: Context | None = None) -> list[Finding]:

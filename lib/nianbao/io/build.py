@@ -16,7 +16,7 @@ from ..errors import DataFileError, Problem, display_path, suggest
 from ..model.contract import META_REQUIRED
 from ..model.edition import Edition, all_editions, edition_for, load_edition
 from ..model.findings import ERROR, Finding
-from ..model.report import LEVELS, NARRATIVE, Report, empty_table
+from ..model.report import LEVELS, NARRATIVE, Report, empty_table, not_applicable_mark
 from .signs import plain_number
 
 TYPE_WORDS = {"count": "非负整数", "signed_count": "整数（可为负数）", "amount": "非负数（金额）"}
@@ -201,9 +201,13 @@ def assemble(file: Path, meta: dict[str, Raw], narrative: dict[str, Raw],
 
     tables = {tid: empty_table(t) for tid, t in edition.tables.items()}
     raw_texts: dict[tuple[str, str, str], str] = {}
+    marks: dict[tuple[str, str, str], str] = {}
     for tid, table in edition.tables.items():
         for row_id, col_id in table.cells:
             raw = cells.get((tid, row_id, col_id))
+            if raw is not None and (mark := not_applicable_mark(raw.value)):
+                marks[(tid, row_id, col_id)] = mark      # neither missing nor a wrong type
+                continue
             kind = table.value_type(col_id)
             value, rule = parse_cell(None if raw is None else raw.value, kind)
             if rule is None:
@@ -229,4 +233,4 @@ def assemble(file: Path, meta: dict[str, Raw], narrative: dict[str, Raw],
         county=info["county"], year=year, edition=edition, published=info["published"],
         narrative={k: narrative_text.get(k, "") for k in NARRATIVE}, tables=tables,
         source=file, demo=info["demo"], units=units or {}, raw=raw_texts,
-        reader_findings=findings)
+        not_applicable=marks, reader_findings=findings)

@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import OPERATORS
+from ..model.report import NOT_APPLICABLE
 from .signs import plain_number
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
 # A signed change may be written 增3, 减12, −2, －2 or (2) (io/signs.py).
-VALUE_RUN = re.compile(r"(?:[\s\d.,，/／—―–\-－−+＋无元万增减]|[（(]\s*\d+\s*[)）])*")
+# A mark (/, —, 无, 不适用) says the cell does not apply to the unit (model.report.NOT_APPLICABLE).
+VALUE_RUN = re.compile(r"(?:[\s\d.,，/／—―–\-－−+＋无元万增减]|不适用|[（(]\s*\d+\s*[)）])*")
 TOKEN = re.compile(r"(?P<num>(?:增|减|[-－−+＋])?\d+(?:\.\d+)?)(?P<unit>万元|元)?|[（(]\s*(?P<paren>\d+)\s*[)）]"
-                   r"|(?P<mark>[/／]|[—―–\-－−]+|无)")
+                   rf"|(?P<mark>{NOT_APPLICABLE.pattern})")
 NEGATIVE = "减-－−"
 COUNT = re.compile(r"0|[1-9]\d*")
 AMOUNT = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
@@ -36,7 +38,8 @@ class Token:
 
 @dataclass(frozen=True)
 class Mark:
-    """A cell holding something other than a numeral (/, —, 无, blank): missing, text kept."""
+    """A cell holding something other than a numeral, its text kept: a not-applicable mark
+    (/, —, 无, 不适用), blank (missing), or other text (missing: a person decides)."""
     text: str
 
 

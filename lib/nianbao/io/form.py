@@ -33,6 +33,7 @@ NARRATIVE_LABELS = {"overview": "一、总体情况", "problems": "五、存在�
 UNIT_CHOICES = ("元", "万元")
 YES, NO = "是", "否"
 FAILED = "不符"      # check cells start with this word when a rule is broken
+NOT_CHECKED = "不适用，未核对"   # … and say this when a cell it needs is not applicable
 NUMBERING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+\.)")
 
 
@@ -196,7 +197,7 @@ def caption(rule: dict, table: Table) -> str:
     return f"核对：{left}＝{_side([lines[i] for i in rule['right']])}"
 
 
-def _ranges(cells: list[tuple[int, int]]) -> list[str]:
+def ranges(cells: list[tuple[int, int]]) -> list[str]:
     """Cell coordinates, consecutive runs in one column or one row written as a range (D7:D25)."""
     runs: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for cell in cells:
@@ -216,22 +217,25 @@ def _text(s: str) -> str:
 
 
 def check_formula(rule: dict, line: Line, sheet: Sheet) -> str:
-    """=IF(COUNT(…)<n,"待填",IF(SUM(left)=SUM(right),"相符","不符：<the rule's message>"))."""
+    """=IF(COUNTA(…)<n,"待填",IF(COUNT(…)<n,"不适用，未核对",IF(SUM(left)=SUM(right),"相符",
+    "不符：<the rule's message>"))): a cell left blank is to be filled; one holding a mark (the
+    validation lets in no other text) is not applicable, and the check does not run."""
     per_column = rule["per"] == "column"
 
     def cells(ids):
         keys = [(rule["table"], i, line.id) if per_column else (rule["table"], line.id, i) for i in ids]
         return [sheet.inputs[k][:2] for k in keys]
     left, right = cells(rule["left"]), cells(rule["right"])
-    left_sum = f"SUM({','.join(_ranges(left))})"
-    right_sum = f"SUM({','.join(_ranges(right))})"
-    count = f"COUNT({','.join(_ranges(left + right))})"
+    left_sum = f"SUM({','.join(ranges(left))})"
+    right_sum = f"SUM({','.join(ranges(right))})"
+    every = ','.join(ranges(left + right))
     message = _text(rule["message"]).format(label=_text(line.full_label),
                                             left=f'"&{left_sum}&"', right=f'"&{right_sum}&"')
     op = rule.get("op", "==")
     op = "=" if op == "==" else op                      # Excel writes equality as =
-    return (f'=IF({count}<{len(left) + len(right)},"待填",'
-            f'IF({left_sum}{op}{right_sum},"相符","{FAILED}：{message}"))')
+    n = len(left) + len(right)
+    return (f'=IF(COUNTA({every})<{n},"待填",IF(COUNT({every})<{n},"{NOT_CHECKED}",'
+            f'IF({left_sum}{op}{right_sum},"相符","{FAILED}：{message}")))')
 
 
 def _lines_of(rule: dict, table: Table, sheet: Sheet) -> list[Line]:

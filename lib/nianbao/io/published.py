@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
 from ..model.names import organ_name, signing_organ
-from ..model.report import LEVELS
+from ..model.report import LEVELS, not_applicable_mark
 from . import read_report
 from .digits import Mark
 from .files import atomic_write
@@ -51,7 +51,8 @@ class Imported:
     deviations: list[str] = field(default_factory=list)
     ambiguous: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    marks: dict[str, str] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)            # text that is no value: missing
+    not_applicable: dict[str, str] = field(default_factory=dict)   # /, —, 无, 不适用: read as such
 
     @property
     def complete(self) -> bool:
@@ -223,7 +224,8 @@ def _fill(imported: Imported, reader: Reader) -> None:
             if isinstance(value, Mark):
                 if value.text:
                     tables[tid][row][col] = value.text
-                    imported.marks[f"{tid}.{row}.{col}"] = value.text
+                    kept = imported.not_applicable if not_applicable_mark(value.text) else imported.marks
+                    kept[f"{tid}.{row}.{col}"] = value.text
             else:
                 tables[tid][row][col] = value
     for row, unit in reader.units.items():
@@ -273,6 +275,8 @@ def to_yaml(imported: Imported, source_name: str) -> str:
         notes["ambiguous"] = [{"cells": FlowList(a["cells"]), "text": a["text"],
                                "candidates": [FlowList(c) for c in a["candidates"]]}
                               for a in imported.ambiguous]
+    if imported.not_applicable:
+        notes["not_applicable"] = imported.not_applicable
     if imported.marks:
         notes["marks"] = imported.marks
     if imported.missing:
@@ -350,11 +354,14 @@ def _report(imported: Imported, source: Path, output: str | None) -> None:
     ambiguous = sum(len(a["cells"]) for a in imported.ambiguous)
     read = total - ambiguous - len(imported.missing) - len(imported.marks)
     where = f" → {output}" if output else ""
+    na = f"（其中不适用{len(imported.not_applicable)}个）" if imported.not_applicable else ""
     print(f"{name}{where}：{imported.data['year']}年度，{imported.edition.id}版格式，"
-          f"读出{read}/{total}个单元格，缺失{len(imported.missing)}个，"
+          f"读出{read}/{total}个单元格{na}，缺失{len(imported.missing)}个，"
           f"非数字{len(imported.marks)}个，有歧义{ambiguous}个", file=sys.stderr)
     for text in imported.deviations:
         print(f"  与官方格式不同：{text}", file=sys.stderr)
+    for key, mark in imported.not_applicable.items():
+        print(f"  {key}：页面上是“{mark}”，按不适用记录（不是0，也不是缺失）", file=sys.stderr)
     for key, mark in imported.marks.items():
         print(f"  {key}：页面上是“{mark}”，不是数字，按缺失处理", file=sys.stderr)
     for a in imported.ambiguous:

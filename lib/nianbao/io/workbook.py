@@ -18,7 +18,7 @@ from ..model.report import LEVELS, Report
 from . import read_report
 from .files import atomic_write
 from .form import (EDITION_CELL, FAILED, LINE_PT, NO, UNIT_CHOICES, YES, Layout, Sheet, column_width, extent,
-                   landscape, layout, lines_of, row_heights)
+                   landscape, layout, lines_of, ranges, row_heights)
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -29,11 +29,16 @@ RED_FILL = PatternFill("solid", fgColor="F4B6B6")
 GREEN_FONT = Font(color="2E7D32")
 RED_FONT = Font(color="9C0006", bold=True)
 UNLOCKED = Protection(locked=False)
-TYPE_RULES = {   # value type -> (validation type, operator, formula1, formula2, message)
-    "count": ("whole", "greaterThanOrEqual", "0", None, "应为非负整数（没有发生请填0，空白不等于0）"),
-    "signed_count": ("whole", "between", "-999999999", "999999999", "应为整数（可为负数）"),
-    "amount": ("decimal", "greaterThanOrEqual", "0", None, "应为非负数（金额）"),
+# value type -> (what a cell of it holds, as an Excel condition on the cell {c}; the message)
+TYPE_RULES = {
+    "count": ("AND(ISNUMBER({c}),{c}>=0,{c}=INT({c}))", "应为非负整数（没有发生请填0，空白不等于0）"),
+    "signed_count": ("AND(ISNUMBER({c}),{c}=INT({c}))", "应为整数（可为负数）"),
+    "amount": ("AND(ISNUMBER({c}),{c}>=0)", "应为非负数（金额）"),
 }
+# the not-applicable marks a clerk may type instead (model.report.NOT_APPLICABLE; any run of
+# dashes is read as one, these are the ones offered)
+MARKS = ("/", "／", "—", "——", "－", "-", "无", "不适用")
+NOT_APPLICABLE_WORDS = "；本行不适用于本单位的，填“/”、“—”、“无”或“不适用”"
 
 
 def _put(cell, value) -> None:
@@ -45,10 +50,22 @@ def _put(cell, value) -> None:
         cell.quotePrefix = True          # and stays text when the clerk edits it in Excel
 
 
-def _validation(kind: str) -> DataValidation:
-    vtype, operator, low, high, message = TYPE_RULES[kind]
-    return DataValidation(type=vtype, operator=operator, formula1=low, formula2=high, allow_blank=True,
-                          showErrorMessage=True, errorTitle="输入有误", error=message)
+def _validations(cells: dict[str, list[tuple[int, int]]]) -> list[DataValidation]:
+    """A number of the value type, or a not-applicable mark: one custom rule per run of input
+    cells of one kind in one column (its formula speaks of the run's first cell, as Excel reads
+    a rule's formula relative to the top-left cell of its range)."""
+    out = []
+    for kind, coords in cells.items():
+        condition, message = TYPE_RULES[kind]
+        for run in ranges(sorted(coords, key=lambda rc: (rc[1], rc[0]))):
+            first = run.split(":")[0]
+            marks = ",".join(f'{first}="{m}"' for m in MARKS)
+            validation = DataValidation(type="custom", formula1=f"OR({condition.format(c=first)},{marks})",
+                                        allow_blank=True, showErrorMessage=True, errorTitle="输入有误",
+                                        error=message + NOT_APPLICABLE_WORDS)
+            validation.add(run)
+            out.append(validation)
+    return out
 
 
 def _choices(options, message: str) -> DataValidation:
@@ -75,7 +92,7 @@ def _write_labels(ws, sheet: Sheet) -> None:
 
 
 def _write_table(ws, sheet: Sheet, table: Table, report: Report | None) -> None:
-    validations = {kind: _validation(kind) for kind in TYPE_RULES}
+    inputs: dict[str, list[tuple[int, int]]] = {}
     for (tid, row_id, col_id), (r, c, span) in sheet.inputs.items():
         cell = ws.cell(r, c)
         if span > 1:
@@ -85,13 +102,13 @@ def _write_table(ws, sheet: Sheet, table: Table, report: Report | None) -> None:
         cell.protection = UNLOCKED
         cell.fill = INPUT_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        validations[table.value_type(col_id)].add(cell.coordinate)
+        inputs.setdefault(table.value_type(col_id), []).append((r, c))
         if report is not None:
             value = report.value(tid, row_id, col_id)
-            _put(cell, value if value is not None else report.raw.get((tid, row_id, col_id)))
-    for validation in validations.values():
-        if validation.sqref:
-            ws.add_data_validation(validation)
+            key = (tid, row_id, col_id)
+            _put(cell, value if value is not None else report.not_applicable.get(key, report.raw.get(key)))
+    for validation in _validations(inputs):
+        ws.add_data_validation(validation)
     for check in sheet.checks:
         cell = ws.cell(check.row, check.col, check.formula)
         if check.span > 1:

@@ -2,12 +2,9 @@
 and the export of an executed notebook to the review and public pages.
 
 Importing it makes a CJK font matplotlib's default (fonts.py), so that every figure of the
-notebook — pyplot included, drawn before or after the report's own charts — has its glyphs.
+notebook — pyplot included, drawn before or after the report's own charts — has its glyphs
+(matplotlib itself is not imported here: the font is selected when it is).
 """
-from contextlib import suppress
+from .fonts import cjk_for_every_figure
 
-from ..errors import FontMissing
-from .fonts import use_cjk_font
-
-with suppress(FontMissing):     # without a CJK font, the charts themselves say what to install
-    use_cjk_font()
+cjk_for_every_figure()

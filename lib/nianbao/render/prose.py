@@ -18,6 +18,7 @@ from ..model.edition import short_label
 from ..model.report import Report
 
 MISSING = "（未填写）"
+NOT_APPLICABLE = "（不适用）"
 ORGS = ("commercial", "research", "social_welfare", "legal_service", "other_org")
 SUITS = ("suit_direct", "suit_after_review")
 
@@ -33,6 +34,7 @@ class Count:
     `last` the same value of last year, None when last year's data is absent or blank there."""
     value: float | None
     last: float | None = None
+    not_applicable: bool = False        # value None because every cell of it is not applicable
 
     @property
     def known(self) -> bool:
@@ -42,7 +44,9 @@ class Count:
         return self.value is not None and self.value != 0
 
     def __format__(self, unit: str) -> str:
-        return MISSING if self.value is None else number(self.value) + unit
+        if self.value is None:
+            return NOT_APPLICABLE if self.not_applicable else MISSING
+        return number(self.value) + unit
 
     def __str__(self) -> str:
         return format(self, "")
@@ -74,16 +78,24 @@ class Count:
 
 
 def _sum(report: Report | None, cells: list[tuple[str, str, str]]) -> float | None:
-    """The sum of the cells; None when one is missing or not in this report's form."""
+    """The sum of the cells that apply (a not-applicable cell counts as nothing, as in the
+    county's totals); None when one is missing or not in this report's form, or none applies."""
     if report is None:
         return None
-    total = 0.0
+    total, applies = 0.0, False
     for table, row, column in cells:
         frame = report.tables[table]
+        if (table, row, column) in report.not_applicable:
+            continue
         if row not in frame.index or column not in frame.columns or pd.isna(frame.at[row, column]):
             return None
         total += float(frame.at[row, column])
-    return total
+        applies = True
+    return total if applies else None
+
+
+def _none_applies(report: Report, cells: list[tuple[str, str, str]]) -> bool:
+    return bool(cells) and all(cell in report.not_applicable for cell in cells)
 
 
 class Facts:
@@ -97,7 +109,7 @@ class Facts:
         rows = [rows] if isinstance(rows, str) else rows
         columns = [column] if isinstance(column, str) else column
         cells = [(table, r, c) for r in rows for c in columns]
-        return Count(_sum(self.report, cells), _sum(self.last_year, cells))
+        return Count(_sum(self.report, cells), _sum(self.last_year, cells), _none_applies(self.report, cells))
 
     # § 三: applications
     @property

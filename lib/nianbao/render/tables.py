@@ -14,9 +14,13 @@ from ..model.report import Report
 
 
 def _cell_text(report: Report, table: str, row: str, column: str) -> tuple[str, str]:
-    """(text, css class) of one cell: its number, the raw text it could not use, or blank."""
+    """(text, css class) of one cell: its number, its not-applicable mark as written, the raw
+    text it could not use, or blank."""
     value = report.tables[table].at[row, column]
     if pd.isna(value):
+        mark = report.not_applicable.get((table, row, column))
+        if mark is not None:
+            return escape(mark), "na"
         raw = report.raw.get((table, row, column))
         return (escape(raw), "invalid") if raw is not None else ("", "missing")
     if report.edition.tables[table].value_type(column) == "amount":
