@@ -66,6 +66,13 @@ def index_nav(content: dict, other_years: list[str], data: bool) -> bytes:
                 "下载数据：" + link(href(COUNTY_DATA), "全县各单位表格（CSV）") if data else "")
 
 
+def empty_slot(page: bytes) -> bytes:
+    """The page as its worker made it (and `nianbao export` makes it): the slot emptied."""
+    start = page.find(NAV_START)
+    end = page.find(NAV_END, start)
+    return page if start < 0 or end < 0 else page[:start] + NAV_START + page[end:]
+
+
 def fill_slot(path: Path, nav: bytes) -> bool:
     """Put `nav` between the page's markers, in place (atomically); False when it was there
     already, or the page has no slot (made by an older nianbao: left as it is)."""

@@ -20,8 +20,9 @@ _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
 
 
 def index_data(site: dict[Path, dict]) -> dict:
-    """{"groups": [[county, year, folder href]], "units": [[group, name, public href, review href]]}:
-    every unit of the site with a public page; hrefs relative to the output folder, URL-quoted."""
+    """{"groups": [[county, year, folder href]], "units": [[group, short name, public href,
+    review href, full name]]}: every unit of the site with a public page; hrefs relative to the
+    output folder, URL-quoted."""
     groups, units = [], []
     for folder, content in site.items():
         where = f"{quote(folder.parent.name)}/{quote(folder.name)}/"
@@ -31,7 +32,7 @@ def index_data(site: dict[Path, dict]) -> dict:
             outputs = rec.get("outputs") or {}
             if outputs.get("public"):
                 units.append([number, rec.get("short_name") or "", quote(outputs["public"]),
-                              quote(outputs.get("review") or "")])
+                              quote(outputs.get("review") or ""), rec.get("unit") or ""])
     return {"groups": groups, "units": units}
 
 
@@ -66,7 +67,7 @@ _SCRIPT = """
   if (!data) { status.textContent = "搜索索引（search.js）未找到，请重新运行 nianbao run。"; return; }
   var hay = data.units.map(function (u) {
     var g = data.groups[u[0]];
-    return (u[1] + " " + g[0] + " " + g[1] + "年").toLowerCase();
+    return (u[1] + " " + u[4] + " " + g[0] + " " + g[1] + "年").toLowerCase();
   });
   function link(href, text) {
     var a = document.createElement("a");
