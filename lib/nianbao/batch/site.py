@@ -26,12 +26,6 @@ GENERATOR = '<meta name="generator" content="nianbao">'
 TITLE = "政府信息公开工作年度报告"
 
 
-def ours(content: dict) -> bool:
-    """A run.json nianbao wrote (another tool's file of that name is not a county-year of ours)."""
-    return (isinstance(content, dict) and isinstance(content.get("units"), list)
-            and isinstance(content.get("versions"), dict) and "nianbao" in content["versions"])
-
-
 def write_if_changed(path: Path, text: str) -> None:
     data = text.encode("utf-8")
     try:
@@ -73,7 +67,7 @@ def home_html(site: dict[Path, dict]) -> str:
         for folder, content in years:
             records = content.get("units", [])
             built = str(content.get("generated") or "")[:16].replace("T", " ")
-            demo = f'<span class="demo">（含{DEMO_WORDS}）</span>' if any(r.get("demo") for r in records) else ""
+            demo = f'，<span class="demo">含{DEMO_WORDS}</span>' if any(r.get("demo") for r in records) else ""
             year = link(href(folder.parent.name, folder.name, "index.html"), f"{content.get('year')}年度")
             items.append(f"<li>{year}"
                          f"：{len(records)}个单位，{escape(status_counts(records))}{demo}；生成于{escape(built)}</li>")
@@ -101,7 +95,7 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     read at the start. Returns what could not be done, in Chinese (the reports are unaffected)."""
     root = Path(out_root).resolve()
     site = {f: c for f, c in {**before, **written}.items()
-            if ours(c) and f.name.isdigit() and (f / RUN_JSON).is_file()}
+            if f.name.isdigit() and (f / RUN_JSON).is_file()}     # as read: record.load_all
     site = dict(sorted(site.items(), key=lambda item: (item[0].parent.name, -int(item[0].name))))
     problems = []
     home = root / HOME
