@@ -182,3 +182,112 @@ def test_an_unchanged_rerun_rewrites_nothing_and_a_forced_one_keeps_the_site(sit
     assert "新生成3份" in done.stderr
     assert {p: p.read_bytes() for p in made} == {p: content for p, (_, content) in before.items()}
     assert nav(out / "商水县" / "2019" / "姚集镇.html").find("a", string="2020年")
+
+
+# ---- in a real Chromium, from file://, the network cut off ----
+
+from test_browser import ARGS, CHROMIUM  # noqa: E402
+
+browser_only = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
+SHOTS = ROOT / "output" / "screenshots"
+
+
+@pytest.fixture
+def browse():
+    """open(path, width) → a page; every request, page error and dialog (an alert) is kept."""
+    from playwright.sync_api import sync_playwright
+    seen = {"requests": [], "errors": [], "dialogs": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def open_(path: Path, width: int = 1280):
+            context = browser.new_context(offline=True, viewport={"width": width, "height": 800})
+            page = context.new_page()
+            page.on("request", lambda r: seen["requests"].append(r.url))
+            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+            page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+            page.goto(path.as_uri(), wait_until="load")
+            return page
+        yield open_, seen
+        browser.close()
+    assert all(url.startswith("file://") for url in seen["requests"]), seen["requests"]
+    assert seen["errors"] == [] and seen["dialogs"] == []
+
+
+def results(page) -> list[str]:
+    return page.eval_on_selector_all("#site-results li", "items => items.map(i => i.textContent)")
+
+
+@browser_only
+def test_typing_a_part_of_a_name_finds_the_unit_and_its_link_opens_the_report(site, browse):
+    open_, seen = browse
+    page = open_(site / "index.html")
+    page.fill("#site-q", "姚集")
+    assert results(page) == ["姚集镇 商水县 2020年 审阅版", "姚集镇 商水县 2019年 审阅版"]
+    assert page.text_content("#site-status") == "找到2个单位"
+    page.click("#site-results li >> nth=1 >> text=姚集镇")
+    assert page.title() == "姚集镇2019年政府信息公开工作年度报告"
+    assert unquote(page.url).endswith("/商水县/2019/姚集镇.public.html")
+    # a county, a year; words together narrow it
+    page = open_(site / "index.html")
+    page.fill("#site-q", "商水县")
+    assert len(results(page)) == 3
+    page.fill("#site-q", "2019")
+    assert results(page) == ["姚集镇 商水县 2019年 审阅版"]
+    page.fill("#site-q", "商水 2020 姚集")
+    assert results(page) == ["姚集镇 商水县 2020年 审阅版"]
+    page.fill("#site-q", "没有这个单位")
+    assert results(page) == [] and page.text_content("#site-status") == "没有找到"
+
+
+@browser_only
+def test_an_odd_name_is_shown_as_text_and_runs_nothing(site, browse):
+    open_, seen = browse
+    for where in (site / "index.html", site / "商水县" / "2020" / "index.html"):   # the county index too
+        page = open_(where)
+        page.fill("#site-q", "onerror")
+        assert results(page) == [f"{ODD} 商水县 2020年 审阅版"]
+        assert page.eval_on_selector("#site-results", "list => list.querySelectorAll('img, b, script').length") == 0
+        page.fill("#site-q", "</script><script>alert(2)")          # found by its full name
+        assert len(results(page)) == 1
+        page.click("#site-results a >> nth=0")
+        assert page.title().startswith(ODD)
+        assert page.eval_on_selector("nav.site li:last-child", "li => li.textContent") == ODD
+    page.wait_for_timeout(200)
+    assert seen["dialogs"] == []
+
+
+@browser_only
+def test_a_units_years_and_its_breadcrumb_link_in_the_browser(site, browse):
+    open_, _ = browse
+    page = open_(site / "商水县" / "2020" / "姚集镇.public.html")
+    page.click("nav.site >> text=2019年")
+    assert page.title() == "姚集镇2019年政府信息公开工作年度报告"
+    page.click("nav.site >> text=2019年度")
+    assert page.title().startswith("商水县2019年")
+    page.click("nav.site >> text=2020年")
+    assert page.title().startswith("商水县2020年")
+    page.click("nav.site >> text=商水县")
+    assert page.url.endswith("/index.html#" + page.eval_on_selector("section h2", "h => h.id"))
+    page.click("section >> text=2019年度")
+    assert page.title().startswith("商水县2019年")
+
+
+@browser_only
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_home_fits_a_phone_and_its_text_is_readable(site, browse, width):
+    open_, _ = browse
+    page = open_(site / "index.html", width)
+    page.fill("#site-q", "姚集")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    smallest = page.evaluate("""Math.min(...[...document.querySelectorAll('body *')]
+        .filter(e => e.textContent.trim() && e.getClientRects().length)
+        .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+    assert smallest >= 14
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
+    # the navigation above a report wraps on a phone: a long name never widens it
+    report = open_(site / "商水县" / "2020" / f"{odd_stem(site)}.public.html", width)
+    assert report.eval_on_selector("nav.site", "n => n.scrollWidth <= n.clientWidth")
+    assert report.eval_on_selector("nav.site", "n => parseFloat(getComputedStyle(n).fontSize)") >= 14
+    report.screenshot(path=str(SHOTS / f"report-nav-{width}.png"))
