@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import quote
+
+from .paths import OUTPUTS
 
 INDEX = "search.js"
+PUBLIC, REVIEW = (next(s for s, name in OUTPUTS.items() if name == page) for page in ("public", "review"))
 VARIABLE = "NIANBAO_SEARCH"
 # JSON allows these raw in strings; escaped, the data cannot close a <script> nor a JS string
 # (U+2028/2029 end a line in older JavaScript), whatever a unit is called
@@ -20,19 +22,19 @@ _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
 
 
 def index_data(site: dict[Path, dict]) -> dict:
-    """{"groups": [[county, year, folder href]], "units": [[group, short name, public href,
-    review href, full name]]}: every unit of the site with a public page; hrefs relative to the
-    output folder, URL-quoted."""
+    """{"groups": [[county, year, county folder, year folder]], "units": [[group, short name,
+    file stem, full name]]}: every unit of the site with its pages; file and folder names as on
+    disk (the page's script URL-encodes them: quoted here, Chinese names took 2.5 times the
+    bytes)."""
     groups, units = [], []
     for folder, content in site.items():
-        where = f"{quote(folder.parent.name)}/{quote(folder.name)}/"
         number = len(groups)
-        groups.append([str(content.get("county")), str(content.get("year")), where])
+        groups.append([str(content.get("county")), str(content.get("year")), folder.parent.name, folder.name])
         for rec in content.get("units", []):
             outputs = rec.get("outputs") or {}
-            if outputs.get("public"):
-                units.append([number, rec.get("short_name") or "", quote(outputs["public"]),
-                              quote(outputs.get("review") or ""), rec.get("unit") or ""])
+            if outputs.get("public") and outputs.get("review"):
+                units.append([number, rec.get("short_name") or "", outputs["public"].removesuffix(PUBLIC),
+                              rec.get("unit") or ""])
     return {"groups": groups, "units": units}
 
 
@@ -67,7 +69,7 @@ _SCRIPT = """
   if (!data) { status.textContent = "搜索索引（search.js）未找到，请重新运行 nianbao run。"; return; }
   var hay = data.units.map(function (u) {
     var g = data.groups[u[0]];
-    return (u[1] + " " + u[4] + " " + g[0] + " " + g[1] + "年").toLowerCase();
+    return (u[1] + " " + u[3] + " " + g[0] + " " + g[1] + "年").toLowerCase();
   });
   function link(href, text) {
     var a = document.createElement("a");
@@ -84,12 +86,13 @@ _SCRIPT = """
       if (!words.every(function (w) { return hay[i].indexOf(w) >= 0; })) continue;
       if (++found > LIMIT) continue;
       var u = data.units[i], g = data.groups[u[0]], li = document.createElement("li");
-      li.appendChild(link(base + g[2] + u[2], u[1]));
+      var stem = base + [g[2], g[3], u[2]].map(encodeURIComponent).join("/");
+      li.appendChild(link(stem + "%(public)s", u[1]));
       var where = document.createElement("span");
       where.className = "where";
       where.textContent = " " + g[0] + " " + g[1] + "年 ";
       li.appendChild(where);
-      if (u[3]) li.appendChild(link(base + g[2] + u[3], "审阅版"));
+      li.appendChild(link(stem + "%(review)s", "审阅版"));
       items.appendChild(li);
     }
     list.appendChild(items);
@@ -99,7 +102,7 @@ _SCRIPT = """
   box.addEventListener("input", show);
   show();
 })();
-""" % {"var": VARIABLE}
+""" % {"var": VARIABLE, "public": PUBLIC, "review": REVIEW}
 
 
 def search_box(base: str) -> str:
