@@ -99,6 +99,8 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     site = dict(sorted(site.items(), key=lambda item: (item[0].parent.name, -int(item[0].name))))
     problems = []
     home = root / HOME
+    if not site and not home.exists():
+        return problems                  # nothing built: nothing written (an unusable input)
     if _foreign_home(home):
         problems.append(f"{home}不是nianbao生成的，未覆盖；首页未更新")
     else:
