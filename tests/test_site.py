@@ -184,6 +184,17 @@ def test_an_unchanged_rerun_rewrites_nothing_and_a_forced_one_keeps_the_site(sit
     assert nav(out / "商水县" / "2019" / "姚集镇.html").find("a", string="2020年")
 
 
+def test_a_home_page_nianbao_did_not_write_is_never_overwritten(site, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(site, out)
+    (out / "index.html").write_text("<p>单位自己的首页</p>", encoding="utf-8")
+    done = nianbao("run", site.parent / "data", "--out", out, "--pages-only")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{out / 'index.html'}不是nianbao生成的，未覆盖：首页未更新" in done.stderr
+    assert (out / "index.html").read_text(encoding="utf-8") == "<p>单位自己的首页</p>"
+    assert (out / "search.js").is_file()
+
+
 # ---- in a real Chromium, from file://, the network cut off ----
 
 from test_browser import ARGS, CHROMIUM  # noqa: E402

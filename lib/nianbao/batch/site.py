@@ -14,6 +14,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from ..errors import display_path, unreadable
 from ..io.files import atomic_write
 from . import open_data, search
 from .county_index import DEMO_WORDS, status_counts
@@ -93,6 +94,13 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     (`written`: folder → run.json content) and the navigation of every page whose links may have
     changed — theirs, and those of the same counties' other years. `before`: run.json contents
     read at the start. Returns what could not be done, in Chinese (the reports are unaffected)."""
+    try:
+        return _publish(out_root, before, written)
+    except OSError as exc:               # the reports are written: say so, no traceback
+        return [f"网站首页、搜索索引、导航或数据文件未能全部写入（{unreadable(exc)}），报告本身已生成"]
+
+
+def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]) -> list[str]:
     root = Path(out_root).resolve()
     site = {f: c for f, c in {**before, **written}.items()
             if f.name.isdigit() and (f / RUN_JSON).is_file()}     # as read: record.load_all
@@ -102,7 +110,7 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     if not site and not home.exists():
         return problems                  # nothing built: nothing written (an unusable input)
     if _foreign_home(home):
-        problems.append(f"{home}不是nianbao生成的，未覆盖；首页未更新")
+        problems.append(f"{display_path(home)}不是nianbao生成的，未覆盖：首页未更新")
     else:
         write_if_changed(home, home_html(site))
     write_if_changed(root / search.INDEX, search.index_script(search.index_data(site)))
