@@ -9,6 +9,7 @@ textContent, never by parsing the data as HTML. Nothing is loaded from a network
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 from .paths import OUTPUTS
@@ -107,7 +108,6 @@ _SCRIPT = """
 
 def search_box(base: str) -> str:
     """The search box and its script, for a page `base` (e.g. "../../") below the output folder."""
-    from html import escape
     return (f'<div class="site-search" role="search">\n'
             f'<label for="site-q">查找单位（名称、县或年度，如：姚集）</label>\n'
             f'<input id="site-q" type="search" autocomplete="off" data-base="{escape(base)}">\n'
