@@ -283,6 +283,9 @@ def test_an_odd_name_is_shown_as_text_and_runs_nothing(site, browse):
 def test_a_units_years_and_its_breadcrumb_link_in_the_browser(site, browse):
     open_, _ = browse
     page = open_(site / "商水县" / "2020" / "姚集镇.public.html")
+    page.emulate_media(media="print")                  # printed from the browser: the report alone
+    assert page.eval_on_selector("nav.site", "n => getComputedStyle(n).display") == "none"
+    page.emulate_media(media="screen")
     page.click("nav.site >> text=2019年")
     assert page.title() == "姚集镇2019年政府信息公开工作年度报告"
     page.click("nav.site >> text=2019年度")
