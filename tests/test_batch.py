@@ -37,7 +37,14 @@ def soup(path):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def assert_offline(page):
+def assert_offline(page, search=False):
+    """Nothing loaded from outside; the county index's only scripts are the site's search (its
+    index file, beside the home, and the small script that reads it: batch/search.py)."""
+    scripts = page.find_all("script")
+    if search:
+        assert [s.get("src") for s in scripts] == ["../../search.js", None] and "NIANBAO_SEARCH" in scripts[1].string
+        for s in scripts:
+            s.decompose()
     assert not page.find_all(["script", "link", "iframe", "pre", "code", "textarea"])
     for tag in page.find_all(True):
         for attr in ("src", "data", "action", "poster"):
@@ -81,7 +88,7 @@ def test_a_broken_unit_never_stops_the_others(county):
 def test_index_lists_every_unit_with_status_counts_and_links(county):
     out = county["out"]
     page = soup(out / "index.html")
-    assert_offline(page)
+    assert_offline(page, search=True)
     rows = {tr.find_all("td")[1].contents[0].strip(): tr for tr in page.select("tbody tr")}
     assert list(rows) == ["新城街道", "黄寨镇", "姚集镇", "崩溃镇", "data/商水县/2020/坏镇.yaml"]
     status = {name: tr.select_one("td.status").get_text() for name, tr in rows.items()}
@@ -163,7 +170,7 @@ def test_unchanged_rerun_skips_and_a_change_redoes_only_that_unit(tmp_path):
     assert again.returncode == 0 and "新生成0份，未变化跳过2份" in again.stderr
     after = {p.name: p.stat().st_mtime_ns for p in reports.iterdir()}
     unit_files = [k for k in before if k.startswith(("新城街道", "姚集镇"))]
-    assert len(unit_files) == 10 and all(after[k] == before[k] for k in unit_files)   # 5 files a unit
+    assert len(unit_files) == 14 and all(after[k] == before[k] for k in unit_files)   # 7 files a unit (2 of data)
     assert after["summary.html"] == before["summary.html"]
 
     previous = tmp_path / "data" / "商水县" / "2019" / "新城街道.yaml"
@@ -213,7 +220,7 @@ def test_dask_local_cluster_runs_from_bytes_and_names_stay_inside_the_output(tmp
     # a name that would be a path is refused by the reader (issue 11), on a Dask worker too
     assert "x.yaml 第4行 short_name：不能含有字符“/”：它会用作报告的文件夹或文件名" in done.stderr
     assert "x.yaml 第6行 county：不能含有字符“/”：它会用作报告的文件夹或文件名" in done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["商水县"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "search.js", "商水县"]   # the home, its search
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents and "data" not in p.relative_to(tmp_path).parts]
     reports = out / "商水县" / "2020"
     for name in ("新城街道", "黄寨镇"):

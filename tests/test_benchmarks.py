@@ -28,3 +28,11 @@ def test_documents_cost_benchmark_runs_on_one_unit():
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.search(r"姚集镇\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\dx", done.stdout), done.stdout
+
+
+def test_search_benchmark_runs_on_a_small_site():
+    done = subprocess.run([str(BIN / "python"), "benchmarks/search.py", "--n", "60", "--rounds", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"60 units in 3 county-years: search.js \d+ KiB", done.stdout), done.stdout
+    assert re.search(r"'姚集' \(找到1个单位\): handled\+laid out \d+\.\d ms", done.stdout), done.stdout

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, SEED, nianbao, replace_line, seed_text
 from htmlgrid import cell_at, grid
+from nianbao.batch.nav import county_anchor
 from nianbao.model.edition import load_edition
 from nianbao.io import read_report
 
@@ -72,6 +73,11 @@ def test_pages_show_no_code_no_remote_resource_no_warning(seed_run):
         page = BeautifulSoup(html, "html.parser")
         assert not page.find_all(["script", "link", "iframe", "pre", "code", "textarea"])
         assert not page.select(".input, .input_area, .prompt, .highlight")
+        nav = page.find("nav", class_="site")           # the site's navigation: relative links
+        assert [a["href"] for a in nav.find_all("a")][:3] == ["../../index.html", f"../../index.html#{county_anchor('商水县')}",
+                                                             "index.html"]
+        assert all(":" not in a["href"] and not a["href"].startswith("/") for a in nav.find_all("a"))
+        nav.decompose()
         for tag in page.find_all(True):
             for attr in ("src", "href", "data", "action", "poster"):
                 value = tag.get(attr)

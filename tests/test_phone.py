@@ -31,6 +31,7 @@ KINDS = {
     "review": ("seed", "姚集镇.html", FORM_LABELS, "table.requests, table.appeals"),
     "review-errors": ("county", "黄寨镇.html", FORM_LABELS, "table.requests, table.appeals"),
     "index": ("county", "index.html", "tbody td:nth-child(2)", "table"),
+    "home": ("site", "index.html", "tbody th", ""),
     "summary": ("county", "summary.html", f"{FORM_LABELS}, table.summary-table tbody td:first-child",
                 "table.requests, table.appeals"),
 }
@@ -41,14 +42,14 @@ def page_of(request, seed_outputs):
     def path(kind):
         run, name, *_ = KINDS[kind]
         folder = seed_outputs if run == "seed" else request.getfixturevalue("county")
-        return folder / name
+        return (folder.parent.parent if run == "site" else folder) / name
     return path
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_page_reads_on_a_phone_and_a_desk(page_of, kind):
     _, name, labels, scrolls = KINDS[kind]
-    shot = {"index": "county-index"}.get(kind, name.removesuffix(".html"))
+    shot = {"index": "county-index", "home": "site-home"}.get(kind, name.removesuffix(".html"))
     assert check_page(page_of(kind), WIDTHS, labels=labels, scrolls=scrolls, name=shot) == []
     assert (ROOT / "output" / "screenshots" / f"{shot}-360.png").stat().st_size > 10_000
 
@@ -118,6 +119,9 @@ def test_a_shared_link_says_which_unit_year_and_report(page_of):
     title, meta = head(page_of("summary"))
     assert title == meta["og:title"] == "商水县2020年乡镇（街道）政府信息公开工作年度报告汇总"
     assert meta["og:description"].startswith("商水县2020年各乡镇（街道）政府信息公开工作年度报告汇总：")
+    title, meta = head(page_of("home"))
+    assert title == meta["og:title"] == "政府信息公开工作年度报告"
+    assert meta["description"] == "商水县政府信息公开工作年度报告：1个县年度、3份单位报告，可按单位名称查找。"
 
 
 def test_a_unit_name_with_markup_stays_text_in_the_preview(write_data, tmp_path):

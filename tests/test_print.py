@@ -302,7 +302,8 @@ def test_pages_only_leaves_the_documents_out_and_a_plain_run_adds_them(tmp_path)
     quick = nianbao("run", SEED, "--out", out, "--pages-only")
     assert quick.returncode == 0, quick.stderr
     folder = out / "商水县" / "2020"
-    assert sorted(p.name for p in folder.glob("姚集镇.*")) == ["姚集镇.html", "姚集镇.ipynb", "姚集镇.public.html"]
+    assert sorted(p.name for p in folder.glob("姚集镇.*")) == ["姚集镇.data.csv", "姚集镇.data.json", "姚集镇.html",
+                                                               "姚集镇.ipynb", "姚集镇.public.html"]
     again = nianbao("run", SEED, "--out", out, "--pages-only")
     assert "未变化跳过1份" in again.stderr                  # pages only: nothing missing
     full = nianbao("run", SEED, "--out", out)              # the documents are wanted now: built

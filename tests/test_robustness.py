@@ -249,7 +249,11 @@ def test_one_bad_file_among_good_ones(tmp_path):
     for name in ("index.html", "findings.csv", "run.json", "summary.html", "姚集镇.html", "姚集镇.public.html"):
         assert (out / name).is_file(), name
     assert sorted(p.name for p in out.glob("=HYPERLINK*")) == sorted(
-        f"=HYPERLINK(1)$x^{{$_b_{suffix}" for suffix in (".html", ".ipynb", ".public.html", ".pdf", ".docx"))
+        f"=HYPERLINK(1)$x^{{$_b_{suffix}" for suffix in (".html", ".ipynb", ".public.html", ".pdf", ".docx",
+                                                         ".data.csv", ".data.json"))
+    # its open data: the name made safe for Excel, as in findings.csv
+    data = (out / "=HYPERLINK(1)$x^{$_b_.data.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(data) == 199 and data[1].startswith("商水县,2020,'=HYPERLINK(1)$x^{$<b>,proactive,")
     written = {p for p in tmp_path.rglob("*") if p.is_file() and "out" not in p.relative_to(tmp_path).parts[:1]}
     assert written == {p for p in (tmp_path / "data").rglob("*") if p.is_file() and "环" not in p.parts}
     page = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, SEED, nianbao
+from nianbao.batch.nav import empty_slot
 
 NOTEBOOK = ROOT / "notebooks" / "township_report.ipynb"
 
@@ -30,7 +31,8 @@ def test_papermill_by_hand_from_any_folder_and_export_writes_the_bytes_of_run(tm
     [injected] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert "data_path = 'data/商水县/2020/姚集镇.yaml'" in injected.source       # plain Chinese
     assert "\\u" not in injected.source
-    # the same bytes as `nianbao run` for the same data and the same context: a data file alone
+    # the same bytes as `nianbao run` for the same data and the same context (but the site's
+    # navigation, which `nianbao run` fills in: batch/nav.py): a data file alone
     # in its folder (by hand, the context — other units, reviews — is read from the folder)
     alone = tmp_path / "data" / "商水县" / "2020" / "姚集镇.yaml"
     alone.parent.mkdir(parents=True)
@@ -42,8 +44,9 @@ def test_papermill_by_hand_from_any_folder_and_export_writes_the_bytes_of_run(tm
     ran = nianbao("run", alone, "--out", tmp_path / "run")
     assert ran.returncode == 0, ran.stderr
     for suffix in (".html", ".public.html"):
-        assert (tmp_path / "pages" / f"姚集镇{suffix}").read_bytes() == \
-            (tmp_path / "run" / "商水县" / "2020" / f"姚集镇{suffix}").read_bytes()
+        ran_page = (tmp_path / "run" / "商水县" / "2020" / f"姚集镇{suffix}").read_bytes()
+        assert b'<nav class="site"' in ran_page
+        assert (tmp_path / "pages" / f"姚集镇{suffix}").read_bytes() == empty_slot(ran_page)
     # the lab's style block is in the notebook, never in a page
     assert any("lab-look" in o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
     assert "jp-RenderedHTMLCommon" not in (tmp_path / "pages" / "姚集镇.html").read_text(encoding="utf-8")

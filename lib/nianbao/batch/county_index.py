@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 from ..io.files import atomic_write
 from ..model.findings import COLUMNS
+from .nav import NAV_SLOT
+from .search import CSS as SITE_CSS, search_box
 
 STATUS_WORDS = {"ok": "通过", "errors": "有错误", "failed": "生成失败", "unusable": "无法使用"}
 DEMO_WORDS = "示例数据（非真实）"
@@ -170,8 +172,10 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(title)}</title>\n{share_meta(title, index_description(county, year, records))}"
-            f"<style>{CSS}</style>\n</head>\n<body>\n"
+            f"<style>{CSS}{SITE_CSS}</style>\n</head>\n<body>\n"
+            f"{NAV_SLOT}\n"          # home and the county's other years: filled by site.py
             f"{banner}<h1>{escape(title)}</h1>\n<p>共{len(records)}个单位：{overview}。{links}</p>\n"
+            f"{search_box('../../')}"
             f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th><th>已说明</th>"
             f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
             f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"

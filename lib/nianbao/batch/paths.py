@@ -29,6 +29,10 @@ def report_stem(out_root: Path, county: str, year: int, short_name: str) -> Path
 
 OUTPUTS = {".ipynb": "notebook", ".html": "review", ".public.html": "public", ".pdf": "pdf", ".docx": "docx"}
 DOCUMENTS = (".pdf", ".docx")           # made from the public page; `--pages-only` leaves them out
+# open data (open_data.py), written by the client from run.json: a unit's tables beside its
+# public page ("data." keeps them apart from run.json and findings.csv), the county-year's cells
+DATA_FILES = {"csv": ".data.csv", "json": ".data.json"}
+COUNTY_DATA = "units.csv"
 
 
 def write_outputs(stem: Path, notebook_text: str, files: dict[str, str | bytes]) -> dict[str, Path]:

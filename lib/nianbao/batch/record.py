@@ -55,14 +55,24 @@ def versions() -> dict[str, str]:
     return found
 
 
+def ours(content) -> bool:
+    """A run.json nianbao wrote: another tool's file of that name is no county-year of ours."""
+    return (isinstance(content, dict) and isinstance(content.get("units"), list)
+            and all(isinstance(r, dict) and "source" in r for r in content["units"])
+            and isinstance(content.get("versions"), dict) and "nianbao" in content["versions"])
+
+
 def load_all(out_root: Path) -> dict[Path, dict]:
-    """Every county-year's run.json below the output folder: {folder: content}."""
+    """Every county-year's run.json below the output folder: {folder: content}. A folder
+    whose run.json nianbao did not write is not one of them (left alone, not listed)."""
     runs = {}
     for path in sorted(Path(out_root).resolve().glob(f"*/*/{RUN_JSON}")):
         try:
-            runs[path.parent] = json.loads(path.read_text(encoding="utf-8"))
+            content = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue          # unreadable: its units are simply built again
+        if ours(content):
+            runs[path.parent] = content
     return runs
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import EXIT_INTERRUPTED, DataFileError, UnsafeName, display_path, unreadable
 from ..io import read_input
-from . import record
+from . import record, site
 from .context import contexts
 from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
@@ -338,6 +338,8 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
         summaries_failed += _said(summary)
         write_index(folder, content["county"], content["year"], content["units"], summary.get("status") == OK)
         record.write(folder, content)
+    for problem in site.publish(out_root, runs, summaries.contents):   # home, search, navigation, open data
+        say(problem)
     return _report(records, units, len(by_source), summaries_failed)
 
 

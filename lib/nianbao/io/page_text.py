@@ -21,7 +21,7 @@ HTML_HINT = re.compile(r"<(html|body|table|p|div|td|span)\b", re.I)
 COMMENTS = re.compile(r"<!--.*?-->|<!\[(?:end)?if[^\]]*\]>", re.S)   # Word's conditional comments
 CELL, ROW = "\n\t", "\n\n"                                              # the plain-text convention
 BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "title"}
-SKIP = {"script", "style", "head", "noscript", "xml"}
+SKIP = {"script", "style", "head", "noscript", "xml", "nav"}     # a site's navigation is not the report
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 META_NAMES = {"pubdate": "发布时间", "firstpublishedtime": "发布时间", "publishdate": "发布时间",
               "articletitle": "标题", "contentsource": "发布机构", "url": "原文链接"}

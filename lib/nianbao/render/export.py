@@ -74,7 +74,8 @@ def exporter(page: str) -> HTMLExporter:
     return html
 
 
-STYLESHEETS = ("report.css", "print.css")     # the page on screen; how it prints (paged media)
+# the page on screen; the site's navigation (filled by `nianbao run`); how it prints (paged media)
+STYLESHEETS = ("report.css", "site.css", "print.css")
 
 
 @cache

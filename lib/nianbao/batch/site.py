@@ -1,0 +1,168 @@
+"""The output folder as a site: a home page (index.html at its root) listing every county-year
+nianbao built there, the search index, each page's navigation and the open data files.
+
+Built after every run from the county-years' run.json (those of this run and those on disk),
+so a county or year not in this run is still listed. A folder without a run.json of nianbao's
+is not listed, and nothing in it is touched.
+
+Every page's navigation slot (nav.py) is filled here: those of the county-years this run wrote,
+and those of the same counties' other years whose links may have changed. Every link is
+relative: the folder works from file://, a USB stick or any static host.
+"""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from ..errors import display_path, unreadable
+from ..io.files import atomic_write
+from . import open_data, search
+from .county_index import DEMO_WORDS, share_meta, status_counts
+from .nav import county_anchor, fill_slot, href, index_nav, link, unit_nav
+from .paths import COUNTY_DATA, DATA_FILES
+from .record import RUN_JSON
+
+HOME = "index.html"
+GENERATOR = '<meta name="generator" content="nianbao">'
+TITLE = "政府信息公开工作年度报告"
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    atomic_write(path, data)
+
+
+def _page(title: str, description: str, base: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{GENERATOR}\n'
+            f"<title>{escape(title)}</title>\n{share_meta(title, description)}"
+            f"<style>{HOME_CSS}{search.CSS}</style>\n</head>\n<body>\n"
+            f'<header><h1>{escape(title)}</h1></header>\n<main>\n{search.search_box(base)}{body}</main>\n'
+            "</body>\n</html>\n")
+
+
+HOME_CSS = """
+body { margin: 0 auto; max-width: 60em; padding: 0 1em; font-family: "Noto Sans CJK SC", "Source Han Sans SC",
+  "Microsoft YaHei", sans-serif; font-size: 16px; color: #000; line-height: 1.6; overflow-wrap: anywhere; }
+h1 { font-size: 1.5em; font-weight: normal; text-align: center; }
+h2 { font-size: 1.2em; margin: 1.2em 0 .3em; border-bottom: 1px solid #888; }
+ul.years { padding-left: 1.2em; }
+.demo { color: #b22222; }
+a { color: #0645ad; }
+"""
+
+
+def home_html(site: dict[Path, dict]) -> str:
+    """Every county, its years newest first: units, how they came out, when built."""
+    counties: dict[str, list[tuple[Path, dict]]] = {}
+    for folder, content in site.items():
+        counties.setdefault(folder.parent.name, []).append((folder, content))
+    sections = []
+    for name, years in counties.items():
+        county = str(years[0][1].get("county") or name)
+        items = []
+        for folder, content in years:
+            records = content.get("units", [])
+            built = str(content.get("generated") or "")[:16].replace("T", " ")
+            demo = f'，<span class="demo">含{DEMO_WORDS}</span>' if any(r.get("demo") for r in records) else ""
+            year = link(href(folder.parent.name, folder.name, "index.html"), f"{content.get('year')}年度")
+            items.append(f"<li>{year}"
+                         f"：{len(records)}个单位，{escape(status_counts(records))}{demo}；生成于{escape(built)}</li>")
+        sections.append(f'<section aria-labelledby="{county_anchor(county)}"><h2 id="{county_anchor(county)}">'
+                        f'{escape(county)}</h2>\n<ul class="years">{"".join(items)}</ul></section>\n')
+    body = "".join(sections) or "<p>还没有生成任何报告。</p>\n"
+    units = sum(len(content.get("units", [])) for content in site.values())
+    names = [str(years[0][1].get("county") or name) for name, years in counties.items()]
+    who = "、".join(names[:3]) + (f"等{len(names)}个县（市、区）" if len(names) > 3 else "")
+    description = f"{who}政府信息公开工作年度报告：{len(site)}个县年度、{units}份单位报告，可按单位名称查找。"
+    return _page(TITLE, description, "", body)
+
+
+def _foreign_home(path: Path) -> bool:
+    """An index.html at the root that nianbao did not write: never overwritten."""
+    try:
+        with path.open("rb") as handle:
+            return GENERATOR.encode() not in handle.read(2048)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]) -> list[str]:
+    """After a run: the home, the search index, the open data of the county-years written
+    (`written`: folder → run.json content) and the navigation of every page whose links may have
+    changed — theirs, and those of the same counties' other years. `before`: run.json contents
+    read at the start. Returns what could not be done, in Chinese (the reports are unaffected)."""
+    try:
+        return _publish(out_root, before, written)
+    except OSError as exc:               # the reports are written: say so, no traceback
+        return [f"网站首页、搜索索引、导航或数据文件未能全部写入（{unreadable(exc)}），报告本身已生成"]
+
+
+def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]) -> list[str]:
+    root = Path(out_root).resolve()
+    site = {f: c for f, c in {**before, **written}.items()
+            if f.name.isdigit() and (f / RUN_JSON).is_file()}     # as read: record.load_all
+    site = dict(sorted(site.items(), key=lambda item: (item[0].parent.name, -int(item[0].name))))
+    problems = []
+    home = root / HOME
+    if not site and not home.exists():
+        return problems                  # nothing built: nothing written (an unusable input)
+    if _foreign_home(home):
+        problems.append(f"{display_path(home)}不是nianbao生成的，未覆盖：首页未更新")
+    else:
+        write_if_changed(home, home_html(site))
+    write_if_changed(root / search.INDEX, search.index_script(search.index_data(site)))
+    for folder in written:
+        if folder in site:
+            _open_data(folder, site[folder])
+    by_county: dict[Path, dict[str, dict]] = {}
+    for folder, content in site.items():
+        by_county.setdefault(folder.parent, {})[folder.name] = content
+    for county_folder in {f.parent for f in written if f in site}:
+        _navigate(county_folder, by_county[county_folder], {f.name for f in written if f.parent == county_folder})
+    return problems
+
+
+def _open_data(folder: Path, content: dict) -> None:
+    """Each unit's data files (again only for a unit built this run, or when missing: an
+    unchanged rerun stays quick) and the county-year's."""
+    records = [r for r in content.get("units", []) if r.get("status") in ("ok", "errors") and open_data.has_data(r)]
+    for rec in records:
+        public = (rec.get("outputs") or {}).get("public")
+        if not public:
+            continue
+        stem = folder / public.removesuffix(".public.html")
+        paths = {suffix: stem.with_name(stem.name + suffix) for suffix in DATA_FILES.values()}
+        if rec.get("skipped") and all(p.is_file() for p in paths.values()):
+            continue
+        for suffix, text in open_data.unit_files(rec).items():
+            write_if_changed(paths[suffix], text)
+    if not all(r.get("skipped") for r in records) or not (folder / COUNTY_DATA).is_file():
+        write_if_changed(folder / COUNTY_DATA, open_data.county_csv(records))
+
+
+def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) -> None:
+    """Fill the slots of a county's pages: every year's index, and each unit page of a touched
+    year and the same unit's pages in the other years (the same file name)."""
+    built = {year: {(r.get("outputs") or {}).get("public"): r for r in c.get("units", [])
+                    if (r.get("outputs") or {}).get("public")} for year, c in years.items()}
+    names = {name for year in touched for name in built.get(year, {})}
+    for year, content in years.items():
+        folder = county_folder / year
+        fill_slot(folder / "index.html", index_nav(content, [y for y in years if y != year],
+                                                   (folder / COUNTY_DATA).is_file()))
+        for name, rec in built[year].items():
+            if year not in touched and name not in names:
+                continue
+            others = [(y, built[y][name]) for y in years if y != year and name in built[y]]
+            data = (folder / (name.removesuffix(".public.html") + DATA_FILES["csv"])).is_file()
+            for page in ("public", "review"):
+                if (rec.get("outputs") or {}).get(page):
+                    fill_slot(folder / rec["outputs"][page], unit_nav(content, rec, page, others, data))
