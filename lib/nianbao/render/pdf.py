@@ -7,18 +7,41 @@ making a PDF never touches the network or the disk.
 """
 from __future__ import annotations
 
+import base64
 import io
+import re
 import struct
 from functools import cache
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EMBEDDED = re.compile(r'(?<= src=")data:(image/[a-z+]+);base64,([A-Za-z0-9+/=]+)(?=")')
+HANDED = "nianbao-embedded:"     # an embedded image's place in the page while WeasyPrint reads it
 
 
-@cache
-def _inline_only():
-    """Only data: URLs (the page's embedded charts); anything else fails the PDF, not silently."""
-    from weasyprint.urls import URLFetcher
-    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+def _hand_over(html: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
+    """The page with each embedded image (`src="data:…;base64,…"`) replaced by a short name, and
+    the images by name: WeasyPrint's HTML parser then reads 20 KB, not the charts' 370 KB of
+    base64 (half of its parsing time), and the fetcher hands each image over decoded."""
+    images = {}
+
+    def name(match: re.Match) -> str:
+        key = f"{HANDED}{len(images)}"
+        images[key] = (match[1], base64.b64decode(match[2]))
+        return key
+    return EMBEDDED.sub(name, html), images
+
+
+def _fetcher(images: dict[str, tuple[str, bytes]]):
+    """The page's own images and data: URLs; anything else fails the PDF, not silently."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PageOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url in images:
+                kind, data = images[url]
+                return URLFetcherResponse(url, data, {"Content-Type": kind})
+            return super().fetch(url, headers)
+    return PageOnly(allowed_protocols={"data"}, fail_on_errors=True)
 
 
 @cache
@@ -74,8 +97,9 @@ def pdf_bytes(html: str, title: str | None = None) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
     _keep_png_streams()
+    page, images = _hand_over(html)
     try:
-        document = HTML(string=html, url_fetcher=_inline_only()).render(font_config=_fonts())
+        document = HTML(string=page, url_fetcher=_fetcher(images)).render(font_config=_fonts())
     except FatalURLFetchingError as exc:      # a BaseException in WeasyPrint: made an ordinary error
         url = str(exc).removeprefix("Error fetching ").strip('"')
         raise ValueError(f"页面引用了外部资源 {url[:120]}，报告不从网络或磁盘读取任何内容") from None
