@@ -77,9 +77,12 @@ def _keep_png_streams() -> None:
     """WeasyPrint decodes every PNG and compresses its pixels again only to take the IDAT data
     of the result (≈ 25 ms a 220 dpi chart, most of a chart's cost in the PDF). The charts are
     8-bit RGB PNGs whose own IDAT data is that stream already: it is kept. Any other image
-    (alpha, palette, 16-bit, interlaced, converted) goes WeasyPrint's way."""
+    (alpha, palette, 16-bit, interlaced, converted) goes WeasyPrint's way. A process-wide change
+    to WeasyPrint (70), made once; a WeasyPrint without this step is left as it is."""
     from weasyprint.images import RasterImage
-    encode = RasterImage._get_png_data
+    encode = getattr(RasterImage, "_get_png_data", None)
+    if encode is None:
+        return
 
     def png_data(pillow_image):
         source = getattr(pillow_image, "fp", None)       # an image opened from bytes, not converted
