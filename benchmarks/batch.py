@@ -1,15 +1,19 @@
-"""Batch speed: township-years made into HTML reports three ways, timed in one run, at county
-size (24 units) and at N (200; `--n 2000` for a province).
+"""Batch speed: township-years made into reports — the HTML pages, a PDF and a Word file, as an
+office files them — three ways, timed in one run, at county size (24 units) and at N (200;
+`--n 2000` for a province).
 
-  (a) naive   the `papermill` CLI then the `jupyter nbconvert --to html` CLI, per report
+  (a) naive   the `papermill` CLI, the `jupyter nbconvert --to html` CLI, the `weasyprint` CLI
+              on that page and LibreOffice (`soffice --convert-to docx`) on it, per report
               (run on a sample of --naive reports and scaled per report: it is slow)
-  (b) nianbao `nianbao run --workers N --force --pages-only` on the generated folder: the real
-              batch (warm servers, fork engine, county pages and summaries) making the HTML pages
-              that (a) and (c) make; what the PDF and Word file add: benchmarks/documents_cost.py
+  (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (warm
+              servers, fork engine, county pages and summaries), pages, PDF and Word file;
+      (b')    the same with `--pages-only` (the goal: b ≤ 1.5 × b')
   (c) floor   the same reports built in one warm process per core without a notebook: the
               notebook's cells' code run as plain Python (no kernel, IPython, papermill or
-              nbconvert), the same HTML pieces, two pages written
-  Dask        `nianbao run --scheduler local` with 1 and 2 workers at N, against (b)
+              nbconvert), the same HTML pieces, two pages written, and the PDF and the Word
+              file made from the public page by the library's makers (render/pdf, render/word);
+      (c')    the same without the documents
+  Dask        `nianbao run --scheduler local --pages-only` with 1 and 2 workers at N, against (b')
 
 then where one unit's time goes, and what a run pays once (see fixed_costs).
 
@@ -130,10 +134,16 @@ def naive(paths: list[Path], out: Path, workers: int) -> list[int]:
                        check=True, capture_output=True)
         subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", executed],
                        check=True, capture_output=True)
+        page = executed.with_suffix(".html")
+        subprocess.run([BIN / "weasyprint", page, page.with_suffix(".pdf")], check=True, capture_output=True)
+        subprocess.run(["soffice", f"-env:UserInstallation={(out / 'soffice-profile').as_uri()}", "--headless",
+                        "--convert-to", "docx:MS Word 2007 XML", "--outdir", out, page],
+                       check=True, capture_output=True, timeout=300)
     return []
 
 
-def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None) -> list[int]:
+def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | None = None,
+                documents: bool = True) -> list[int]:
     """`nianbao run` on the generated folder; returns, every 0.2 s of the run, the largest RSS
     (KiB) of the processes that last through it (the client, the warm servers, a Dask
     cluster's processes). A forked notebook lives for one unit: its size is the run's peak."""
@@ -141,7 +151,7 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
     extra = ["--scheduler", scheduler] if scheduler else []
     started = time.perf_counter()
     batch = subprocess.Popen([BIN / "nianbao", "run", paths[0].parents[2], "--out", out, "--workers",
-                              str(workers), "--force", "--pages-only", *extra],
+                              str(workers), "--force", *([] if documents else ["--pages-only"]), *extra],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     samples: list[tuple[float, dict[int, int]]] = []
     while batch.poll() is None:
@@ -164,7 +174,7 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
 
 
 def _warm_floor_worker():
-    from nianbao.render import fonts, sections   # noqa: F401
+    from nianbao.render import fonts, pdf, sections, word   # noqa: F401
     fonts.use_cjk_font()
 
 
@@ -207,7 +217,7 @@ def _floor_report(args):
     from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
     from nianbao.render.export import REVIEW_ONLY, stylesheet
-    path, out, context = args
+    path, out, context, documents = args
     namespace = {"__name__": "__main__", "data_path": str(path), "previous_path": "", "context": context}
     pieces = []                           # (HTML, review only)
     for kind, code, last, tags in _notebook_code():
@@ -226,13 +236,18 @@ def _floor_report(args):
         page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title>'
                 f"<style>{stylesheet()}</style></head><body>{body}</body></html>")
         atomic_write(stem.parent / f"{stem.name}{suffix}", page)
+    if documents:                         # from the public page, as the batch makes them
+        from nianbao.render.pdf import pdf_bytes
+        from nianbao.render.word import docx_bytes
+        atomic_write(stem.parent / f"{stem.name}.pdf", pdf_bytes(page, report.title))
+        atomic_write(stem.parent / f"{stem.name}.docx", docx_bytes(page, report.title))
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def floor(paths: list[Path], out: Path, workers: int) -> list[int]:
+def floor(paths: list[Path], out: Path, workers: int, documents: bool = True) -> list[int]:
     context = told(paths)
     with get_context("fork").Pool(workers, initializer=_warm_floor_worker) as pool:
-        return list(pool.imap_unordered(_floor_report, [(p, out, context[p.resolve()]) for p in paths],
+        return list(pool.imap_unordered(_floor_report, [(p, out, context[p.resolve()], documents) for p in paths],
                                         chunksize=1))
 
 
@@ -255,9 +270,11 @@ def same_pages(made: Path, floor_made: Path, sample: int = 3) -> None:
 
 def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     """Time one way; in the subprocess that runs it (see --way)."""
-    produce = {"naive": naive, "floor": floor, "nianbao": nianbao_run,
-               "dask-1": nianbao_run, "dask-2": nianbao_run}[name]
+    produce = {"naive": naive, "floor": floor, "floor-pages": floor, "nianbao": nianbao_run,
+               "nianbao-pages": nianbao_run, "dask-1": nianbao_run, "dask-2": nianbao_run}[name]
     kwargs = {"scheduler": "local"} if name.startswith("dask") else {}
+    if name.endswith("-pages") or name.startswith("dask"):
+        kwargs["documents"] = False
     workers = int(name[-1]) if name.startswith("dask") else workers
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -265,6 +282,10 @@ def way(name: str, paths: list[Path], out: Path, workers: int) -> dict:
     seconds = time.perf_counter() - started
     pages = sorted(out.rglob("*.html"))
     assert len(pages) >= len(paths), f"{name}: {len(pages)} pages for {len(paths)} reports"
+    if "documents" not in kwargs:
+        for suffix in ("pdf", "docx"):
+            made = len(list(out.rglob(f"*.{suffix}")))
+            assert made == len(paths), f"{name}: {made} {suffix} files for {len(paths)} reports"
     return {"per_report": seconds / len(paths), "reports": len(paths), "how": produce.__name__,
             "peak_mib": max(resource.getrusage(who).ru_maxrss for who in
                             (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024,
@@ -293,17 +314,18 @@ def best(runs: list[dict]) -> dict:
     return {**fastest, "peak_mib": max(r["peak_mib"] for r in runs), "runs": len(runs)}
 
 
-LABELS = {"naive": "(a) papermill CLI + nbconvert CLI", "nianbao": "(b) nianbao run (local pool)",
-          "floor": "(c) floor, no notebook", "dask-1": "    nianbao run --scheduler local, 1 worker",
+LABELS = {"naive": "(a) papermill, nbconvert, weasyprint, soffice", "nianbao": "(b) nianbao run (local pool)",
+          "nianbao-pages": "(b') … --pages-only", "floor": "(c) floor, no notebook",
+          "floor-pages": "(c') … pages only", "dask-1": "    nianbao run --scheduler local, 1 worker",
           "dask-2": "    … 2 workers"}
 
 
 def size_table(n: int, results: dict) -> None:
-    print(f"\n{n} reports{'':28s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}"
+    print(f"\n{n} reports{'':32s}{'reports':>8s}{'runs':>5s}{'s/report':>10s}{'peak MiB':>10s}"
           "  largest lasting process MiB at 10/50/100 % of the run")
     for name, r in results.items():
         trend = "/".join(f"{m:.0f}" for m in r["worker_mib"]) or "-"
-        print(f"{LABELS[name]:42s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}  {trend}")
+        print(f"{LABELS[name]:46s}{r['reports']:8d}{r['runs']:5d}{r['per_report']:10.3f}{r['peak_mib']:10.0f}  {trend}")
 
 
 def main() -> None:
@@ -344,10 +366,9 @@ def main() -> None:
         for n, paths in sizes.items():
             sub = folder / f"n{n}"
             sub.mkdir()
-            rounds = [(measure("nianbao", paths, sub, args.workers), measure("floor", paths, sub, args.workers))
-                      for _ in range(args.rounds)]
-            results[n] = {"naive": naive_result, "nianbao": best([b for b, _ in rounds]),
-                          "floor": best([c for _, c in rounds])}
+            ways = ("nianbao", "nianbao-pages", "floor", "floor-pages")
+            rounds = [[measure(name, paths, sub, args.workers) for name in ways] for _ in range(args.rounds)]
+            results[n] = {"naive": naive_result, **{name: best([r[i] for r in rounds]) for i, name in enumerate(ways)}}
             same_pages(sub / "out-nianbao", sub / "out-floor")
         if args.dask:               # as (b) and (c): alternately, the fastest counts
             sub = folder / "dask"
@@ -363,9 +384,11 @@ def main() -> None:
         size_table(n, res)
         per = {name: r["per_report"] for name, r in res.items()}
         print(f"  a/b = {per['naive'] / per['nianbao']:.1f}   b/c = {per['nianbao'] / per['floor']:.2f}   "
-              f"a/c = {per['naive'] / per['floor']:.1f}")
+              f"a/c = {per['naive'] / per['floor']:.1f}   b'/c' = {per['nianbao-pages'] / per['floor-pages']:.2f}")
+        print(f"  with the documents / pages only: b/b' = {per['nianbao'] / per['nianbao-pages']:.2f}   "
+              f"c/c' = {per['floor'] / per['floor-pages']:.2f}")
         if "dask-2" in per:
-            print(f"  Dask 2 workers / local pool = {per['dask-2'] / per['nianbao']:.2f}   "
+            print(f"  Dask 2 workers / local pool = {per['dask-2'] / per['nianbao-pages']:.2f}   "
                   f"Dask 1 worker / 2 workers = {per['dask-1'] / per['dask-2']:.2f}")
     print(f"\nfixed costs (county of {args.county})")
     for name, seconds in costs.items():

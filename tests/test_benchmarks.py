@@ -12,9 +12,11 @@ def test_batch_benchmark_runs_every_way_at_both_sizes_on_a_few_reports():
     out = done.stdout
     for size in ("2", "4"):
         table = out.split(f"\n{size} reports")[1]
-        for way in ("(a) papermill CLI + nbconvert CLI", "(b) nianbao run (local pool)", "(c) floor, no notebook"):
+        for way in ("(a) papermill, nbconvert, weasyprint, soffice", "(b) nianbao run (local pool)",
+                    "(b') … --pages-only", "(c) floor, no notebook", "(c') … pages only"):
             assert re.search(re.escape(way) + r"\s+\d+\s+\d+\s+\d+\.\d+", table), out
-        assert re.search(r"a/b = \d+\.\d   b/c = \d+\.\d+   a/c = \d+\.\d", table), out
+        assert re.search(r"a/b = \d+\.\d   b/c = \d+\.\d+   a/c = \d+\.\d   b'/c' = \d+\.\d+", table), out
+        assert re.search(r"with the documents / pages only: b/b' = \d+\.\d+   c/c' = \d+\.\d+", table), out
     for way in ("nianbao run --scheduler local, 1 worker", "… 2 workers"):
         assert re.search(re.escape(way) + r"\s+4\s+1\s+\d+\.\d+\s+\d+\s+\d+/\d+/\d+", out), out
     assert re.search(r"Dask 2 workers / local pool = \d+\.\d+   Dask 1 worker / 2 workers = \d+\.\d+", out), out

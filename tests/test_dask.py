@@ -120,3 +120,15 @@ def test_scheduler_and_two_dask_workers_on_loopback(local_pool, tmp_path):
     # each Dask worker kept its warm server (one per thread), the timed-out one replaced
     assert [len(s) for s in servers] == [1, 1], servers
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and elsewhere in p.parents and p != address_file]
+
+
+def test_the_local_cluster_runs_no_statistical_profiler():
+    # its sampling thread would take CPU from the warm servers (README, "Dask at local speed")
+    from distributed import Client
+
+    from nianbao.batch.cluster import local_cluster
+    with local_cluster(2) as cluster, Client(cluster) as client:
+        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert len(callbacks) == 2
+    for names in callbacks.values():
+        assert "heartbeat" in names and "profile" not in names and "profile-cycle" not in names, names

@@ -113,6 +113,67 @@ def test_pdf_embeds_its_fonts_and_sharp_charts(unit):
         assert x_ppi >= 200 and y_ppi >= 200, line
 
 
+def pdf_pixels(pdf: Path, folder: Path) -> list:
+    """Every image of the PDF, decoded by poppler, as RGB pixels (alpha masks apart)."""
+    from PIL import Image
+    subprocess.run(["pdfimages", "-png", pdf, folder / "image"], check=True)
+    return [Image.open(p).convert("RGB") for p in sorted(folder.glob("image-*.png"))]
+
+
+def page_pngs(html: str) -> list[bytes]:
+    import base64
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', html)]
+
+
+@needs_poppler
+def test_pdf_shows_the_pages_charts_pixel_for_pixel(unit, tmp_path):
+    # the charts' own PNG streams go into the PDF (pdf.plain_idat): decoded again, every pixel is
+    # the page's
+    import io
+
+    from PIL import Image, ImageChops
+    charts = [Image.open(io.BytesIO(png)).convert("RGB")
+              for png in page_pngs((unit / "姚集镇.public.html").read_text(encoding="utf-8"))]
+    shown = pdf_pixels(unit / "姚集镇.pdf", tmp_path)
+    assert len(charts) == len(shown) == 3
+    for chart, image in zip(charts, shown):
+        assert chart.size == image.size and ImageChops.difference(chart, image).getbbox() is None
+
+
+@needs_poppler
+def test_pdf_images_of_every_png_kind_show_their_pixels(tmp_path):
+    # 8-bit RGB and grey keep their stream; alpha, palette and 16-bit PNGs go WeasyPrint's way
+    import base64
+    import io
+
+    from PIL import Image, ImageChops
+
+    from nianbao.render.pdf import pdf_bytes, plain_idat
+    base = Image.new("RGB", (40, 30), "white")
+    for x in range(40):
+        base.putpixel((x, x % 30), (200, 30, 30))
+    kinds = {"rgb": (base, {}), "rgba": (base.convert("RGBA"), {}), "palette": (base.convert("P"), {}),
+             "grey": (base.convert("L"), {}), "deep": (base.convert("I;16"), {})}
+    pngs = {}
+    for name, (image, options) in kinds.items():
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", **options)
+        pngs[name] = buffer.getvalue()
+    assert [name for name, png in pngs.items() if plain_idat(png) is not None] == ["rgb", "grey"]
+    rgb = pngs["rgb"]
+    interlaced = rgb[:28] + b"\x01" + rgb[29:]          # IHDR's interlace byte (Pillow writes none)
+    assert plain_idat(interlaced) is None and plain_idat(b"GIF89a") is None
+    del pngs["deep"]                                          # WeasyPrint itself cannot show it
+    imgs = "".join(f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}">' for png in pngs.values())
+    pdf = tmp_path / "kinds.pdf"
+    pdf.write_bytes(pdf_bytes(f"<html><body>{imgs}</body></html>"))
+    shown = pdf_pixels(pdf, tmp_path)
+    assert len(shown) == len(pngs) + 1                        # + the alpha mask of the RGBA one
+    for name, png in pngs.items():
+        want = Image.open(io.BytesIO(png)).convert("RGB")
+        assert any(ImageChops.difference(image, want).getbbox() is None for image in shown), name
+
+
 @needs_poppler
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is installed by `make test`")
 @pytest.mark.parametrize("name", ["姚集镇.html", "姚集镇.public.html"])

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import queue
 
-from distributed import WorkerPlugin, get_worker
+import dask
+from distributed import LocalCluster, WorkerPlugin, get_worker
 
 from .pool import Pool, WorkerLost
 from .unit import warm, work
@@ -44,6 +45,15 @@ class WarmServers(WorkerPlugin):
     def teardown(self, worker) -> None:
         for server in self.servers:
             server.kill()
+
+
+def local_cluster(workers: int):
+    """`--scheduler local`: a LocalCluster of single-threaded worker processes, without the Dask
+    worker's statistical profiler — every 10 ms it samples every thread of the worker, here
+    threads that only wait on a warm server's pipe, taking CPU from the servers beside it.
+    (Workers started by hand: `DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False dask worker …`.)"""
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # handed to each worker
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 def run_job(job, timeout: float | None):

@@ -158,13 +158,12 @@ def local_results(jobs: deque, workers: int, timeout_of, engine: str):
 
 def dask_results(jobs: deque, scheduler: str, workers: int, timeout_of, engine: str):
     """The same on a Dask cluster: each job runs in a warm server of a Dask worker (cluster.py)."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
-    from .cluster import NAME, WarmServers, run_job
+    from .cluster import NAME, WarmServers, local_cluster, run_job
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = local_cluster(workers)
         client = Client(cluster)
     else:
         client = Client(scheduler)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import io
 import re
+from copy import deepcopy
+from functools import cache
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
@@ -21,6 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -33,12 +37,44 @@ EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
 
 
 def _font(run, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
+    """The run's fonts (a new run: it has no properties yet), a copy of its kind's properties."""
+    run._r.insert(0, deepcopy(_run_properties(east_asian, size, bold)))
+
+
+# python-docx's setters look for where each property goes in the schema's order on every call:
+# set on every run and paragraph, they were most of the Word file's cost. Each kind of run and
+# paragraph is set once by them, here, and its properties copied (the same XML).
+
+@cache
+def _run_properties(east_asian: str, size: float | None, bold: bool | None):
+    run = Run(OxmlElement("w:r"), None)
     run.font.name = LATIN
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
     if size is not None:
         run.font.size = Pt(size)
     if bold is not None:
         run.font.bold = bold
+    return run._r.rPr
+
+
+@cache
+def _paragraph_properties(align, first_line_indent: Pt | None, keep: bool):
+    fmt = Paragraph(OxmlElement("w:p"), None).paragraph_format
+    fmt.alignment = align
+    fmt.first_line_indent = first_line_indent
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.keep_with_next = keep
+    fmt.widow_control = True
+    return fmt._element.pPr
+
+
+@cache
+def _cell_properties(align):
+    fmt = Paragraph(OxmlElement("w:p"), None).paragraph_format
+    fmt.alignment = align
+    fmt.space_before = fmt.space_after = Pt(0)
+    return fmt._element.pPr
 
 
 def _text(tag: Tag) -> str:
@@ -48,13 +84,7 @@ def _text(tag: Tag) -> str:
 def _paragraph(doc, text: str, font: str = BODY, size: float = 16, bold: bool = False,
                indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep: bool = False):
     para = doc.add_paragraph()
-    fmt = para.paragraph_format
-    fmt.alignment = align
-    fmt.first_line_indent = Pt(2 * size) if indent else None
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.keep_with_next = keep
-    fmt.widow_control = True
+    para._p.insert(0, deepcopy(_paragraph_properties(align, Pt(2 * size) if indent else None, keep)))
     _font(para.add_run(text), font, size, bold)
     return para
 
@@ -189,8 +219,7 @@ def _table(doc, table: Tag) -> None:
         para = target.paragraphs[0]
         classes = cell.get("class") or []
         left = cell.name == "th" and ("label" in classes or "group" in classes)
-        para.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
-        para.paragraph_format.space_before = para.paragraph_format.space_after = Pt(0)
+        para._p.insert(0, deepcopy(_cell_properties(WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER)))
         caption = "caption" in (cell.parent.get("class") or [])
         _font(para.add_run(_text(cell)), HEITI if caption else BODY, 9 if "corner" in classes else TABLE_PT)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
