@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import Table, all_editions
-from .digits import MAX_READINGS, cell_values, holds, split_run, tokens, value_run
+from .digits import MAX_READINGS, Mark, cell_values, holds, split_run, tokens, value_run
 from .page import Page, compact, label_pattern, table_labels
+from .page_order import by_position, value_runs
 from .page_text import CELL
 
 
@@ -51,10 +52,13 @@ def _readings(text: str, kinds: list[str]) -> list[tuple]:
 class Reader:
     """Reads every table of the edition from the page, line by line."""
 
-    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]],
+                 following: dict[str, tuple[int, int]] | None = None):
         self.page = page
         self.edition = page.edition
         self.regions = regions
+        self.following = following or {}       # table id → the span of the section after it
+        self.taken: list[tuple[int, int]] = []  # spans of other sections read as a table's values
         self.lines: list[Line] = []
         self.units: dict[str, str] = {}
 
@@ -140,10 +144,28 @@ class Reader:
 
     def requests(self, start: int, end: int) -> None:
         table = self.edition.tables["requests"]
+        notes, lines = len(self.page.deviations), len(self.lines)
         first = self._rows(table, table.rows, start, end)
+        if any(not line.readings for line in self.lines[lines:]) or len(self.lines) - lines < len(table.rows):
+            self._by_position(table, start, end, notes, lines)
         columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
         self.page.header_deviations(start, first if first is not None else end,
                                     [table.spec["corner_note"], table.spec["header"], *columns], table.title)
+
+    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> None:
+        """The rows the labels did not settle, read by the order of their values (page_order.py)
+        in place of what the labels gave; or why not, noted."""
+        placed = by_position(self.page.body, self.edition, table, start, end)
+        if isinstance(placed, str):
+            self.page.note(f"{table.title}：有的行未能按行标签读取，也不能按数值的顺序读取（{placed}）")
+        if not isinstance(placed, list):
+            return
+        del self.page.deviations[notes:], self.lines[lines:]
+        for keys, reading in placed:
+            text = " ".join(str(v.text if isinstance(v, Mark) else v) for v in reading)
+            self.lines.append(Line(keys, text, [reading]))
+        self.page.note(f"{table.title}：行标签顺序错乱（如 PDF 的纯文本），数值按各行的顺序读取，"
+                       f"{len(placed)}行的总计与各列的勾稽关系均已核对")
 
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]
@@ -159,6 +181,32 @@ class Reader:
             self.page.note(f"{table.title}：未找到表头")
         self.page.header_deviations(start, last, list(labels), table.title)
         self._line(table, [(table.id, r, c) for r, c in table.cells], self.page.body[last:end])
+        if not self.lines[-1].readings:          # header words between the values (a PDF's raw text)
+            self._appeals_by_position(table, start, end)
+
+    def _appeals_by_position(self, table: Table, start: int, end: int) -> None:
+        """§ 四's values each on a line of their own, the header's words before them in any order;
+        the last group may stand at the end of the section after it (pdftotext reads the
+        rightmost column after the paragraphs beside which the page has room): taken only when
+        that section ends with exactly the values missing and every group's 总计 holds."""
+        placed = by_position(self.page.body, self.edition, table, start, end)
+        following = self.following.get(table.id)
+        if isinstance(placed, str) and following:         # None: no value on a line of its own
+            runs = value_runs(self.page.body, *following)
+            own = sum(len(run) for run in value_runs(self.page.body, start, end))
+            tail = runs[-1] if runs else []
+            ends = tail and not self.page.body[tail[-1][0]:following[1]].partition("\n")[2].strip()
+            if ends and own + len(tail) == len(table.cells):
+                placed = by_position(self.page.body, self.edition, table, start, end, tail=tail)
+                if not isinstance(placed, str):
+                    self.taken.append((tail[0][0], following[1]))
+                    self.page.note(f"{table.title}：最后{len(tail)}个数值在下一部分的末尾（PDF 的纯文本），"
+                                   f"按顺序读入本表，各组总计已核对")
+        if not isinstance(placed, list):
+            return
+        keys = [key for keys, _ in placed for key in keys]
+        reading = tuple(value for _, values in placed for value in values)
+        self.lines[-1] = Line(keys, " ".join(map(str, reading)), [reading])
 
     def read(self) -> None:
         for tid in ("proactive", "requests", "appeals"):
