@@ -20,7 +20,8 @@ from nianbao.io import read_report
 KNOWN = ROOT / "tests" / "data" / "layouts" / "青山区-2024.yaml"
 TITLE = "青山区 2024 年政府信息公开工作年度报告"
 PRINTS = {"ruled": dict(ruled=True), "unruled": dict(ruled=False),
-          "spaced": dict(ruled=True, title_spacing=0.6, title_em=20)}
+          "spaced": dict(ruled=True, title_spacing=0.6, title_em=20),
+          "numbered": dict(ruled=True, numbered=True)}
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -55,6 +56,18 @@ def test_the_fixtures_have_the_traps(made):
                   "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"):
         assert label not in compact, label                                                  # all wrapped
     assert "（六）其" in compact and "他处理" in compact
+    page_3 = made["numbered-raw.txt"].read_text(encoding="utf-8").split("\f")[2].split()
+    assert page_3[-6:] == ["3", "0", "0", "1", "0", "1"]      # its number before § 四's last values
+
+
+@pytest.mark.parametrize("text, body", [
+    ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n5\n\f", "甲\n\n\f乙\n\f丙\n\n5"),   # counting up: dropped
+    ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n3\n\f", "甲\n\n\f乙\n\f丙\n3\n\n3"),  # two 3s on page 3: kept
+    ("甲\n\n7\n\f乙\n\f丙\n2\n\f", "甲\n\n7\n\f乙\n\f丙\n2"),            # not counting up: kept
+])
+def test_page_numbers_of_a_raw_text_are_known_by_counting_up(text, body):
+    from nianbao.io.page_text import page_text
+    assert page_text(text).body == body
 
 
 @pytest.mark.parametrize("name", sorted(PRINTS))
@@ -79,8 +92,10 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
 # order of their values, confirmed by every arithmetic rule and by the labels that do stand right
 # before values (io/page_order.py); the raw text's last group of § 四, which pdftotext writes after
 # the paragraphs of § 五, is taken back from there.
-TEXT = ("ruled-raw.txt", "unruled-raw.txt", "spaced-raw.txt", "ruled-layout.txt", "unruled-layout.txt",
-        "spaced-layout.txt")
+# A page number, a line of its own, is dropped where the pages' last lines count up (the raw
+# text may write the table's last values after it: page 3 of the numbered PDF).
+TEXT = ("ruled-raw.txt", "unruled-raw.txt", "spaced-raw.txt", "numbered-raw.txt", "ruled-layout.txt",
+        "unruled-layout.txt", "spaced-layout.txt", "numbered-layout.txt")
 
 
 @pytest.mark.parametrize("name", TEXT)
@@ -94,7 +109,7 @@ def test_a_text_rendering_of_the_pdf_is_read_cell_by_cell(tmp_path, made, name):
     assert got.narrative["improvements"] == want.narrative["improvements"]   # no value left in § 五
     notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
     assert any("数值按各行的顺序读取" in d for d in notes["deviations"])   # said how it was read
-    if name == "ruled-raw.txt":
+    if name in ("ruled-raw.txt", "numbered-raw.txt"):
         assert any("最后5个数值在下一部分的末尾" in d for d in notes["deviations"])
 
 
