@@ -198,3 +198,19 @@ def test_the_group_other_processing_is_never_read_as_the_2019_row(tmp_path, lost
         for row, col in table.cells:
             if f"{tid}.{row}.{col}" not in missing:
                 assert got.data[tid][row][col] == report.value(tid, row, col), (tid, row, col)
+
+
+def test_two_rows_labels_run_together_are_not_read(tmp_path):
+    """Label columns of 3.5 em: the grid of `pdftotext -layout` joins the wrapped label of
+    1.本机关不掌握相关政府信息 with that of 2.没有现成信息需要另行制作, cut off by a page break, into
+    one cell, the first row's values after it (“1.本机关不掌握相关息2.没有现成…”). Those values
+    could be either row's: both rows stay missing, said so, none is read wrong."""
+    report = read_report(KNOWN)
+    pdf = layout_pdf(report, tmp_path / "narrow.pdf", title=TITLE, label_em=3.5)
+    done, out = imported(tmp_path, text_rendering(pdf, tmp_path / "narrow.txt", layout=True))
+    assert done.returncode == 1, done.stderr
+    counts = tally(out, report)
+    assert counts["wrong"] == 0 and counts["read"] >= 160, counts
+    assert "“2.没有现成信息需要另行制作”与别的行标签连在一起" in done.stderr
+    missing = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]["missing"]
+    assert "requests.unavailable_needs_creation.total" in missing

@@ -13,6 +13,9 @@ from .page_order import by_position, value_runs
 from .page_text import CELL
 
 
+ITEM_START = re.compile(r"\d+\s*[.．、]\s*(?=[^\W\d_])")    # “2.” that starts an item's label
+
+
 @dataclass
 class Line:
     """The values of one row (or, in § 四, of the one data row): its cells and its readings."""
@@ -96,12 +99,23 @@ class Reader:
             if hit:
                 pos = hit.end()
         for i, (row, hit) in enumerate(zip(rows, hits)):
-            if not hit:
+            if not hit or self._run_together(table, hit):
                 continue
             stop = next((h.start() for h in hits[i + 1:] if h), end)
             keys = [(table.id, row.id, c.id) for c in table.columns_of(row.id)]
             self._line(table, keys, self.page.body[hit.end():stop])
         return next((h.start() for h in hits if h), None)
+
+    def _run_together(self, table: Table, hit) -> bool:
+        """Whether the label shares its cell with the start of another item's label and no value
+        (“1.本机关不掌握相关息2.没有现成…”: a grid joined two rows' wrapped labels across a page
+        break): the values after it may be the other row's, so none is read (noted)."""
+        before = self.page.body[self.page.body.rfind("\n", 0, hit.start()) + 1:hit.start()]
+        if not ITEM_START.search(before) or re.search(r"\d", ITEM_START.sub("", before)):
+            return False
+        self.page.note(f"{table.title}：“{compact(hit.group(0))}”与别的行标签连在一起"
+                       f"（“{compact(before)}”），不能确定其后的数值属于哪一行，按缺失处理")
+        return True
 
     def foreign_rows(self, table: Table, start: int, end: int) -> None:
         """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values.
