@@ -62,7 +62,8 @@ def test_the_fixtures_have_the_traps(made):
 
 @pytest.mark.parametrize("text, body", [
     ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n5\n\f", "甲\n\n\f乙\n\f丙\n\n5"),   # counting up: dropped
-    ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n3\n\f", "甲\n\n\f乙\n\f丙\n3\n\n3"),  # two 3s on page 3: kept
+    ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n3\n\f", "甲\n\n\f乙\n\f丙\n3"),            # the last line
+    ("甲\n\n1\n\f乙\n2\n\f丙\n3\n\n3\n5\f", "甲\n\n\f乙\n\f丙\n3\n\n3\n5"),  # two 3s not last: kept
     ("甲\n\n7\n\f乙\n\f丙\n2\n\f", "甲\n\n7\n\f乙\n\f丙\n2"),            # not counting up: kept
 ])
 def test_page_numbers_of_a_raw_text_are_known_by_counting_up(text, body):

@@ -109,9 +109,9 @@ def _html(text: str) -> PageText:
 def _without_page_numbers(text: str) -> str:
     """A PDF's raw text without its page numbers: a number on a line of its own at the end of
     each page (pages apart by form feeds), counting up page by page. They are known by that
-    count — most pages, two at least, end with their number —; on a page that does not end with
-    it (pdftotext may write a table's last values after it), the one line among the values at
-    its end that holds the number is dropped, none when two do."""
+    count — most pages, two at least, end with their number — and dropped there; on a page that
+    does not end with it (pdftotext may write a table's last values after it), the one line
+    among the values at its end that holds the number is dropped, none when two do."""
     pages = [page.split("\n") for page in text.split("\f")]
     counted = pages[:-1] if not "".join(pages[-1]).strip() else pages
     lasts = []
@@ -126,6 +126,10 @@ def _without_page_numbers(text: str) -> str:
     if count < 2 or 2 * count <= len(counted):
         return text
     for i, lines in enumerate(counted):
+        filled = [k for k, line in enumerate(lines) if line.strip()]
+        if filled and lasts[i] == i + offset:
+            del lines[filled[-1]]
+            continue
         tail = []                                        # the lines of the values the page ends with
         for k in range(len(lines) - 1, -1, -1):
             if lines[k].strip() and not PAGE_NUMBER.fullmatch(lines[k]):
