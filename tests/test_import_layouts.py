@@ -111,7 +111,7 @@ def test_a_text_rendering_of_the_pdf_is_read_cell_by_cell(tmp_path, made, name):
     notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
     assert any("数值按各行的顺序读取" in d for d in notes["deviations"])   # said how it was read
     if name in ("ruled-raw.txt", "numbered-raw.txt"):
-        assert any("最后5个数值在下一部分的末尾" in d for d in notes["deviations"])
+        assert any("最后5个数值在后面的正文中" in d for d in notes["deviations"])
 
 
 def _raw_requests(made) -> tuple[list[str], list[int]]:
@@ -215,3 +215,19 @@ def test_two_rows_labels_run_together_are_not_read(tmp_path):
     assert "“2.没有现成信息需要另行制作”与别的行标签连在一起" in done.stderr
     missing = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]["missing"]
     assert "requests.unavailable_needs_creation.total" in missing
+
+
+def test_the_last_group_of_section_four_is_taken_back_from_section_six(tmp_path):
+    """Label columns of 6 em: pdftotext's raw text writes § 四's last five values right under the
+    heading of § 六. They are the one run of value lines after the table and exactly the cells it
+    lacks, every group's 总计 holds: read, and gone from § 六's text."""
+    report = read_report(KNOWN)
+    pdf = layout_pdf(report, tmp_path / "wide.pdf", title=TITLE, label_em=6)
+    raw = text_rendering(pdf, tmp_path / "wide.txt", layout=False)
+    text = raw.read_text(encoding="utf-8")
+    assert "六、其他需要报告的事项\n\n0\n\n0\n\n1\n\n0\n\n1\n" in text                 # the trap
+    done, out = imported(tmp_path, raw)
+    assert done.returncode == 0, done.stderr
+    assert tally(out, report) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
+    assert "最后5个数值在后面的正文中" in done.stderr
+    assert read_report(out).narrative["other"] == report.narrative["other"]

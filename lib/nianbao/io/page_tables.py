@@ -55,13 +55,10 @@ def _readings(text: str, kinds: list[str]) -> list[tuple]:
 class Reader:
     """Reads every table of the edition from the page, line by line."""
 
-    def __init__(self, page: Page, regions: dict[str, tuple[int, int]],
-                 following: dict[str, tuple[int, int]] | None = None):
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
         self.page = page
         self.edition = page.edition
         self.regions = regions
-        self.following = following or {}       # table id → the span of the section after it
-        self.taken: list[tuple[int, int]] = []  # spans of other sections read as a table's values
         self.lines: list[Line] = []
         self.units: dict[str, str] = {}
 
@@ -199,28 +196,34 @@ class Reader:
             self._appeals_by_position(table, start, end)
 
     def _appeals_by_position(self, table: Table, start: int, end: int) -> None:
-        """§ 四's values each on a line of their own, the header's words before them in any order;
-        the last group may stand at the end of the section after it (pdftotext reads the
-        rightmost column after the paragraphs beside which the page has room): taken only when
-        that section ends with exactly the values missing and every group's 总计 holds."""
+        """§ 四's values each on a line of their own, the header's words before them in any order.
+        pdftotext may write the last group (the rightmost cells) after the paragraphs beside
+        which the page has room, in § 五 or § 六: taken back only when it is the one run of value
+        lines in the rest of the page and exactly the values missing, every group's 总计 holding;
+        its lines are then blanked out of the page, so that no section's text keeps them."""
         placed = by_position(self.page.body, self.edition, table, start, end)
-        following = self.following.get(table.id)
-        if isinstance(placed, str) and following:         # None: no value on a line of its own
-            runs = value_runs(self.page.body, *following)
+        if isinstance(placed, str):                       # None: no value on a line of its own
+            rest = value_runs(self.page.body, end, len(self.page.body))
             own = sum(len(run) for run in value_runs(self.page.body, start, end))
-            tail = runs[-1] if runs else []
-            ends = tail and not self.page.body[tail[-1][0]:following[1]].partition("\n")[2].strip()
-            if ends and own + len(tail) == len(table.cells):
-                placed = by_position(self.page.body, self.edition, table, start, end, tail=tail)
-                if not isinstance(placed, str):
-                    self.taken.append((tail[0][0], following[1]))
-                    self.page.note(f"{table.title}：最后{len(tail)}个数值在下一部分的末尾（PDF 的纯文本），"
+            if len(rest) == 1 and own + len(rest[0]) == len(table.cells):
+                placed = by_position(self.page.body, self.edition, table, start, end, tail=rest[0])
+                if isinstance(placed, list):
+                    self._blank(rest[0])
+                    self.page.note(f"{table.title}：最后{len(rest[0])}个数值在后面的正文中（PDF 的纯文本），"
                                    f"按顺序读入本表，各组总计已核对")
         if not isinstance(placed, list):
             return
         keys = [key for keys, _ in placed for key in keys]
         reading = tuple(value for _, values in placed for value in values)
         self.lines[-1] = Line(keys, " ".join(map(str, reading)), [reading])
+
+    def _blank(self, run) -> None:
+        body = self.page.body
+        for pos, _ in run:
+            stop = body.find("\n", pos)
+            stop = len(body) if stop < 0 else stop
+            body = body[:pos] + " " * (stop - pos) + body[stop:]
+        self.page.body = body
 
     def read(self) -> None:
         for tid in ("proactive", "requests", "appeals"):

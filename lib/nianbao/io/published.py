@@ -178,12 +178,8 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     if not any(tid in spans for tid in edition.tables):
         raise NotAReport("找不到“二、主动公开政府信息情况”等各部分的标题")
 
-    order = sorted(spans, key=lambda sid: spans[sid][0])
-    following = {sid: spans[after] for sid, after in zip(order, order[1:]) if sid in edition.tables}
-    reader = Reader(page, {tid: span for tid, span in spans.items() if tid in edition.tables}, following)
+    reader = Reader(page, {tid: span for tid, span in spans.items() if tid in edition.tables})
     reader.read()
-    for taken, _ in reader.taken:             # a table's values at the end of the next section
-        spans = {sid: (s, min(e, taken) if s <= taken < e else e) for sid, (s, e) in spans.items()}
 
     unit = overrides.get("unit")
     signer = signer and signing_organ(signer, title_org)
