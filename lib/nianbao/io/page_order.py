@@ -55,7 +55,8 @@ def _anchors(body: str, table: Table, start: int, end: int, runs) -> dict[int, s
 
 def by_position(body: str, edition: Edition, table: Table, start: int, end: int, tail=()):
     """([(keys, reading)] one per row of the table) when the order settles every value, else the
-    reason (Chinese) why it does not (None: no value stands on a line of its own); `tail`, a run found after the table, is read as its last."""
+    reason (Chinese) why it does not (None: no value stands on a line of its own). `tail`, a run
+    of values found after the table, is read as its last."""
     width = len(table.columns)
     runs = value_runs(body, start, end) + ([list(tail)] if tail else [])
     if not runs:

@@ -175,7 +175,7 @@ class Reader:
         for keys, reading in placed:
             text = " ".join(str(v.text if isinstance(v, Mark) else v) for v in reading)
             self.lines.append(Line(keys, text, [reading]))
-        self.page.note(f"{table.title}：行标签顺序错乱（如 PDF 的纯文本），数值按各行的顺序读取，"
+        self.page.note(f"{table.title}：行标签不全或顺序错乱（如 PDF 的纯文本），数值按各行的顺序读取，"
                        f"{len(placed)}行的总计与各列的勾稽关系均已核对")
 
     def appeals(self, start: int, end: int) -> None:
@@ -218,6 +218,7 @@ class Reader:
         self.lines[-1] = Line(keys, " ".join(map(str, reading)), [reading])
 
     def _blank(self, run) -> None:
+        """The lines of a run of values emptied in the page (its places kept for the sections)."""
         body = self.page.body
         for pos, _ in run:
             stop = body.find("\n", pos)
