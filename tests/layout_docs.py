@@ -18,7 +18,7 @@ from pathlib import Path
 from nianbao.render.tables import table_html
 
 CSS = """
-@page { size: A4; margin: 2cm 2.2cm; }
+@page { size: A4; margin: 2cm 2.2cm; %(page_number)s }
 body { font-family: "Noto Serif CJK SC", serif; font-size: 10.5pt; }
 h1 { font-size: 20pt; font-weight: normal; letter-spacing: %(title_spacing)sem; text-align: center; margin: 0 auto 1em; width: %(title_em)sem; }
 table { border-collapse: collapse; width: 100%%; table-layout: fixed; margin: 0.5em 0; }
@@ -29,12 +29,13 @@ p { text-indent: 2em; margin: 0.2em 0; }
 
 
 def layout_html(report, *, label_em: float = 5.0, ruled: bool = True, title: str | None = None,
-                title_em: float = 16.5, title_spacing: float = 0.0) -> str:
+                title_em: float = 16.5, title_spacing: float = 0.0, numbered: bool = False) -> str:
     """The report as HTML; the default title (“青山区 2024 年政府信息公开工作年度报告”) wraps as
     “…工作年 / 度报告”; spaced out (title_spacing 0.6, title_em 20) its text has a space between
-    every two characters, the year's digits too."""
+    every two characters, the year's digits too; `numbered`: a page number under every page."""
     css = CSS % {"rule": "0.75pt solid black" if ruled else "none", "label_em": label_em, "title_em": title_em,
-                 "title_spacing": title_spacing}
+                 "title_spacing": title_spacing,
+                 "page_number": "@bottom-center { content: counter(page); }" if numbered else ""}
     part = []
     paragraphs = lambda text: "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())  # noqa: E731
     part.append(f"<h1>{html.escape(title or report.title)}</h1>")

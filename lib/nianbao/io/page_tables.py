@@ -7,9 +7,13 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import Table, all_editions
-from .digits import MAX_READINGS, cell_values, holds, split_run, tokens, value_run
+from .digits import MAX_READINGS, Mark, cell_values, holds, split_run, tokens, value_run
 from .page import Page, compact, label_pattern, table_labels
+from .page_order import by_position, value_runs
 from .page_text import CELL
+
+
+ITEM_START = re.compile(r"\d+\s*[.．、]\s*(?=[^\W\d_])")    # “2.” that starts an item's label
 
 
 @dataclass
@@ -92,12 +96,23 @@ class Reader:
             if hit:
                 pos = hit.end()
         for i, (row, hit) in enumerate(zip(rows, hits)):
-            if not hit:
+            if not hit or self._run_together(table, hit):
                 continue
             stop = next((h.start() for h in hits[i + 1:] if h), end)
             keys = [(table.id, row.id, c.id) for c in table.columns_of(row.id)]
             self._line(table, keys, self.page.body[hit.end():stop])
         return next((h.start() for h in hits if h), None)
+
+    def _run_together(self, table: Table, hit) -> bool:
+        """Whether the label shares its cell with the start of another item's label and no value
+        (“1.本机关不掌握相关息2.没有现成…”: a grid joined two rows' wrapped labels across a page
+        break): the values after it may be the other row's, so none is read (noted)."""
+        before = self.page.body[self.page.body.rfind("\n", 0, hit.start()) + 1:hit.start()]
+        if not ITEM_START.search(before) or re.search(r"\d", ITEM_START.sub("", before)):
+            return False
+        self.page.note(f"{table.title}：“{compact(hit.group(0))}”与别的行标签连在一起"
+                       f"（“{compact(before)}”），不能确定其后的数值属于哪一行，按缺失处理")
+        return True
 
     def foreign_rows(self, table: Table, start: int, end: int) -> None:
         """Rows only another edition has (e.g. 2019's single （六）其他处理): noted with their values.
@@ -140,10 +155,28 @@ class Reader:
 
     def requests(self, start: int, end: int) -> None:
         table = self.edition.tables["requests"]
+        notes, lines = len(self.page.deviations), len(self.lines)
         first = self._rows(table, table.rows, start, end)
+        if any(not line.readings for line in self.lines[lines:]) or len(self.lines) - lines < len(table.rows):
+            self._by_position(table, start, end, notes, lines)
         columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
         self.page.header_deviations(start, first if first is not None else end,
                                     [table.spec["corner_note"], table.spec["header"], *columns], table.title)
+
+    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> None:
+        """The rows the labels did not settle, read by the order of their values (page_order.py)
+        in place of what the labels gave; or why not, noted."""
+        placed = by_position(self.page.body, self.edition, table, start, end)
+        if isinstance(placed, str):
+            self.page.note(f"{table.title}：有的行未能按行标签读取，也不能按数值的顺序读取（{placed}）")
+        if not isinstance(placed, list):
+            return
+        del self.page.deviations[notes:], self.lines[lines:]
+        for keys, reading in placed:
+            text = " ".join(str(v.text if isinstance(v, Mark) else v) for v in reading)
+            self.lines.append(Line(keys, text, [reading]))
+        self.page.note(f"{table.title}：行标签不全或顺序错乱（如 PDF 的纯文本），数值按各行的顺序读取，"
+                       f"{len(placed)}行的总计与各列的勾稽关系均已核对")
 
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]
@@ -159,6 +192,39 @@ class Reader:
             self.page.note(f"{table.title}：未找到表头")
         self.page.header_deviations(start, last, list(labels), table.title)
         self._line(table, [(table.id, r, c) for r, c in table.cells], self.page.body[last:end])
+        if not self.lines[-1].readings:          # header words between the values (a PDF's raw text)
+            self._appeals_by_position(table, start, end)
+
+    def _appeals_by_position(self, table: Table, start: int, end: int) -> None:
+        """§ 四's values each on a line of their own, the header's words before them in any order.
+        pdftotext may write the last group (the rightmost cells) after the paragraphs beside
+        which the page has room, in § 五 or § 六: taken back only when it is the one run of value
+        lines in the rest of the page and exactly the values missing, every group's 总计 holding;
+        its lines are then blanked out of the page, so that no section's text keeps them."""
+        placed = by_position(self.page.body, self.edition, table, start, end)
+        if isinstance(placed, str):                       # None: no value on a line of its own
+            rest = value_runs(self.page.body, end, len(self.page.body))
+            own = sum(len(run) for run in value_runs(self.page.body, start, end))
+            if len(rest) == 1 and own + len(rest[0]) == len(table.cells):
+                placed = by_position(self.page.body, self.edition, table, start, end, tail=rest[0])
+                if isinstance(placed, list):
+                    self._blank(rest[0])
+                    self.page.note(f"{table.title}：最后{len(rest[0])}个数值在后面的正文中（PDF 的纯文本），"
+                                   f"按顺序读入本表，各组总计已核对")
+        if not isinstance(placed, list):
+            return
+        keys = [key for keys, _ in placed for key in keys]
+        reading = tuple(value for _, values in placed for value in values)
+        self.lines[-1] = Line(keys, " ".join(map(str, reading)), [reading])
+
+    def _blank(self, run) -> None:
+        """The lines of a run of values emptied in the page (its places kept for the sections)."""
+        body = self.page.body
+        for pos, _ in run:
+            stop = body.find("\n", pos)
+            stop = len(body) if stop < 0 else stop
+            body = body[:pos] + " " * (stop - pos) + body[stop:]
+        self.page.body = body
 
     def read(self) -> None:
         for tid in ("proactive", "requests", "appeals"):

@@ -9,12 +9,14 @@ plain-text convention, so the importer reads every kind with the same rules.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .pdf_text import is_laid_out, laid_out_html
 
 
+PAGE_NUMBER = re.compile(r"[-—–－ \t]*(?:第\s*)?(\d{1,4})\s*页?[-—–－ \t]*")
 BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|来源)\s*[:：]\s*(.*)$")
 HTML_HINT = re.compile(r"<(html|body|table|p|div|td|span)\b", re.I)
@@ -104,6 +106,42 @@ def _html(text: str) -> PageText:
     return PageText(fields, body.strip("\n "))
 
 
+def _without_page_numbers(text: str) -> str:
+    """A PDF's raw text without its page numbers: a number on a line of its own at the end of
+    each page (pages apart by form feeds), counting up page by page. They are known by that
+    count — most pages, two at least, end with their number — and dropped there; on a page that
+    does not end with it (pdftotext may write a table's last values after it), the one line
+    among the values at its end that holds the number is dropped, none when two do."""
+    pages = [page.split("\n") for page in text.split("\f")]
+    counted = pages[:-1] if not "".join(pages[-1]).strip() else pages
+    lasts = []
+    for lines in counted:
+        filled = [k for k, line in enumerate(lines) if line.strip()]
+        found = PAGE_NUMBER.fullmatch(lines[filled[-1]]) if filled else None
+        lasts.append(int(found.group(1)) if found else None)
+    offsets = Counter(n - i for i, n in enumerate(lasts) if n is not None)
+    if not offsets:
+        return text
+    offset, count = offsets.most_common(1)[0]
+    if count < 2 or 2 * count <= len(counted):
+        return text
+    for i, lines in enumerate(counted):
+        filled = [k for k, line in enumerate(lines) if line.strip()]
+        if filled and lasts[i] == i + offset:
+            del lines[filled[-1]]
+            continue
+        tail = []                                        # the lines of the values the page ends with
+        for k in range(len(lines) - 1, -1, -1):
+            if lines[k].strip() and not PAGE_NUMBER.fullmatch(lines[k]):
+                break
+            found = PAGE_NUMBER.fullmatch(lines[k]) if lines[k].strip() else None
+            if found and int(found.group(1)) == i + offset:
+                tail.append(k)
+        if len(tail) == 1:
+            del lines[tail[0]]
+    return "\f".join("\n".join(lines) for lines in pages)
+
+
 def page_text(text: str) -> PageText:
     text = text.translate(FULL_WIDTH_DIGITS)
     if HTML_HINT.search(text[:20000]):
@@ -117,6 +155,8 @@ def page_text(text: str) -> PageText:
                 fields[found.group(1)] = found.group(2).strip()
         text = text[mark.end():]
     text = COMMENTS.sub("", text).replace("\r\n", "\n")
+    if "\f" in text:
+        text = _without_page_numbers(text)
     if is_laid_out(text):                   # a PDF's text in columns: read where its words stand
         laid_out = _html(laid_out_html(text))
         return PageText({**laid_out.fields, **fields}, laid_out.body)
