@@ -34,12 +34,14 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def unit_key(data: str, previous: str | None, notebook: str, context: str | None = None) -> str:
+def unit_key(data: str, previous: str | None, notebook: str, context: str | None = None,
+             earlier: tuple[str, ...] = ()) -> str:
     """From the inputs' sha256 hex digests (previous None: there is none; context: what the
-    batch tells the unit, batch/context.py) and the package's."""
+    batch tells the unit, batch/context.py; earlier: the years before last year's files that the
+    report's table of its years reads) and the package's."""
     digest = hashlib.sha256()
     for part in (data, previous or sha256(b""), notebook, sha256(package_fingerprint().encode()),
-                 *((context,) if context else ())):
+                 *((context,) if context else ()), *earlier):
         digest.update(bytes.fromhex(part))
     return digest.hexdigest()
 

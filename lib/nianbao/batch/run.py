@@ -57,6 +57,18 @@ def _input(path: Path | None, digest: str | None) -> dict | None:
     return None if path is None else {"path": str(path), "sha256": digest}
 
 
+def _earlier(unit: Unit) -> tuple[bytes, ...]:
+    """The bytes of the unit's files before last year's, up to the first one that cannot be read
+    (the report's table of its years stops there too)."""
+    found = []
+    for path in unit.earlier:
+        try:
+            found.append(read_input(path))
+        except DataFileError:
+            break
+    return tuple(found)
+
+
 def _outputs_exist(folder: Path, old: dict) -> bool:
     return all((folder / name).is_file() for name in (old.get("outputs") or {}).values())
 
@@ -72,10 +84,12 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     read: dict[Path, tuple[bytes, bytes | None]] = {}
+    earlier: dict[Path, tuple[bytes, ...]] = {}       # the years before last year's (params.earlier_of)
     errors: dict[Path, str] = {}
     for unit in units:
         try:                             # bounded: a huge file or a device is refused, not read
             read[unit.source] = read_input(unit.source), read_input(unit.previous) if unit.previous else None
+            earlier[unit.source] = _earlier(unit)
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
@@ -97,9 +111,14 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
         notebook, notebook_sha = notebooks[unit.notebook]
         data_sha, previous_sha = record.sha256(data), record.sha256(previous)
         context_json = context.to_json()
-        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()))
+        before = earlier[unit.source]
+        before_sha = tuple(record.sha256(b) for b in before)
+        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()),
+                              before_sha)
         inputs = {"data": _input(unit.source, data_sha), "previous": _input(unit.previous, previous_sha),
                   "notebook": _input(unit.notebook, notebook_sha)}
+        if before:
+            inputs["earlier"] = [_input(p, d) for p, d in zip(unit.earlier, before_sha)]
         item = Planned(unit, key, inputs, old, old_folder)
         unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
                      and _outputs_exist(old_folder, old) and (_has_documents(old) or not documents))
@@ -107,7 +126,7 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
                            display_path(unit.previous) if unit.previous else None, i, context_json,
-                           documents)
+                           documents, tuple((str(p), display_path(p), b) for p, b in zip(unit.earlier, before)))
         planned.append(item)
     return planned
 

@@ -125,6 +125,8 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
             root = Path(tmp) / ("data" if Path(job.previous_source).parent != Path(job.source).parent else "previous")
             previous = _private_copy(root, job.previous_source, job.previous)
             names[str(previous)] = job.previous_display
+            for source, shown, data in job.earlier:    # beside it, where it finds them (crossyear.load_earlier)
+                names[str(_private_copy(root, source, data))] = shown
         return build(job.source, data_path, notebook, previous, display=job.display, names=names,
                      context=job.context, **options)
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from ..io import read_report
 from ..model.findings import Finding
 from ..model.report import Report
-from . import copied, crossyear, deadline, plausibility, reviews
+from . import copied, crossyear, deadline, plausibility, reviews, trends
 from . import prose as prose_checks
 from .context import Context
 from .arithmetic import arithmetic_findings
@@ -45,6 +45,7 @@ RULES = (
     Rule("prose.year", prose_checks.year),
     Rule("narrative.fee_statement", prose_checks.fee_statement, prose_checks.fee_required),
     Rule("narrative.copied", copied.own_last_year, needs_previous=True),
+    Rule(trends.RULE, trends.jump, needs_previous=True),
 )
 # rules that need more than the unit's own files (Context): run by _findings, named by coverage
 CONTEXT_RULES = (deadline.RULE,)
@@ -124,6 +125,7 @@ class Checked:
     coverage: Coverage
     previous: crossyear.Previous
     context: Context
+    earlier: tuple[Report, ...] = ()    # the years before last year's, newest first (crossyear.load_earlier)
 
 
 # Files already read and checked by this process, for the notebooks it forks (handed_over).
@@ -151,7 +153,8 @@ def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[Non
 
 def check_file(data_path, previous_path=None, context: Context | None = None,
                county_deadline: dt.date | None = None) -> Checked:
-    """Read a data file and last year's (given, or found in the same data tree) and check them.
+    """Read a data file and last year's (given, or found in the same data tree) and check them;
+    the years before last year's are read too, for the report's table of its years.
 
     Without a context (one file, not a batch), the file's folder gives it: the other units of
     the same county-year there and the reviewers' decisions beside it (context_beside).
@@ -165,7 +168,8 @@ def check_file(data_path, previous_path=None, context: Context | None = None,
     previous = crossyear.load_previous(report, previous_path or None)
     context = context or context_beside(report, county_deadline)
     cover = coverage(report, previous.report, previous.note, context)
-    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context)
+    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context,
+                   crossyear.load_earlier(previous))
 
 
 def context_beside(report: Report, county_deadline: dt.date | None = None) -> Context:
