@@ -15,6 +15,7 @@ from ..io import read_report
 from ..model.findings import Finding
 from ..model.report import Report
 from . import copied, crossyear, deadline, plausibility, reviews, trends
+from . import peers as county_peers
 from . import prose as prose_checks
 from .context import Context
 from .arithmetic import arithmetic_findings
@@ -174,13 +175,14 @@ def check_file(data_path, previous_path=None, context: Context | None = None,
 
 def context_beside(report: Report, county_deadline: dt.date | None = None) -> Context:
     """A single file's context from its folder: the units of the same county-year in it (for
-    narrative.copied) and reviews.yaml beside it."""
+    narrative.copied and the county's quartiles) and reviews.yaml beside it."""
     from ..errors import DataFileError
     from ..io import SUFFIXES
     if report.source is None:
         return Context(county_deadline)
     source = Path(report.source).resolve()
     peers = [copied.Peer(str(source), report.short_name, (report.unit, report.short_name), report.narrative)]
+    measured = [county_peers.measures(report.edition, report.value)]
     for path in sorted(source.parent.iterdir()):
         if (path == source or path.name == reviews.FILE or path.name.startswith(".")
                 or path.suffix.lower() not in SUFFIXES or not path.is_file()):
@@ -191,6 +193,7 @@ def context_beside(report: Report, county_deadline: dt.date | None = None) -> Co
             continue            # its own problems are reported when it is checked
         if (other.county, other.year) == (report.county, report.year):
             peers.append(copied.Peer(str(path), other.short_name, (other.unit, other.short_name), other.narrative))
+            measured.append(county_peers.measures(other.edition, other.value))
     found = copied.peer_findings(peers, report.county) if len(peers) > 1 else {}
     return Context(county_deadline, tuple(found.get(str(source), ())) if len(peers) > 1 else None,
-                   tuple(reviews.decisions_for(source)))
+                   tuple(reviews.decisions_for(source)), county_peers.told(measured))

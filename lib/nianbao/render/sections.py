@@ -19,6 +19,7 @@ from . import tables
 from .export import LAB_STYLE
 from .labstyle import lab_style
 from .panel import panel_html
+from .standing import standing_html
 
 DEMO_BANNER = '<p class="demo-banner">示例数据（非真实）</p>'
 PROJECT = Path(__file__).resolve().parents[3]     # the project, when nianbao runs from its clone
@@ -94,6 +95,13 @@ def findings_panel(report: Report, findings: list[Finding], cover: Coverage | No
                 **({"review": f.review} if f.review else {})} for f in findings]
     panel = {"findings": records, "ran": list(cover.ran), "skipped": cover.skipped_note()}
     return shown(panel_html(**panel), {"panel": panel})
+
+
+def standing(report: Report) -> HTML:
+    """For the reviewer: the unit among its county's units of the year (quartiles), as the batch
+    or the data file's folder told it."""
+    checked = _checked(report)
+    return HTML(standing_html(report, checked.context.quartiles if checked else None))
 
 
 def overview(report: Report) -> HTML:
