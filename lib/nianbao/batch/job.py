@@ -60,6 +60,7 @@ class SummaryJob:
     notebook: bytes
     notebook_source: str
     data: dict[str, bytes] = field(default_factory=dict)   # from_bytes: each report's data file, by source
+    earlier: dict[str, bytes] = field(default_factory=dict)  # the county's earlier years' run.json, by year
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..io.files import atomic_write
+from ..model.indicators import EARLIER_YEARS
 
 PACKAGE = Path(__file__).resolve().parent
 RUN_JSON = "run.json"
@@ -54,6 +55,20 @@ def versions() -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             pass
+    return found
+
+
+def earlier_runs(folder: Path) -> list[Path]:
+    """The run.json of the same county's earlier years (OUT/<county>/<year-k>/), newest first, up
+    to EARLIER_YEARS and stopping at the first year never built: the summary's county by year."""
+    found: list[Path] = []
+    if not folder.name.isdigit():
+        return found
+    for k in range(1, EARLIER_YEARS + 1):
+        path = folder.parent / str(int(folder.name) - k) / RUN_JSON
+        if not path.is_file():
+            break
+        found.append(path)
     return found
 
 

@@ -16,6 +16,7 @@ from . import ratios
 
 MIN_UNITS = 4
 BELOW, ABOVE, WITHIN = "below", "above", "within"
+RATIO_IDS = frozenset(r.id for r in ratios.RATIOS)
 PLACE_WORDS = {BELOW: "低于下四分位数", ABOVE: "高于上四分位数", WITHIN: "在下、上四分位数之间"}
 
 
@@ -69,6 +70,6 @@ def shown(measure: str, value: float | None) -> str:
     """A ratio as a percentage, a count as a number; “—” when unknown."""
     if value is None:
         return "—"
-    if measure in {r.id for r in ratios.RATIOS}:
+    if measure in RATIO_IDS:
         return ratios.percent(value)
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
