@@ -72,4 +72,4 @@ def shown(measure: str, value: float | None) -> str:
         return "—"
     if measure in RATIO_IDS:
         return ratios.percent(value)
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
