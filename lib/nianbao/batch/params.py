@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataFileError, Problem, suggest
-from ..io import SUFFIXES
+from ..io import SUFFIXES, read_input
 from ..io.safe_yaml import compose_file, plain
 from ..io.source import decode
 from ..model.contract import TOP_LEVEL
@@ -125,6 +125,18 @@ def earlier_of(previous: Path | None) -> tuple[Path, ...]:
         previous = previous_of(previous)
         if previous is not None:
             found.append(previous)
+    return tuple(found)
+
+
+def read_earlier(paths: tuple[Path, ...]) -> tuple[bytes, ...]:
+    """The bytes of a unit's earlier files (for its key and its job), up to the first one that
+    cannot be read (bounded like every input; the report's years stop there too)."""
+    found = []
+    for path in paths:
+        try:
+            found.append(read_input(path))
+        except DataFileError:
+            break
     return tuple(found)
 
 

@@ -23,7 +23,7 @@ from .context import contexts
 from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
 from .lock import output_lock
-from .params import Unit
+from .params import Unit, read_earlier
 from .paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
 from .summaries import Summaries
@@ -57,18 +57,6 @@ def _input(path: Path | None, digest: str | None) -> dict | None:
     return None if path is None else {"path": str(path), "sha256": digest}
 
 
-def _earlier(unit: Unit) -> tuple[bytes, ...]:
-    """The bytes of the unit's files before last year's, up to the first one that cannot be read
-    (the report's table of its years stops there too)."""
-    found = []
-    for path in unit.earlier:
-        try:
-            found.append(read_input(path))
-        except DataFileError:
-            break
-    return tuple(found)
-
-
 def _outputs_exist(folder: Path, old: dict) -> bool:
     return all((folder / name).is_file() for name in (old.get("outputs") or {}).values())
 
@@ -84,12 +72,12 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     read: dict[Path, tuple[bytes, bytes | None]] = {}
-    earlier: dict[Path, tuple[bytes, ...]] = {}       # the years before last year's (params.earlier_of)
+    earlier: dict[Path, tuple[bytes, ...]] = {}       # the years before last year's
     errors: dict[Path, str] = {}
     for unit in units:
         try:                             # bounded: a huge file or a device is refused, not read
             read[unit.source] = read_input(unit.source), read_input(unit.previous) if unit.previous else None
-            earlier[unit.source] = _earlier(unit)
+            earlier[unit.source] = read_earlier(unit.earlier)
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
@@ -112,9 +100,8 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
         data_sha, previous_sha = record.sha256(data), record.sha256(previous)
         context_json = context.to_json()
         before = earlier[unit.source]
-        before_sha = tuple(record.sha256(b) for b in before)
-        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()),
-                              before_sha)
+        before_sha = tuple(map(record.sha256, before))
+        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()), before_sha)
         inputs = {"data": _input(unit.source, data_sha), "previous": _input(unit.previous, previous_sha),
                   "notebook": _input(unit.notebook, notebook_sha)}
         if before:
