@@ -232,3 +232,13 @@ def test_the_county_summary_gives_quartiles_and_the_county_by_year(tmp_path):
     review = soup(out / "商水县" / "2022" / "测试4镇.html").find("section", class_="standing")
     row = next(tr for tr in review.find_all("tr") if tr.th.get_text() == "新收申请")
     assert [td.get_text() for td in row.find_all("td")] == ["11", "2.75", "3.5", "5.75", "高于上四分位数"]
+    # a worker without the client's disk (Dask) is sent the earlier years' run.json with the job
+    from nianbao.batch.summaries import _job
+    from nianbao.batch.unit import work
+    folder = out / "商水县" / "2022"
+    job = _job(folder, json.loads((folder / "run.json").read_text(encoding="utf-8")), "", from_bytes=True, force=True)
+    assert list(job.earlier) == ["2021"]
+    result = work(job, from_bytes=True, engine="kernel")
+    years = BeautifulSoup(result.html, "html.parser").find("table", class_="years")
+    assert [td.get_text() for td in years.tbody.tr.find_all("td")] == ["新收申请", "16", "20"]
+    assert "/nianbao-" not in result.html and "/nianbao-" not in result.notebook   # no private temporary name

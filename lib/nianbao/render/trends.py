@@ -50,7 +50,8 @@ def table(years: pd.DataFrame, sentence: str = "") -> HTML:
                    + "".join(f'<td class="num">{"—" if pd.isna(v) else number(v)}</td>' for v in values)
                    + "</tr>" for label, values in years.iterrows())
     caption = f"{years.columns[0]}—{years.columns[-1]}年主要数据（单位：件）"
-    return HTML(f'<table class="form-table years"><caption>{escape(caption)}</caption>'
+    # the caption a paragraph, not <caption>: the Word file is made from the page's blocks
+    return HTML(f'<p class="table-caption">{escape(caption)}</p><table class="form-table years">'
                 f"<thead><tr><th>指标</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
                 + (f'<p class="generated">{escape(sentence)}</p>' if sentence else ""))
 
