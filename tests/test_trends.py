@@ -182,6 +182,11 @@ def test_a_batch_shows_the_years_the_jump_and_too_few_peers_and_rebuilds_when_an
     index = soup(folder / "index.html")
     cells = [td.get_text() for td in index.find("tbody").find("tr").find_all("td")]
     assert cells[1:6] == ["姚集镇 示例数据（非真实）", "通过", "0", "2", "0"]     # (hand-made: demo)
+    assert [li.get_text() for li in index.select("ul.jumps li")] == [
+        "姚集镇：主要指标“新收申请”2022年为2件，2021年为20件，减少18件（仅为上年的10%）：变化很大，请核实数据后再公布；"
+        "如数据无误，请在审核意见中说明原因",
+        "姚集镇：主要指标“办结”2022年为3件，2021年为19件，减少16件（仅为上年的16%）：变化很大，请核实数据后再公布；"
+        "如数据无误，请在审核意见中说明原因"]
     review, public = soup(folder / "姚集镇.html"), soup(folder / "姚集镇.public.html")
     assert "主要指标“新收申请”2022年为2件，2021年为20件" in review.find("section", class_="findings").get_text()
     for page in (review, public):

@@ -77,7 +77,8 @@ def distribution_figure(units: dict[str, dict], labels: dict[str, str]) -> Figur
         ax.tick_params(axis="x", labelsize=8)
         if not ratio:
             ax.xaxis.get_major_locator().set_params(integer=True)
-    fig.subplots_adjust(left=0.3, right=0.97, top=0.98, bottom=0.06, hspace=0.9)
+    # room for the labels inside the canvas, so the chart is drawn once (png.py), not twice
+    fig.subplots_adjust(left=0.34, right=0.96, top=0.97, bottom=0.06, hspace=0.9)
     return fig
 
 

@@ -72,7 +72,8 @@ def lines(years: pd.DataFrame, colors=PALETTE) -> Figure:
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    fig.subplots_adjust(left=0.08, right=0.72, bottom=0.12, top=0.95)
+    # room for the legend inside the canvas, so the chart is drawn once (png.py), not twice
+    fig.subplots_adjust(left=0.08, right=0.66, bottom=0.12, top=0.95)
     return fig
 
 
