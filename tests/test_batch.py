@@ -95,7 +95,7 @@ def test_index_lists_every_unit_with_status_counts_and_links(county):
     assert status == {"新城街道": "通过", "黄寨镇": "有错误", "姚集镇": "通过", "崩溃镇": "生成失败",
                       "data/商水县/2020/坏镇.yaml": "无法使用"}
     counts = [td.get_text() for td in rows["黄寨镇"].select("td.num")][1:]
-    assert counts == ["2", "0", "0"]          # errors, warnings (open), explained
+    assert counts == ["2", "1", "0"]          # errors, warnings (open: trend.jump), explained
     for name in ("新城街道", "黄寨镇", "姚集镇"):
         hrefs = [a["href"] for a in rows[name].find_all("a")]
         assert [out / unquote(h) for h in hrefs] == [out / f"{name}{suffix}" for suffix in
@@ -112,9 +112,12 @@ def test_findings_csv_has_every_finding_of_every_unit(county):
     rows = list(csv.DictReader(text.splitlines()))
     assert list(rows[0]) == ["unit", "rule", "severity", "table", "row", "column", "expected", "actual", "message",
                              "review", "review_note", "reviewed_by", "reviewed_at"]
+    # the demo units' 2019 numbers were drawn on their own: two sudden changes from 2019 (trend.jump)
     assert [(r["unit"], r["rule"], r["row"], r["column"], r["expected"], r["actual"]) for r in rows] == [
+        ("新城街道", "trend.jump", "penalties", "decisions", "0", "25"),
         ("黄寨镇", "requests.outcomes_sum", "total_handled", "natural_person", "8", "7"),
         ("黄寨镇", "requests.outcomes_sum", "total_handled", "total", "8", "7"),
+        ("黄寨镇", "trend.jump", "licensing", "decisions", "1", "33"),
     ]
 
 
@@ -155,7 +158,7 @@ def test_county_summary_totals_charts_and_findings(county):
             assert cell_at(grid(requests), {label}, {heading}).get_text() == str(expected), (row, column)
     assert len(page.select("figure.chart")) == 3
     findings = page.select("table.findings-table tbody tr")
-    assert [tr.find_all("td")[0].get_text() for tr in findings] == ["黄寨镇（示例）", "黄寨镇（示例）"]
+    assert [tr.find_all("td")[0].get_text() for tr in findings] == ["新城街道（示例）"] + ["黄寨镇（示例）"] * 3
     assert "崩溃镇" in page.find("ul").get_text()
 
 

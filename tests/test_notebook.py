@@ -99,7 +99,7 @@ def test_review_page_has_the_findings_and_the_public_page_does_not(seed_run):
     panel = review.find("section", class_="findings").get_text()
     assert panel.startswith("检查结果：全部12项检查通过（cells.missing、cells.type、edition.year、requests.balance、")
     # a batch of one unit has no other unit to compare with: narrative.copied needs last year's too
-    assert ("未进行cross_year.carry_over、cross_year.item_count、narrative.copied：没有找到2019年度的数据文件"
+    assert ("未进行cross_year.carry_over、cross_year.item_count、narrative.copied、trend.jump：没有找到2019年度的数据文件"
             "（应为 商水县/2019/姚集镇.yaml）") in panel
     assert public.find("section", class_="findings") is None
 

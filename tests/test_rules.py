@@ -15,6 +15,7 @@ from nianbao.io import read_report
 BROKEN = ROOT / "tests" / "data" / "broken"
 VALID = ROOT / "tests" / "data" / "valid" / "商水县"
 V2019, V2021, V2022 = (VALID / str(y) / "姚集镇.yaml" for y in (2019, 2021, 2022))
+TREND_2021 = ROOT / "tests" / "data" / "trend" / "商水县" / "2021" / "姚集镇.yaml"
 E, W = "error", "warning"
 REQ, PRO, APP = "requests", "proactive", "appeals"
 
@@ -57,6 +58,9 @@ CASES = {
     "narrative.fee_statement": (None, [("narrative.fee_statement", W, None, None, None, "信息处理费", None)]),
     "narrative.copied": (SEED, [("narrative.copied", W, "narrative", "problems", None, "本单位2020年度报告", "100%")]),
     "published.deadline": (None, [("published.deadline", E, None, "published", None, "2021年1月1日以后", "2020-12-28")]),
+    # 20 requests received and 19 handled last year, 2 and 3 this year
+    "trend.jump": (TREND_2021, [("trend.jump", W, REQ, "new_received", "total", 20, 2),
+                                ("trend.jump", W, REQ, "total_handled", "total", 19, 3)]),
 }
 # No county deadline is given here: a township's report is only checked against the year's end.
 NO_DEADLINE = ("没有县里规定的乡镇（街道）报告公布期限（参数文件中的 deadline:，或 nianbao check --deadline），"
@@ -129,7 +133,8 @@ def test_warnings_mark_their_cells_too():
 def test_the_seed_is_clean_and_says_which_rules_were_skipped():
     checked = check_file(SEED)
     assert checked.findings == []
-    assert set(checked.coverage.skipped) == {"cross_year.carry_over", "cross_year.item_count", "published.deadline"}
+    assert set(checked.coverage.skipped) == {"cross_year.carry_over", "cross_year.item_count", "trend.jump",
+                                             "published.deadline"}
     assert "cross_year.in_force" not in checked.coverage.ran + tuple(checked.coverage.skipped)
     assert {"prose.numbers", "prose.year", "proactive.published_total"} <= set(checked.coverage.ran)
     assert checked.coverage.skipped["cross_year.carry_over"] == "没有找到2019年度的数据文件（应为 商水县/2019/姚集镇.yaml）"
@@ -199,7 +204,7 @@ def test_check_readable_output():
     clean = nianbao("check", SEED)
     assert clean.returncode == 0
     assert clean.stdout.startswith("data/商水县/2020/姚集镇.yaml：全部13项检查通过（cells.missing、")
-    assert "未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件" in clean.stdout
+    assert "未进行cross_year.carry_over、cross_year.item_count、trend.jump：没有找到2019年度的数据文件" in clean.stdout
 
 
 def test_check_an_unusable_previous_file_exits_2_and_names_it(tmp_path):
@@ -226,14 +231,14 @@ def test_findings_panel_names_skipped_rules_with_or_without_findings():
     panel = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser")
     assert [li["class"] for li in panel.select("li")] == [["warning"]]
     assert panel.select_one("p.skipped").get_text() == \
-        f"未进行cross_year.carry_over、cross_year.item_count：没有找到2019年度的数据文件；部分进行published.deadline：{NO_DEADLINE}。"
+        f"未进行cross_year.carry_over、cross_year.item_count、trend.jump：没有找到2019年度的数据文件；部分进行published.deadline：{NO_DEADLINE}。"
     report, findings, cover, _ = sections.load(str(V2022))
     clean = BeautifulSoup(sections.findings_panel(report, findings, cover).data, "html.parser").get_text()
-    assert clean == ("检查结果：全部16项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
+    assert clean == ("检查结果：全部17项检查通过（cells.missing、cells.type、edition.year、requests.balance、"
                      "requests.outcomes_sum、requests.row_total、appeals.group_total、cross_year.unit_name、"
                      "cross_year.carry_over、"
                      "cross_year.in_force、plausibility.township_rules、prose.numbers、prose.year、"
-                     f"narrative.fee_statement、narrative.copied、published.deadline）；部分进行published.deadline：{NO_DEADLINE}。")
+                     f"narrative.fee_statement、narrative.copied、trend.jump、published.deadline）；部分进行published.deadline：{NO_DEADLINE}。")
 
 
 def test_previous_of_another_county_exits_2_a_renamed_unit_only_warns(tmp_path):

@@ -10,15 +10,19 @@ hashes per county-year (checks/copied.py), never all pairs of sentences.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
 from ..checks import copied, reviews
+from ..checks import peers as county_peers
 from ..checks.context import Context
 from ..errors import DataFileError
 from ..io import read_input
+from ..model.edition import TABLES, edition_for, load_edition
+from ..model.indicators import from_values
 from .params import Unit
 
 try:
@@ -27,65 +31,75 @@ except AttributeError:          # PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 
-def _peer(unit: Unit, data: bytes | None) -> tuple[tuple, copied.Peer] | None:
-    """(county, year) and what narrative.copied needs of one data file (`data`: its bytes, read
-    here, bounded, when not given); None when unreadable (its own problems are reported when the
-    unit runs)."""
+def _peer(unit: Unit, data: bytes | None) -> tuple[tuple, copied.Peer, dict] | None:
+    """(county, year), what narrative.copied needs of one data file and its measures (key
+    indicators and ratios, checks/peers.py) — `data`: its bytes, read here, bounded, when not
+    given; None when unreadable (its own problems are reported when the unit runs)."""
     try:
         if unit.source.suffix.lower() in (".yaml", ".yml"):
-            meta, narrative = _yaml_head(read_input(unit.source) if data is None else data)
+            meta, narrative, cells = _yaml_read(read_input(unit.source) if data is None else data)
+            measured = _measures(meta, cells)
         else:
             from ..io import read_report
             report = read_report(unit.source)
             meta = {"unit": report.unit, "short_name": report.short_name, "county": report.county,
                     "year": report.year}
             narrative = report.narrative
+            measured = county_peers.measures(report.edition, report.value)
     except Exception:            # whatever a hostile file holds: no peer, never the batch's end
         return None
+    meta.pop("edition", None)
     if not isinstance(narrative, dict) or not all(isinstance(meta[k], (str, int)) for k in meta):
         return None
     narrative = {k: v for k, v in narrative.items() if isinstance(v, str)}
     peer = copied.Peer(str(unit.source), str(meta["short_name"]), (str(meta["unit"]), str(meta["short_name"])),
                        narrative)
-    return (str(meta["county"]), str(meta["year"])), peer
+    return (str(meta["county"]), str(meta["year"])), peer, measured
 
 
-WANTED = ("unit", "short_name", "county", "year")
+def _measures(meta: dict, cells: dict) -> dict:
+    """A YAML file's measures, by its edition (given, or the year's); {} when neither is usable."""
+    try:
+        edition = load_edition(str(meta["edition"])) if meta.get("edition") else edition_for(int(meta["year"]))
+    except (KeyError, LookupError, TypeError, ValueError):
+        return {}
+    return county_peers.measures(edition, from_values(cells))
 
 
-def _yaml_head(data: bytes) -> tuple[dict, dict]:
-    """The names, county, year and narrative of a YAML data file, from libyaml's event stream:
-    no node is built and the reading stops once they are found (the tables, most of a file,
-    come after them in every data file nianbao writes; in any other order they are skipped)."""
+WANTED = ("unit", "short_name", "county", "year", "edition")
+COUNT = re.compile(r"\d{1,12}")
+
+
+def _yaml_read(data: bytes) -> tuple[dict, dict, dict]:
+    """The names, county, year, edition, narrative and the tables' counts of a YAML data file,
+    from libyaml's event stream (no node is built). A cell is kept only when it is a plain
+    non-negative integer: anything else (blank, “/”, text) is missing here, as the unit's own
+    reading will say."""
     meta: dict = {}
     narrative: dict = {}
-    seen: set[str] = set()
-    depth, key, inner_key, in_narrative = 0, None, None, False
+    cells: dict = {}
+    path: list = []              # the keys of the mappings we are in
+    key = None                   # the key just read at the current depth, awaiting its value
     for event in yaml.parse(data.decode("utf-8"), Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            in_narrative = depth == 2 and key == "narrative"
+            path.append(key)
+            key = None
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-            if depth == 1:
-                key, in_narrative = None, False
-                if "narrative" in seen and len(meta) == len(WANTED):
-                    break
+            path.pop()
+            key = None
         elif isinstance(event, yaml.ScalarEvent):
-            if depth == 1:
-                if key is None:
-                    key = event.value
-                    seen.add(key)
-                else:
-                    if key in WANTED:
-                        meta[key] = event.value
-                    key = None
-            elif depth == 2 and in_narrative:
-                if inner_key is None:
-                    inner_key = event.value
-                else:
-                    narrative[inner_key], inner_key = event.value, None
-    return {k: meta.get(k) for k in WANTED}, narrative
+            if key is None:
+                key = event.value
+                continue
+            depth = len(path)
+            if depth == 1 and key in WANTED:
+                meta[key] = event.value
+            elif depth == 2 and path[1] == "narrative":
+                narrative[key] = event.value
+            elif depth == 3 and path[1] in TABLES and event.implicit[0] and COUNT.fullmatch(event.value):
+                cells.setdefault(path[1], {}).setdefault(path[2], {})[key] = int(event.value)
+            key = None
+    return {k: meta.get(k) for k in WANTED}, narrative, cells
 
 
 def contexts(units: list[Unit], data: dict[Path, bytes],
@@ -95,6 +109,8 @@ def contexts(units: list[Unit], data: dict[Path, bytes],
     compared with all of them, exactly as in a whole run (same findings, same unit key). A peer's
     bytes not in `data` are read here, once, and dropped as soon as its narrative is taken."""
     groups: dict[tuple, list[copied.Peer]] = defaultdict(list)
+    measured: dict[tuple, list[dict]] = defaultdict(list)
+    where: dict[str, tuple] = {}
     running = {unit.source for unit in units}
     for unit in peers or units:
         if unit.source in running and unit.source not in data:
@@ -102,12 +118,15 @@ def contexts(units: list[Unit], data: dict[Path, bytes],
         found = _peer(unit, data.get(unit.source))
         if found:
             groups[found[0]].append(found[1])
+            measured[found[0]].append(found[2])
+            where[found[1].key] = found[0]
     copies: dict[str, list] = {}
     compared: set[str] = set()
     for (county, _), members in groups.items():
         if len(members) > 1:
             compared.update(p.key for p in members)
             copies.update(copied.peer_findings(members, county))
+    quartiles = {group: county_peers.told(found) for group, found in measured.items()}
     decisions: dict[Path, dict | str] = {}
     out: dict[Path, Context | str] = {}
     for unit in units:
@@ -123,5 +142,7 @@ def contexts(units: list[Unit], data: dict[Path, bytes],
         key = str(unit.source)
         out[unit.source] = Context(unit.deadline,
                                    tuple(copies.get(key, ())) if key in compared else None,
-                                   tuple(decisions[folder].get(unit.source.stem, ())))
+                                   tuple(decisions[folder].get(unit.source.stem, ())),
+                                   quartiles.get(where.get(key)))
     return out
+

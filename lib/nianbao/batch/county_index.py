@@ -160,6 +160,14 @@ def index_description(county: str, year: int | str, records: list[dict]) -> str:
             f"（{status_counts(records)}），每个单位的公开版、审阅版和检查结果。")
 
 
+def jumps_list(records: list[dict]) -> str:
+    """The trend.jump findings, each with its unit: the sudden changes a reviewer asks about first."""
+    items = [f"<li>{escape(record.get('short_name') or record['display'])}：{escape(f['message'])}"
+             f"{'（已说明）' if f.get('review') else ''}</li>"
+             for record in records for f in record.get("findings", []) if f["rule"] == "trend.jump"]
+    return f'<ul class="jumps">{"".join(items)}</ul>' if items else ""
+
+
 def index_html(county: str, year: int | str, records: list[dict], summary: bool) -> str:
     title = f"{county}{year}年政府信息公开工作年度报告（各乡镇、街道）"
     overview = status_counts(records)
@@ -180,6 +188,7 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
             f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
             f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
             + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
+            + (f"<h2>主要指标与上年相比变化很大（trend.jump）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
             + "</body>\n</html>\n")
 
 

@@ -25,6 +25,7 @@ class Job:
     index: int = 0              # position in the batch
     context: str = ""           # checks.Context as JSON: what the batch tells the unit (batch/context.py)
     documents: bool = True      # also the PDF and the Word file (`nianbao run --pages-only`: not)
+    earlier: tuple[tuple[str, str, bytes], ...] = ()   # the years before last year's: (source, display, bytes)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class SummaryJob:
     notebook: bytes
     notebook_source: str
     data: dict[str, bytes] = field(default_factory=dict)   # from_bytes: each report's data file, by source
+    earlier: dict[str, bytes] = field(default_factory=dict)  # the county's earlier years' run.json, by year
 
 
 @dataclass

@@ -15,10 +15,11 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataFileError, Problem, suggest
-from ..io import SUFFIXES
+from ..io import SUFFIXES, read_input
 from ..io.safe_yaml import compose_file, plain
 from ..io.source import decode
 from ..model.contract import TOP_LEVEL
+from ..model.indicators import EARLIER_YEARS
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")
@@ -37,6 +38,7 @@ class Unit:
     timeout: float | None = None  # seconds for this unit; None: the command's default
     group: tuple[str, str] | None = None   # (county, year) the file is filed under, a hint
     deadline: dt.date | None = None         # the county's publication deadline for its townships
+    earlier: tuple[Path, ...] = ()          # the years before last year's, newest first (earlier_of)
 
 
 def is_params(path: Path) -> bool | None:
@@ -113,6 +115,31 @@ def previous_of(source: Path, previous_folder: Path | None = None) -> Path | Non
     return candidate if candidate.is_file() else None
 
 
+def earlier_of(previous: Path | None) -> tuple[Path, ...]:
+    """The unit's files before last year's, each found from the one after it as last year's is
+    (<county>/<year-k>/<same name>), newest first, up to EARLIER_YEARS in all with last year's;
+    they stop at the first missing year. The report's table of its years reads them, so they are
+    part of the unit's key."""
+    found: list[Path] = []
+    while previous is not None and len(found) < EARLIER_YEARS - 1:
+        previous = previous_of(previous)
+        if previous is not None:
+            found.append(previous)
+    return tuple(found)
+
+
+def read_earlier(paths: tuple[Path, ...]) -> tuple[bytes, ...]:
+    """The bytes of a unit's earlier files (for its key and its job), up to the first one that
+    cannot be read (bounded like every input; the report's years stop there too)."""
+    found = []
+    for path in paths:
+        try:
+            found.append(read_input(path))
+        except DataFileError:
+            break
+    return tuple(found)
+
+
 def _group_of(source: Path) -> tuple[str, str] | None:
     year, county = source.parent.name, source.parent.parent.name
     return (county, year) if year.isdigit() and county else None
@@ -173,7 +200,11 @@ def read_params(path: Path) -> list[Unit]:
                                  for n in missing])
         files = [by_stem[n] for n in names]
     group = (path.parent.name, path.stem) if path.stem.isdigit() else None
-    return [Unit(f, previous_of(f, previous), notebook, timeout, group or _group_of(f), deadline) for f in files]
+    units = []
+    for f in files:
+        last = previous_of(f, previous)
+        units.append(Unit(f, last, notebook, timeout, group or _group_of(f), deadline, earlier_of(last)))
+    return units
 
 
 def resolve(targets: list[str | Path], unusable: list[DataFileError] | None = None) -> list[Unit]:
@@ -220,6 +251,7 @@ def resolve(targets: list[str | Path], unusable: list[DataFileError] | None = No
         for f in files:
             if f not in params:
                 source = f.resolve()
-                units.setdefault(source, Unit(source, previous_of(source), DEFAULT_NOTEBOOK,
-                                              group=_group_of(source)))
+                last = previous_of(source)
+                units.setdefault(source, Unit(source, last, DEFAULT_NOTEBOOK, group=_group_of(source),
+                                              earlier=earlier_of(last)))
     return list(units.values())

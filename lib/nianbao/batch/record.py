@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..io.files import atomic_write
+from ..model.indicators import EARLIER_YEARS
 
 PACKAGE = Path(__file__).resolve().parent
 RUN_JSON = "run.json"
@@ -34,12 +35,14 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def unit_key(data: str, previous: str | None, notebook: str, context: str | None = None) -> str:
+def unit_key(data: str, previous: str | None, notebook: str, context: str | None = None,
+             earlier: tuple[str, ...] = ()) -> str:
     """From the inputs' sha256 hex digests (previous None: there is none; context: what the
-    batch tells the unit, batch/context.py) and the package's."""
+    batch tells the unit, batch/context.py; earlier: the years before last year's files that the
+    report's table of its years reads) and the package's."""
     digest = hashlib.sha256()
     for part in (data, previous or sha256(b""), notebook, sha256(package_fingerprint().encode()),
-                 *((context,) if context else ())):
+                 *((context,) if context else ()), *earlier):
         digest.update(bytes.fromhex(part))
     return digest.hexdigest()
 
@@ -60,6 +63,20 @@ def ours(content) -> bool:
     return (isinstance(content, dict) and isinstance(content.get("units"), list)
             and all(isinstance(r, dict) and "source" in r for r in content["units"])
             and isinstance(content.get("versions"), dict) and "nianbao" in content["versions"])
+
+
+def earlier_runs(folder: Path) -> list[Path]:
+    """The run.json of the same county's earlier years (OUT/<county>/<year-k>/), newest first, up
+    to EARLIER_YEARS and stopping at the first year never built: the summary's county by year."""
+    found: list[Path] = []
+    if not folder.name.isdigit():
+        return found
+    for k in range(1, EARLIER_YEARS + 1):
+        path = folder.parent / str(int(folder.name) - k) / RUN_JSON
+        if not path.is_file():
+            break
+        found.append(path)
+    return found
 
 
 def load_all(out_root: Path) -> dict[Path, dict]:

@@ -23,7 +23,7 @@ from .context import contexts
 from .county_index import open_counts, write_index
 from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
 from .lock import output_lock
-from .params import Unit
+from .params import Unit, read_earlier
 from .paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
 from .pool import Pool, WorkerLost, kill_descendants
 from .summaries import Summaries
@@ -72,10 +72,12 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
     known = {rec["source"]: (folder, rec) for folder, run in runs.items() for rec in run.get("units", [])}
     notebooks: dict[Path, tuple[bytes, str]] = {}      # read and hashed once, not per unit
     read: dict[Path, tuple[bytes, bytes | None]] = {}
+    earlier: dict[Path, tuple[bytes, ...]] = {}       # the years before last year's
     errors: dict[Path, str] = {}
     for unit in units:
         try:                             # bounded: a huge file or a device is refused, not read
             read[unit.source] = read_input(unit.source), read_input(unit.previous) if unit.previous else None
+            earlier[unit.source] = read_earlier(unit.earlier)
             if unit.notebook not in notebooks:
                 text = unit.notebook.read_bytes()
                 notebooks[unit.notebook] = text, record.sha256(text)
@@ -97,9 +99,13 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
         notebook, notebook_sha = notebooks[unit.notebook]
         data_sha, previous_sha = record.sha256(data), record.sha256(previous)
         context_json = context.to_json()
-        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()))
+        before = earlier[unit.source]
+        before_sha = tuple(map(record.sha256, before))
+        key = record.unit_key(data_sha, previous_sha, notebook_sha, record.sha256(context_json.encode()), before_sha)
         inputs = {"data": _input(unit.source, data_sha), "previous": _input(unit.previous, previous_sha),
                   "notebook": _input(unit.notebook, notebook_sha)}
+        if before:
+            inputs["earlier"] = [_input(p, d) for p, d in zip(unit.earlier, before_sha)]
         item = Planned(unit, key, inputs, old, old_folder)
         unchanged = (old is not None and old.get("key") == key and old["status"] in (OK, ERRORS, UNUSABLE)
                      and _outputs_exist(old_folder, old) and (_has_documents(old) or not documents))
@@ -107,7 +113,7 @@ def plan(units: list[Unit], runs: dict[Path, dict], force: bool, documents: bool
             item.job = Job(str(unit.source), display_path(unit.source), data, notebook, str(unit.notebook),
                            previous, str(unit.previous) if unit.previous else None,
                            display_path(unit.previous) if unit.previous else None, i, context_json,
-                           documents)
+                           documents, tuple((str(p), display_path(p), b) for p, b in zip(unit.earlier, before)))
         planned.append(item)
     return planned
 

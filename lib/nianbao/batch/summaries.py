@@ -23,8 +23,11 @@ from .params import PROJECT
 SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
 
 
-def summary_key(records: list[dict]) -> str:
+def summary_key(records: list[dict], earlier: list[dict] = ()) -> str:
+    """Its units' keys and statuses, and those of the county's earlier years (the county by year)."""
     digest = hashlib.sha256(json.dumps([(r["source"], r.get("key"), r["status"]) for r in records]).encode())
+    for run in earlier:
+        digest.update(json.dumps([(r["source"], r.get("key"), r["status"]) for r in run.get("units", [])]).encode())
     digest.update(SUMMARY_NOTEBOOK.read_bytes() + record.package_fingerprint().encode())
     return digest.hexdigest()
 
@@ -42,9 +45,22 @@ def _job(folder: Path, content: dict, key: str, from_bytes: bool, force: bool) -
         if from_bytes and rec["status"] in (OK, ERRORS) and rec.get("values") is None:   # not recorded
             with contextlib.suppress(OSError):      # gone since: the summary says it is left out
                 data[rec["source"]] = Path(rec["source"]).read_bytes()
+    earlier = {}
+    if from_bytes:                          # the county's earlier years, for the county by year
+        for path in record.earlier_runs(folder):
+            with contextlib.suppress(OSError):
+                earlier[path.parent.name] = path.read_bytes()
     return SummaryJob(str(folder), display_path(folder / "summary.html"),
                       (folder / record.RUN_JSON).read_bytes(), SUMMARY_NOTEBOOK.read_bytes(),
-                      str(SUMMARY_NOTEBOOK), data)
+                      str(SUMMARY_NOTEBOOK), data, earlier)
+
+
+def _earlier(folder: Path) -> list[dict]:
+    runs = []
+    for path in record.earlier_runs(folder):
+        with contextlib.suppress(OSError, ValueError):
+            runs.append(json.loads(path.read_text(encoding="utf-8")))
+    return runs
 
 
 def _written(folder: Path, key: str, result: SummaryResult | str) -> dict:
@@ -72,7 +88,7 @@ class Summaries:
         """Each county-year's summary, unless it is made or being made for the same units."""
         for folder, content in contents.items():
             self.contents[folder] = content
-            key = summary_key(content["units"])
+            key = summary_key(content["units"], _earlier(folder))
             if folder in self.made and self.made[folder][0] == key:
                 content["summary"] = self.made[folder][1]
             elif self.asked.get(folder, (None,))[0] != key:

@@ -90,8 +90,13 @@ def build_summary(job: SummaryJob, *, from_bytes: bool = True, engine: str | Non
                         copy.parent.mkdir(parents=True)
                         copy.write_bytes(job.data[rec["source"]])
                         names[str(copy)], rec["source"] = rec["source"], str(copy)
-                run_json, nb_path = Path(tmp) / RUN_JSON, Path(tmp) / "county_summary.ipynb"
+                # <year>/run.json beside the earlier years' (county_summary finds them as siblings)
+                run_json, nb_path = Path(tmp) / Path(job.folder).name / RUN_JSON, Path(tmp) / "county_summary.ipynb"
+                run_json.parent.mkdir()
                 run_json.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+                for year, data in job.earlier.items():
+                    (Path(tmp) / year).mkdir(exist_ok=True)
+                    (Path(tmp) / year / RUN_JSON).write_bytes(data)
                 nb_path.write_bytes(job.notebook)
                 names.update({str(run_json): str(Path(job.folder) / RUN_JSON), str(nb_path): job.notebook_source})
                 notebook, html = (_relabel(text, names) for text in render_summary(run_json, nb_path, engine))
@@ -125,6 +130,8 @@ def build_unit(job: Job, *, from_bytes: bool = True, engine: str | None = None) 
             root = Path(tmp) / ("data" if Path(job.previous_source).parent != Path(job.source).parent else "previous")
             previous = _private_copy(root, job.previous_source, job.previous)
             names[str(previous)] = job.previous_display
+            for source, shown, data in job.earlier:    # beside it, where it finds them (crossyear.load_earlier)
+                names[str(_private_copy(root, source, data))] = shown
         return build(job.source, data_path, notebook, previous, display=job.display, names=names,
                      context=job.context, **options)
 

@@ -16,11 +16,15 @@ class Context:
     deadline: dt.date | None = None          # the county's date for its townships' reports
     peers: tuple[Finding, ...] | None = None  # narrative.copied against the county-year; None: not compared
     decisions: tuple[dict, ...] = ()          # reviewers' decisions for this unit (reviews.yaml)
+    # the county-year's quartiles (checks/peers.py): {"units": n, "bounds": {measure: [q1, median,
+    # q3] | None}} ("bounds" None with fewer than 4 units); None: not compared with the county
+    quartiles: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps({"deadline": self.deadline.isoformat() if self.deadline else None,
                            "peers": None if self.peers is None else [f.record() for f in self.peers],
-                           "decisions": list(self.decisions)}, ensure_ascii=False, sort_keys=True, default=str)
+                           "decisions": list(self.decisions), "quartiles": self.quartiles},
+                          ensure_ascii=False, sort_keys=True, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> Context:
@@ -28,4 +32,4 @@ class Context:
         peers = data.get("peers")
         return cls(dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
                    None if peers is None else tuple(Finding(**p) for p in peers),
-                   tuple(data.get("decisions") or ()))
+                   tuple(data.get("decisions") or ()), data.get("quartiles"))

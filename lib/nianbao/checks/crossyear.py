@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import DataFileError, PreviousFileError, Problem
 from ..io import read_report
 from ..model.findings import ERROR, WARNING, Finding
+from ..model.indicators import EARLIER_YEARS
 from ..model.names import unit_key
 from ..model.report import Report
 
@@ -77,6 +78,24 @@ def load_previous(report: Report, given: str | Path | None = None) -> Previous:
         return Previous(None, path, f"{report.year - 1}年度的数据文件 {_short(path)} 无法使用"
                                     f"（{first.field + '：' if first.field else ''}{first.message}）")
     return Previous(previous, path, f"上一年度数据：{_short(path)}")
+
+
+def load_earlier(previous: Previous, years: int = EARLIER_YEARS - 1) -> tuple[Report, ...]:
+    """The unit's reports before last year's, newest first, each found from the one after it as
+    last year's is found (data/<county>/<year-k>/<same file name>); stops at the first year
+    missing or unusable (a trend across a gap would mislead)."""
+    found: list[Report] = []
+    later, path = previous.report, previous.path
+    while later is not None and path is not None and len(found) < years:
+        path = previous_path_for(path, later.year)
+        if path is None or not path.is_file():
+            break
+        try:
+            later = _read_previous(later, path)
+        except DataFileError:
+            break
+        found.append(later)
+    return tuple(found)
 
 
 def _value(report: Report, table: str, row: str, column: str):

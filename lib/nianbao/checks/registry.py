@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 from ..io import read_report
 from ..model.findings import Finding
 from ..model.report import Report
-from . import copied, crossyear, deadline, plausibility, reviews
+from . import copied, crossyear, deadline, plausibility, reviews, trends
+from . import peers as county_peers
 from . import prose as prose_checks
 from .context import Context
 from .arithmetic import arithmetic_findings, not_applicable_cells
@@ -47,6 +48,7 @@ RULES = (
     Rule("prose.year", prose_checks.year),
     Rule("narrative.fee_statement", prose_checks.fee_statement, prose_checks.fee_required),
     Rule("narrative.copied", copied.own_last_year, needs_previous=True),
+    Rule(trends.RULE, trends.jump, needs_previous=True),
 )
 # rules that need more than the unit's own files (Context): run by _findings, named by coverage
 CONTEXT_RULES = (deadline.RULE,)
@@ -148,6 +150,7 @@ class Checked:
     coverage: Coverage
     previous: crossyear.Previous
     context: Context
+    earlier: tuple[Report, ...] = ()    # the years before last year's, newest first (crossyear.load_earlier)
 
 
 # Files already read and checked by this process, for the notebooks it forks (handed_over).
@@ -175,7 +178,8 @@ def handed_over(checked: Checked, data_path, previous_path=None) -> Iterator[Non
 
 def check_file(data_path, previous_path=None, context: Context | None = None,
                county_deadline: dt.date | None = None) -> Checked:
-    """Read a data file and last year's (given, or found in the same data tree) and check them.
+    """Read a data file and last year's (given, or found in the same data tree) and check them;
+    the years before last year's are read too, for the report's table of its years.
 
     Without a context (one file, not a batch), the file's folder gives it: the other units of
     the same county-year there and the reviewers' decisions beside it (context_beside).
@@ -189,18 +193,20 @@ def check_file(data_path, previous_path=None, context: Context | None = None,
     previous = crossyear.load_previous(report, previous_path or None)
     context = context or context_beside(report, county_deadline)
     cover = coverage(report, previous.report, previous.note, context)
-    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context)
+    return Checked(report, _findings(report, previous.report, cover, context), cover, previous, context,
+                   crossyear.load_earlier(previous))
 
 
 def context_beside(report: Report, county_deadline: dt.date | None = None) -> Context:
     """A single file's context from its folder: the units of the same county-year in it (for
-    narrative.copied) and reviews.yaml beside it."""
+    narrative.copied and the county's quartiles) and reviews.yaml beside it."""
     from ..errors import DataFileError
     from ..io import SUFFIXES
     if report.source is None:
         return Context(county_deadline)
     source = Path(report.source).resolve()
     peers = [copied.Peer(str(source), report.short_name, (report.unit, report.short_name), report.narrative)]
+    measured = [county_peers.measures(report.edition, report.value)]
     for path in sorted(source.parent.iterdir()):
         if (path == source or path.name == reviews.FILE or path.name.startswith(".")
                 or path.suffix.lower() not in SUFFIXES or not path.is_file()):
@@ -211,6 +217,7 @@ def context_beside(report: Report, county_deadline: dt.date | None = None) -> Co
             continue            # its own problems are reported when it is checked
         if (other.county, other.year) == (report.county, report.year):
             peers.append(copied.Peer(str(path), other.short_name, (other.unit, other.short_name), other.narrative))
+            measured.append(county_peers.measures(other.edition, other.value))
     found = copied.peer_findings(peers, report.county) if len(peers) > 1 else {}
     return Context(county_deadline, tuple(found.get(str(source), ())) if len(peers) > 1 else None,
-                   tuple(reviews.decisions_for(source)))
+                   tuple(reviews.decisions_for(source)), county_peers.told(measured))

@@ -92,6 +92,15 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """A key indicator (新收申请, 行政诉讼, …): the sum of some cells of an edition. Its id is the
+    same in every edition that has it, so years of two editions are compared by it."""
+    id: str
+    label: str
+    cells: tuple[tuple[str, str, str], ...]     # (table, row, column)
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     issued_by: str
@@ -100,6 +109,8 @@ class Edition:
     sections: tuple[tuple[str, str], ...]       # (id, heading)
     tables: dict[str, Table]
     rules: tuple[dict, ...]
+    indicators: tuple[Indicator, ...] = ()
+    trend_jump: dict = field(default_factory=dict, hash=False, compare=False)  # {ratio, difference}
 
     def covers(self, year: int) -> bool:
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
@@ -156,6 +167,9 @@ def _parse(data: dict) -> Edition:
         sections=tuple((s["id"], s["heading"]) for s in data["sections"]),
         tables={tid: _table(tid, data["tables"][tid]) for tid in TABLES},
         rules=tuple(data["rules"]),
+        indicators=tuple(Indicator(i["id"], i["label"], tuple(tuple(c.split(".")) for c in i["cells"]))
+                         for i in data.get("indicators", ())),
+        trend_jump=dict(data.get("trend_jump") or {}),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from IPython import get_ipython
 from IPython.display import HTML, display
 
-from ..checks import Context, Coverage, check_file
+from ..checks import Checked, Context, Coverage, check_file
 from ..checks import coverage as rules_coverage
 from ..model.findings import Finding, flagged_cells
 from ..model.report import Report
@@ -19,6 +19,7 @@ from . import tables
 from .export import LAB_STYLE
 from .labstyle import lab_style
 from .panel import panel_html
+from .standing import standing_html
 
 DEMO_BANNER = '<p class="demo-banner">示例数据（非真实）</p>'
 PROJECT = Path(__file__).resolve().parents[3]     # the project, when nianbao runs from its clone
@@ -50,7 +51,27 @@ def load(data_path: str, previous_path: str = "", context: str = ""
     batch tells the unit, else the data file's folder tells it (the other units, reviews.yaml)."""
     checked = check_file(located(data_path), located(previous_path),
                          Context.from_json(context) if context else None)
+    _loaded[:] = [checked]
     return checked.report, checked.findings, checked.coverage, checked.previous.report
+
+
+_loaded: list[Checked] = []     # what load() last read: the notebook's report and what came with it
+
+
+def _checked(report: Report) -> Checked | None:
+    return next((c for c in _loaded if c.report is report), None)
+
+
+def history(report: Report) -> tuple[Report, ...]:
+    """The unit's reports of the years before this one — last year's and up to four earlier ones,
+    found as last year's is (checks.crossyear.load_earlier), newest first; () when none. Those
+    load() read for this report, else read now from the report's file."""
+    checked = _checked(report)
+    if checked is None:
+        from ..checks.crossyear import load_earlier, load_previous
+        last = load_previous(report)
+        return tuple(r for r in (last.report, *load_earlier(last)) if r is not None)
+    return tuple(r for r in (checked.previous.report, *checked.earlier) if r is not None)
 
 
 def header(report: Report) -> HTML:
@@ -74,6 +95,13 @@ def findings_panel(report: Report, findings: list[Finding], cover: Coverage | No
                 **({"review": f.review} if f.review else {})} for f in findings]
     panel = {"findings": records, "ran": list(cover.ran), "skipped": cover.skipped_note()}
     return shown(panel_html(**panel), {"panel": panel})
+
+
+def standing(report: Report) -> HTML:
+    """For the reviewer: the unit among its county's units of the year (quartiles), as the batch
+    or the data file's folder told it."""
+    checked = _checked(report)
+    return HTML(standing_html(report, checked.context.quartiles if checked else None))
 
 
 def overview(report: Report) -> HTML:
