@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from ..checks import peers
 from ..model.edition import edition_for, load_edition
 from ..model.indicators import from_values, indicator_values, shared
-from ..render import charts
+from ..render import charts, tables
 from .county_summary import County
 from .record import earlier_runs
 
@@ -48,9 +48,10 @@ def quartiles(county: County) -> HTML:
                     + f"<td>{escape(below)}</td><td>{escape(above)}</td></tr>")
     return HTML(f'<p class="note">按本县（区）本年度{len(units)}个单位的数计算（线性插值，同 Excel 的 QUARTILE.INC）；'
                 "比率的分母为0的单位不计入该比率。</p>"
-                '<table class="summary-table quartiles"><thead><tr><th>指标</th><th>下四分位数</th><th>中位数</th>'
-                "<th>上四分位数</th><th>低于下四分位数的单位</th><th>高于上四分位数的单位</th></tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>")
+                + tables.scroll_box('<table class="summary-table quartiles"><thead><tr><th>指标</th>'
+                                    "<th>下四分位数</th><th>中位数</th><th>上四分位数</th>"
+                                    "<th>低于下四分位数的单位</th><th>高于上四分位数的单位</th></tr></thead>"
+                                    f"<tbody>{''.join(rows)}</tbody></table>", "各项指标的四分位数"))
 
 
 def distribution_figure(units: dict[str, dict], labels: dict[str, str]) -> Figure | None:
@@ -125,5 +126,5 @@ def years_table(years: pd.DataFrame) -> HTML:
                    + "".join(f'<td class="num">{int(v)}</td>' for v in values) + "</tr>"
                    for label, values in years.iterrows())
     return HTML('<p class="note">各年度为当年生成报告的各单位之和（缺少数据的单元格按0计）。</p>'
-                f'<table class="summary-table years"><thead><tr><th>指标</th>{head}</tr></thead>'
-                f"<tbody>{rows}</tbody></table>")
+                + tables.scroll_box(f'<table class="summary-table years"><thead><tr><th>指标</th>{head}</tr>'
+                                    f"</thead><tbody>{rows}</tbody></table>", "全县各年度主要数据"))

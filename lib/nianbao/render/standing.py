@@ -7,6 +7,7 @@ from html import escape
 
 from ..checks import peers
 from ..model.report import Report
+from .tables import scroll_box
 
 
 def standing_html(report: Report, told: dict | None) -> str:
@@ -30,6 +31,7 @@ def standing_html(report: Report, told: dict | None) -> str:
     return (f'<section class="standing"><h2 class="findings-title">{escape(title)}</h2>'
             "<p>下四分位数、中位数、上四分位数按本县（区）本年度各单位的数计算；低于下四分位数或高于上四分位数的，"
             "请留意是否属实。</p>"
-            '<table class="form-table standing"><thead><tr><th>指标</th><th>本单位</th><th>下四分位数</th>'
-            f"<th>中位数</th><th>上四分位数</th><th>位置</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            "</section>")
+            + scroll_box('<table class="form-table standing"><thead><tr><th>指标</th><th>本单位</th>'
+                         "<th>下四分位数</th><th>中位数</th><th>上四分位数</th><th>位置</th></tr></thead>"
+                         f"<tbody>{''.join(rows)}</tbody></table>", title)
+            + "</section>")

@@ -18,6 +18,7 @@ from ..model.report import Report
 from .charts import PALETTE, WIDTH
 from .fonts import use_cjk_font
 from .prose import number
+from .tables import scroll_box
 
 COUNTS = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
 
@@ -51,8 +52,9 @@ def table(years: pd.DataFrame, sentence: str = "") -> HTML:
                    + "</tr>" for label, values in years.iterrows())
     caption = f"{years.columns[0]}—{years.columns[-1]}年主要数据（单位：件）"
     # the caption a paragraph, not <caption>: the Word file is made from the page's blocks
-    return HTML(f'<p class="table-caption">{escape(caption)}</p><table class="form-table years">'
-                f"<thead><tr><th>指标</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    table = (f'<table class="form-table years"><thead><tr><th>指标</th>{head}</tr></thead>'
+             f"<tbody>{rows}</tbody></table>")
+    return HTML(f'<p class="table-caption">{escape(caption)}</p>{scroll_box(table, caption)}'
                 + (f'<p class="generated">{escape(sentence)}</p>' if sentence else ""))
 
 
