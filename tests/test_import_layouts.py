@@ -18,10 +18,23 @@ from layout_docs import layout_pdf, tally, text_rendering
 from nianbao.io import read_report
 
 KNOWN = ROOT / "tests" / "data" / "layouts" / "青山区-2024.yaml"
+# the same report with not-applicable marks: the fee row of （六） all “/”, 规章 “－”, 行政强制 “无”,
+# the fee amount “不适用” (12 cells)
+MARKED = ROOT / "tests" / "data" / "layouts" / "青山区-2024-不适用.yaml"
 TITLE = "青山区 2024 年政府信息公开工作年度报告"
 PRINTS = {"ruled": dict(ruled=True), "unruled": dict(ruled=False),
           "spaced": dict(ruled=True, title_spacing=0.6, title_em=20),
-          "numbered": dict(ruled=True, numbered=True)}
+          "numbered": dict(ruled=True, numbered=True),
+          "marked": dict(ruled=True, numbered=True), "marked-unruled": dict(ruled=False)}
+
+
+def known(name: str) -> Path:
+    return MARKED if name.startswith("marked") else KNOWN
+
+
+def marks(name: str) -> str:
+    """What the import's summary says of the marks it read."""
+    return "（其中不适用12个）" if name.startswith("marked") else ""
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -29,10 +42,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("layouts")
-    report = read_report(KNOWN)
     files = {}
     for name, options in PRINTS.items():
-        pdf = files[f"{name}.pdf"] = layout_pdf(report, root / f"{name}.pdf", title=TITLE, **options)
+        pdf = files[f"{name}.pdf"] = layout_pdf(read_report(known(name)), root / f"{name}.pdf", title=TITLE, **options)
         files[f"{name}-layout.txt"] = text_rendering(pdf, root / f"{name}-layout.txt", layout=True)
         files[f"{name}-raw.txt"] = text_rendering(pdf, root / f"{name}-raw.txt", layout=False)
     return files
@@ -78,12 +90,13 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
     （六）其他处理 is never taken for the 2019 edition's row of that name."""
     done, out = imported(tmp_path, made[f"{name}.pdf"])
     assert done.returncode == 0, done.stderr
-    assert "2024年度，2021版格式，读出200/200个单元格，缺失0个，非数字0个，有歧义0个" in done.stderr
+    assert f"2024年度，2021版格式，读出200/200个单元格{marks(name)}，缺失0个，非数字0个，有歧义0个" in done.stderr
     assert "2019版格式" not in done.stderr
-    got, want = read_report(out), read_report(KNOWN)
+    got, want = read_report(out), read_report(known(name))
     assert (got.unit, got.county, got.year, got.published) == (want.unit, want.county, want.year, want.published)
     for tid in want.tables:
         assert got.tables[tid].equals(want.tables[tid]), (tid, got.tables[tid].compare(want.tables[tid]))
+    assert got.not_applicable == want.not_applicable
 
 
 # What the text renderings give, by the tally of layout_docs.py (read, missing; none ambiguous,
@@ -95,22 +108,25 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
 # the paragraphs of § 五, is taken back from there.
 # A page number, a line of its own, is dropped where the pages' last lines count up (the raw
 # text may write the table's last values after it: page 3 of the numbered PDF).
-TEXT = ("ruled-raw.txt", "unruled-raw.txt", "spaced-raw.txt", "numbered-raw.txt", "ruled-layout.txt",
-        "unruled-layout.txt", "spaced-layout.txt", "numbered-layout.txt")
+# A not-applicable mark (“/” …) is a value line of its own, a cell of its row: the comparisons
+# that need it are skipped, as the checks skip them, and the order is taken only when every
+# number is still in a comparison that ran and held.
+TEXT = [f"{name}-{kind}.txt" for name in PRINTS for kind in ("raw", "layout")]
 
 
 @pytest.mark.parametrize("name", TEXT)
 def test_a_text_rendering_of_the_pdf_is_read_cell_by_cell(tmp_path, made, name):
     done, out = imported(tmp_path, made[name])
     assert done.returncode == 0, done.stderr                       # read, not refused (2)
-    assert "2024年度，2021版格式，读出200/200个单元格，缺失0个" in done.stderr
-    got, want = read_report(out), read_report(KNOWN)
+    assert f"2024年度，2021版格式，读出200/200个单元格{marks(name)}，缺失0个" in done.stderr
+    got, want = read_report(out), read_report(known(name))
+    assert got.not_applicable == want.not_applicable
     assert (got.unit, got.year, got.edition.id) == ("青山区人民政府", 2024, "2021")
     assert tally(out, want) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
     assert got.narrative["improvements"] == want.narrative["improvements"]   # no value left in § 五
     notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
     assert any("数值按各行的顺序读取" in d for d in notes["deviations"])   # said how it was read
-    if name in ("ruled-raw.txt", "numbered-raw.txt"):
+    if name in ("ruled-raw.txt", "numbered-raw.txt", "marked-raw.txt"):
         assert any("最后5个数值在后面的正文中" in d for d in notes["deviations"])
 
 
@@ -231,3 +247,24 @@ def test_the_last_group_of_section_four_is_taken_back_from_section_six(tmp_path)
     assert tally(out, report) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
     assert "最后5个数值在后面的正文中" in done.stderr
     assert read_report(out).narrative["other"] == report.narrative["other"]
+
+
+def test_marks_that_leave_values_unchecked_stop_the_reading_by_order(tmp_path, made):
+    """The marked raw text, its 3.其他 row's 总计 (4) written “/” as well: that row's other values
+    (2 1 1 0 0 0) are in no comparison that can run any more — their row's total is not
+    applicable, and every column's outcome sum has the fee row's “/” — so nothing confirms where
+    they stand (a row shifted by a cell would pass): the order is not taken, the reason said,
+    nothing read wrong."""
+    lines = made["marked-raw.txt"].read_text(encoding="utf-8").split("\n")
+    values = [i for i, line in enumerate(lines) if line in ("/", "0", "1", "2", "3", "4")]
+    fee = next(k for k in range(len(values)) if [lines[i] for i in values[k:k + 7]] == ["/"] * 7)
+    misc = values[fee + 7:fee + 14]
+    assert [lines[i] for i in misc] == ["2", "1", "1", "0", "0", "0", "4"]
+    lines[misc[-1]] = "/"
+    page = tmp_path / "marked.txt"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    done, out = imported(tmp_path, page)
+    assert done.returncode == 1, done.stderr
+    assert "不能按数值的顺序读取（6个数值所在的勾稽关系都用到不适用的单元格，无法核对其位置）" in done.stderr
+    counts = tally(out, read_report(MARKED))
+    assert counts["wrong"] == 0 and counts["missing"] >= 7, counts

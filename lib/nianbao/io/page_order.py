@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 
 from ..model.edition import Edition, Table
-from .digits import cell_values, holds
+from ..model.report import NOT_APPLICABLE, not_applicable_mark
+from .digits import Mark, cell_values, holds, rule_cells
 from .page import label_pattern
 
-VALUE_LINE = re.compile(r"[ \t]*(?:[-－]?\d+(?:\.\d+)?|[/／]|[—―–\-－−]+)[ \t]*")
+# a number, or a not-applicable mark (model.report.NOT_APPLICABLE: /, —, －, 无, 不适用), alone
+VALUE_LINE = re.compile(rf"[ \t]*(?:[-－]?\d+(?:\.\d+)?|{NOT_APPLICABLE.pattern})[ \t]*")
 
 
 def value_runs(body: str, start: int, end: int) -> list[list[tuple[int, str]]]:
@@ -73,12 +75,22 @@ def by_position(body: str, edition: Edition, table: Table, start: int, end: int,
         reading = cell_values(cells[i * width:(i + 1) * width], kinds)
         placed.append((keys, reading))
         values.update(zip(keys, reading))
+    if any(isinstance(v, Mark) and not not_applicable_mark(v.text) for v in values.values()):
+        return "有的数值不是该栏可填的数"
+    checked = set()
     for rule in edition.rules:
         if rule["table"] != table.id:
             continue
         lines = [r.id for r in table.rows] if rule["per"] == "row" else [c.id for c in table.columns]
-        if not all(holds(rule, line, values) for line in lines):
-            return "按位置对应时勾稽关系不成立"
+        for line in lines:
+            result = holds(rule, line, values)
+            if result is False:
+                return "按位置对应时勾稽关系不成立"
+            if result:
+                checked.update(rule_cells(rule, line, rule["left"] + rule["right"]))
+    unchecked = [key for key, value in values.items() if not isinstance(value, Mark) and key not in checked]
+    if unchecked:               # every comparison over them needs a not-applicable cell: skipped
+        return f"{len(unchecked)}个数值所在的勾稽关系都用到不适用的单元格，无法核对其位置"
     for index, row_id in _anchors(body, table, start, end, runs).items():
         if table.rows[index // width].id != row_id or index % width:
             return "行标签与数值的位置不一致"
