@@ -11,6 +11,7 @@ label of the row placed there. Otherwise the reason is returned and the rows sta
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..model.edition import Edition, Table
@@ -19,6 +20,7 @@ from .digits import Mark, cell_values, holds, rule_cells
 from .page import label_pattern
 
 # a number, or a not-applicable mark (model.report.NOT_APPLICABLE: /, —, －, 无, 不适用), alone
+MAX_SPLIT_ROWS = 2          # rows whose values runs share, each tried in its width's rotations
 VALUE_LINE = re.compile(rf"[ \t]*(?:[-－]?\d+(?:\.\d+)?|{NOT_APPLICABLE.pattern})[ \t]*")
 
 
@@ -58,16 +60,49 @@ def _anchors(body: str, table: Table, start: int, end: int, runs) -> dict[int, s
 def by_position(body: str, edition: Edition, table: Table, start: int, end: int, tail=()):
     """([(keys, reading)] one per row of the table) when the order settles every value, else the
     reason (Chinese) why it does not (None: no value stands on a line of its own). `tail`, a run
-    of values found after the table, is read as its last."""
+    of values found after the table, is read as its last.
+
+    A row whose values two runs share (a header word a page break repeats between them) may have
+    been written out of order — pdftotext writes a row's first value after the others —: its
+    values are tried in each rotation, and read only when exactly one reading passes every check."""
     width = len(table.columns)
     runs = value_runs(body, start, end) + ([list(tail)] if tail else [])
     if not runs:
         return None                                   # no value stands on a line of its own
-    if any(len(run) % width for run in runs):
-        return f"数值不是每{width}个一行"
     cells = [text for run in runs for _, text in run]
     if len(cells) != width * len(table.rows):
+        if any(len(run) % width for run in runs):
+            return f"数值不是每{width}个一行"
         return f"数值有{len(cells) // width}行，表格有{len(table.rows)}行"
+    ends = itertools.accumulate(len(run) for run in runs[:-1])
+    split = sorted({at // width for at in ends if at % width})
+    if len(split) > MAX_SPLIT_ROWS:
+        return f"数值不是每{width}个一行"
+    passing, reason = {}, ""
+    for rotations in itertools.product(range(width), repeat=len(split)):
+        order = list(cells)
+        for row, turn in zip(split, rotations):
+            own = order[row * width:(row + 1) * width]
+            order[row * width:(row + 1) * width] = own[turn:] + own[:turn]
+        placed = _placed(edition, table, order)
+        if isinstance(placed, str):
+            reason = reason or placed
+        else:
+            passing.setdefault(tuple(r for _, r in placed), placed)
+    if len(passing) > 1:
+        return f"{'、'.join(table.rows[r].label for r in split)}的数值不在一处，有{len(passing)}种顺序都符合勾稽关系"
+    if not passing:
+        return reason
+    for index, row_id in _anchors(body, table, start, end, runs).items():
+        if table.rows[index // width].id != row_id or index % width:
+            return "行标签与数值的位置不一致"
+    return passing.popitem()[1]
+
+
+def _placed(edition: Edition, table: Table, cells: list[str]):
+    """[(keys, reading)] of the table's rows when its cells, in the rows' order, pass every
+    check that can run and every number is in one that ran, else why not."""
+    width = len(table.columns)
     kinds = [table.value_type(c.id) for c in table.columns]
     placed, values = [], {}
     for i, row in enumerate(table.rows):
@@ -91,7 +126,4 @@ def by_position(body: str, edition: Edition, table: Table, start: int, end: int,
     unchecked = [key for key, value in values.items() if not isinstance(value, Mark) and key not in checked]
     if unchecked:               # every comparison over them needs a not-applicable cell: skipped
         return f"{len(unchecked)}个数值所在的勾稽关系都用到不适用的单元格，无法核对其位置"
-    for index, row_id in _anchors(body, table, start, end, runs).items():
-        if table.rows[index // width].id != row_id or index % width:
-            return "行标签与数值的位置不一致"
     return placed

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnreadableDocument
-from .pdf_layout import Line, blocks, join, page_lines, table_rows
+from .pdf_layout import Line, blocks, is_anchor, join, page_lines, table_rows
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
 MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
@@ -123,7 +123,9 @@ def _texts(row: list[str | None]) -> list[str]:
 
 
 def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
-    """ids of the lines that are page numbers, or headers/footers repeated on several pages."""
+    """ids of the lines that are page numbers, or headers/footers repeated on several pages. A
+    table row's values are neither, even where two pages end with a row of the same shape
+    (“0 0 0 0 0 0 0”: a `-layout` grid's page ends at its last line)."""
     repeated = Counter()
     for page, lines in pages:
         for line in lines:
@@ -134,7 +136,8 @@ def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
         for line in lines:
             if not _in_margin(page, line):
                 continue
-            if PAGE_NUMBER.fullmatch(line.text) or (len(pages) > 1 and repeated[re.sub(r"\d+", "#", line.text)] > 1):
+            if PAGE_NUMBER.fullmatch(line.text) or (len(pages) > 1 and not is_anchor(line)
+                                                    and repeated[re.sub(r"\d+", "#", line.text)] > 1):
                 out.add(id(line))
     return out
 
