@@ -292,7 +292,7 @@ def _group_labels() -> tuple[str, ...]:
                   for row in t.rows for g in row.groups})
 
 
-def _is_group(text: str) -> bool:
+def is_group(text: str) -> bool:
     """A group's label, whole or the part a page break leaves of it (“三、本” / “年度办理结果”)."""
     return len(text) >= 2 and any(text in label for label in _group_labels())
 
@@ -326,7 +326,7 @@ def _without_groups(block: list[Line], label_right: float, spans: list[list[floa
                 cell.update(last=piece.top, text=cell["text"] + piece.text)
                 cell["pieces"].append(id(piece))
         split.append(segments)
-    groups = [c for c in cells if _is_group(re.sub(r"\s+", "", c["text"]))]
+    groups = [c for c in cells if is_group(re.sub(r"\s+", "", c["text"]))]
     taken = {piece for c in groups for piece in c["pieces"]}
     kept = []
     for line, segments in zip(block, split):
