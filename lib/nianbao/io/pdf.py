@@ -126,7 +126,7 @@ def _page_pairs(items: list):
     ruled = [k for k, item in enumerate(items) if isinstance(item, Ruled)]
     for k, n in zip(ruled, ruled[1:]):
         between = items[k + 1:n]
-        if items[n].page == items[k].page + 1 and all(is_group(line.text) for line in between):
+        if items[n].page == items[k].page + 1 and all(is_group(re.sub(r"\s+", "", line.text)) for line in between):
             yield items[k], items[n]
 
 
