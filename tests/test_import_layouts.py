@@ -322,3 +322,19 @@ def test_label_columns_of_other_widths(tmp_path, widths, label_em, name, kind):
     read = WIDTHS[label_em, name][kind]
     assert done.returncode == (0 if read == 200 else 1), done.stderr
     assert tally(out, read_report(KNOWN)) == {"read": read, "missing": 200 - read, "ambiguous": 0, "wrong": 0}
+    if (label_em, name, kind) == (4, "ruled", "raw"):      # said how the split row was read
+        assert "“四、结转下年度继续办理”的数值被表头隔开、顺序不同，按唯一符合勾稽关系的顺序读取" in done.stderr
+
+
+def test_a_split_row_no_order_of_which_holds_stays_missing(tmp_path, widths):
+    """4 em raw, the last row's values “0 0 0 0 0 2 总计 2” with its total written 3: no rotation
+    of the row passes the rules — refused, the reason said, nothing read wrong."""
+    text = widths(4, "ruled")["raw"].read_text(encoding="utf-8")
+    assert text.count("\n2\n\n总计\n2\n") == 1
+    page = tmp_path / "split.txt"
+    page.write_text(text.replace("\n2\n\n总计\n2\n", "\n2\n\n总计\n3\n"), encoding="utf-8")
+    done, out = imported(tmp_path, page)
+    assert done.returncode == 1, done.stderr
+    assert "不能按数值的顺序读取（按位置对应时勾稽关系不成立）" in done.stderr
+    counts = tally(out, read_report(KNOWN))
+    assert counts["wrong"] == 0 and counts["missing"] >= 7 * 10, counts

@@ -57,14 +57,15 @@ def _anchors(body: str, table: Table, start: int, end: int, runs) -> dict[int, s
     return out
 
 
-def by_position(body: str, edition: Edition, table: Table, start: int, end: int, tail=()):
+def by_position(body: str, edition: Edition, table: Table, start: int, end: int, tail=(), turned=None):
     """([(keys, reading)] one per row of the table) when the order settles every value, else the
     reason (Chinese) why it does not (None: no value stands on a line of its own). `tail`, a run
     of values found after the table, is read as its last.
 
     A row whose values two runs share (a header word a page break repeats between them) may have
     been written out of order — pdftotext writes a row's first value after the others —: its
-    values are tried in each rotation, and read only when exactly one reading passes every check."""
+    values are tried in each rotation, and read only when exactly one reading passes every check;
+    the labels of the rows read in another order than the page's are added to `turned`."""
     width = len(table.columns)
     runs = value_runs(body, start, end) + ([list(tail)] if tail else [])
     if not runs:
@@ -88,7 +89,8 @@ def by_position(body: str, edition: Edition, table: Table, start: int, end: int,
         if isinstance(placed, str):
             reason = reason or placed
         else:
-            passing.setdefault(tuple(r for _, r in placed), placed)
+            moved = [table.rows[row].label for row, turn in zip(split, rotations) if turn]
+            passing.setdefault(tuple(r for _, r in placed), (placed, moved))
     if len(passing) > 1:
         return f"{'、'.join(table.rows[r].label for r in split)}的数值不在一处，有{len(passing)}种顺序都符合勾稽关系"
     if not passing:
@@ -96,7 +98,10 @@ def by_position(body: str, edition: Edition, table: Table, start: int, end: int,
     for index, row_id in _anchors(body, table, start, end, runs).items():
         if table.rows[index // width].id != row_id or index % width:
             return "行标签与数值的位置不一致"
-    return passing.popitem()[1]
+    placed, moved = passing.popitem()[1]
+    if turned is not None:
+        turned += moved
+    return placed
 
 
 def _placed(edition: Edition, table: Table, cells: list[str]):
