@@ -66,9 +66,13 @@ def text_rendering(pdf: Path, path: Path, *, layout: bool) -> Path:
 
 
 def tally(imported_yaml: Path, expected) -> dict[str, int]:
-    """Cells of an import compared with the known report: read (the right number), wrong (a
-    number that is not the report's), missing and ambiguous (left open, as import_notes says)."""
+    """Cells of an import compared with the known report: read (the right number, or the
+    not-applicable mark the report writes there), wrong (a number that is not the report's, a
+    mark where it has a number, a number where it has a mark), missing and ambiguous (left open,
+    as import_notes says)."""
     import yaml
+
+    from nianbao.model.report import not_applicable_mark
     data = yaml.safe_load(imported_yaml.read_text(encoding="utf-8"))
     notes = data.get("import_notes", {})
     ambiguous = {c for a in notes.get("ambiguous", []) for c in a["cells"]}
@@ -78,8 +82,11 @@ def tally(imported_yaml: Path, expected) -> dict[str, int]:
             value = (data.get(tid) or {}).get(row, {}).get(col)
             if f"{tid}.{row}.{col}" in ambiguous:
                 counts["ambiguous"] += 1
-            elif value is None or isinstance(value, str):
+            elif value is None or isinstance(value, str) and not not_applicable_mark(value):
                 counts["missing"] += 1
+            elif (tid, row, col) in expected.not_applicable or isinstance(value, str):
+                right = not_applicable_mark(value) == expected.not_applicable.get((tid, row, col))
+                counts["read" if right else "wrong"] += 1
             else:
                 counts["read" if float(value) == float(expected.value(tid, row, col)) else "wrong"] += 1
     return counts

@@ -18,10 +18,23 @@ from layout_docs import layout_pdf, tally, text_rendering
 from nianbao.io import read_report
 
 KNOWN = ROOT / "tests" / "data" / "layouts" / "青山区-2024.yaml"
+# the same report with not-applicable marks: the fee row of （六） all “/”, 规章 “－”, 行政强制 “无”,
+# the fee amount “不适用” (12 cells)
+MARKED = ROOT / "tests" / "data" / "layouts" / "青山区-2024-不适用.yaml"
 TITLE = "青山区 2024 年政府信息公开工作年度报告"
 PRINTS = {"ruled": dict(ruled=True), "unruled": dict(ruled=False),
           "spaced": dict(ruled=True, title_spacing=0.6, title_em=20),
-          "numbered": dict(ruled=True, numbered=True)}
+          "numbered": dict(ruled=True, numbered=True),
+          "marked": dict(ruled=True, numbered=True), "marked-unruled": dict(ruled=False)}
+
+
+def known(name: str) -> Path:
+    return MARKED if name.startswith("marked") else KNOWN
+
+
+def marks(name: str) -> str:
+    """What the import's summary says of the marks it read."""
+    return "（其中不适用12个）" if name.startswith("marked") else ""
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -29,10 +42,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("layouts")
-    report = read_report(KNOWN)
     files = {}
     for name, options in PRINTS.items():
-        pdf = files[f"{name}.pdf"] = layout_pdf(report, root / f"{name}.pdf", title=TITLE, **options)
+        pdf = files[f"{name}.pdf"] = layout_pdf(read_report(known(name)), root / f"{name}.pdf", title=TITLE, **options)
         files[f"{name}-layout.txt"] = text_rendering(pdf, root / f"{name}-layout.txt", layout=True)
         files[f"{name}-raw.txt"] = text_rendering(pdf, root / f"{name}-raw.txt", layout=False)
     return files
@@ -78,12 +90,13 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
     （六）其他处理 is never taken for the 2019 edition's row of that name."""
     done, out = imported(tmp_path, made[f"{name}.pdf"])
     assert done.returncode == 0, done.stderr
-    assert "2024年度，2021版格式，读出200/200个单元格，缺失0个，非数字0个，有歧义0个" in done.stderr
+    assert f"2024年度，2021版格式，读出200/200个单元格{marks(name)}，缺失0个，非数字0个，有歧义0个" in done.stderr
     assert "2019版格式" not in done.stderr
-    got, want = read_report(out), read_report(KNOWN)
+    got, want = read_report(out), read_report(known(name))
     assert (got.unit, got.county, got.year, got.published) == (want.unit, want.county, want.year, want.published)
     for tid in want.tables:
         assert got.tables[tid].equals(want.tables[tid]), (tid, got.tables[tid].compare(want.tables[tid]))
+    assert got.not_applicable == want.not_applicable
 
 
 # What the text renderings give, by the tally of layout_docs.py (read, missing; none ambiguous,
@@ -95,22 +108,25 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
 # the paragraphs of § 五, is taken back from there.
 # A page number, a line of its own, is dropped where the pages' last lines count up (the raw
 # text may write the table's last values after it: page 3 of the numbered PDF).
-TEXT = ("ruled-raw.txt", "unruled-raw.txt", "spaced-raw.txt", "numbered-raw.txt", "ruled-layout.txt",
-        "unruled-layout.txt", "spaced-layout.txt", "numbered-layout.txt")
+# A not-applicable mark (“/” …) is a value line of its own, a cell of its row: the comparisons
+# that need it are skipped, as the checks skip them, and the order is taken only when every
+# number is still in a comparison that ran and held.
+TEXT = [f"{name}-{kind}.txt" for name in PRINTS for kind in ("raw", "layout")]
 
 
 @pytest.mark.parametrize("name", TEXT)
 def test_a_text_rendering_of_the_pdf_is_read_cell_by_cell(tmp_path, made, name):
     done, out = imported(tmp_path, made[name])
     assert done.returncode == 0, done.stderr                       # read, not refused (2)
-    assert "2024年度，2021版格式，读出200/200个单元格，缺失0个" in done.stderr
-    got, want = read_report(out), read_report(KNOWN)
+    assert f"2024年度，2021版格式，读出200/200个单元格{marks(name)}，缺失0个" in done.stderr
+    got, want = read_report(out), read_report(known(name))
+    assert got.not_applicable == want.not_applicable
     assert (got.unit, got.year, got.edition.id) == ("青山区人民政府", 2024, "2021")
     assert tally(out, want) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
     assert got.narrative["improvements"] == want.narrative["improvements"]   # no value left in § 五
     notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
     assert any("数值按各行的顺序读取" in d for d in notes["deviations"])   # said how it was read
-    if name in ("ruled-raw.txt", "numbered-raw.txt"):
+    if name in ("ruled-raw.txt", "numbered-raw.txt", "marked-raw.txt"):
         assert any("最后5个数值在后面的正文中" in d for d in notes["deviations"])
 
 
@@ -201,20 +217,30 @@ def test_the_group_other_processing_is_never_read_as_the_2019_row(tmp_path, lost
                 assert got.data[tid][row][col] == report.value(tid, row, col), (tid, row, col)
 
 
-def test_two_rows_labels_run_together_are_not_read(tmp_path):
-    """Label columns of 3.5 em: the grid of `pdftotext -layout` joins the wrapped label of
-    1.本机关不掌握相关政府信息 with that of 2.没有现成信息需要另行制作, cut off by a page break, into
-    one cell, the first row's values after it (“1.本机关不掌握相关息2.没有现成…”). Those values
-    could be either row's: both rows stay missing, said so, none is read wrong."""
+def test_two_rows_labels_run_together_are_not_read():
+    """A grid that joined the wrapped label of 1.本机关不掌握相关政府信息 with that of 2.没有现成信息
+    需要另行制作 into one cell, the first row's values after it, the second row's label lost
+    (“1.本机关不掌握相关息2.没有现成…”: what `pdftotext -layout` gave with 3.5 em label columns
+    before a value row at a page's foot stopped being taken for a footer). Those values could
+    be either row's: not read by the label; nor by the order, whose label check sees
+    “2.没有现成…” before the first row's values. Both rows missing, said so, none read wrong."""
+    from layout_docs import layout_html
+    from nianbao.io.published import import_text
     report = read_report(KNOWN)
-    pdf = layout_pdf(report, tmp_path / "narrow.pdf", title=TITLE, label_em=3.5)
-    done, out = imported(tmp_path, text_rendering(pdf, tmp_path / "narrow.txt", layout=True))
-    assert done.returncode == 1, done.stderr
-    counts = tally(out, report)
-    assert counts["wrong"] == 0 and counts["read"] >= 160, counts
-    assert "“2.没有现成信息需要另行制作”与别的行标签连在一起" in done.stderr
-    missing = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]["missing"]
-    assert "requests.unavailable_needs_creation.total" in missing
+    rows = report.edition.tables["requests"]
+    first, second = rows.row("unavailable_not_held").label, rows.row("unavailable_needs_creation").label
+    page = layout_html(report)
+    assert page.count(f">{first}<") == page.count(f">{second}<") == 1
+    page = page.replace(f">{first}<", ">1.本机关不掌握相关息2.没有现成信息需要另行制作<").replace(f">{second}<", "><")
+    got = import_text(page)
+    assert any("“2.没有现成信息需要另行制作”与别的行标签连在一起" in d for d in got.deviations), got.deviations
+    assert any("不能按数值的顺序读取（行标签与数值的位置不一致）" in d for d in got.deviations), got.deviations
+    assert {c.rsplit(".", 1)[0] for c in got.missing} == {"requests.unavailable_not_held",
+                                                          "requests.unavailable_needs_creation"}
+    for tid, table in report.edition.tables.items():
+        for row, col in table.cells:
+            if f"{tid}.{row}.{col}" not in got.missing:
+                assert got.data[tid][row][col] == report.value(tid, row, col), (tid, row, col)
 
 
 def test_the_last_group_of_section_four_is_taken_back_from_section_six(tmp_path):
@@ -231,3 +257,84 @@ def test_the_last_group_of_section_four_is_taken_back_from_section_six(tmp_path)
     assert tally(out, report) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
     assert "最后5个数值在后面的正文中" in done.stderr
     assert read_report(out).narrative["other"] == report.narrative["other"]
+
+
+def test_marks_that_leave_values_unchecked_stop_the_reading_by_order(tmp_path, made):
+    """The marked raw text, its 3.其他 row's 总计 (4) written “/” as well: that row's other values
+    (2 1 1 0 0 0) are in no comparison that can run any more — their row's total is not
+    applicable, and every column's outcome sum has the fee row's “/” — so nothing confirms where
+    they stand (a row shifted by a cell would pass): the order is not taken, the reason said,
+    nothing read wrong."""
+    lines = made["marked-raw.txt"].read_text(encoding="utf-8").split("\n")
+    values = [i for i, line in enumerate(lines) if line in ("/", "0", "1", "2", "3", "4")]
+    fee = next(k for k in range(len(values)) if [lines[i] for i in values[k:k + 7]] == ["/"] * 7)
+    misc = values[fee + 7:fee + 14]
+    assert [lines[i] for i in misc] == ["2", "1", "1", "0", "0", "0", "4"]
+    lines[misc[-1]] = "/"
+    page = tmp_path / "marked.txt"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    done, out = imported(tmp_path, page)
+    assert done.returncode == 1, done.stderr
+    assert "不能按数值的顺序读取（6个数值所在的勾稽关系都用到不适用的单元格，无法核对其位置）" in done.stderr
+    counts = tally(out, read_report(MARKED))
+    assert counts["wrong"] == 0 and counts["missing"] >= 7, counts
+
+
+# The same report printed with other label columns (tests/layout_docs.py's label_em), ruled and
+# not: what each rendering reads of 200 (missing the rest, each with its reason; never a wrong
+# cell). 4 em raw: pdftotext writes the last row's first value after the others, and a header
+# word between (a row two runs share is tried in its rotations: one passes every check); the
+# `-layout` grids: two pages end with a row of values, which is no page footer; the ruled PDFs:
+# a row's values at a page's foot, its label after the break and the repeated header (the rest
+# of the group's label between the two tables), is joined. 8 em raw stays missing: three labels
+# stand before four rows' values, as a row's values moved after the next row's would look.
+WIDTHS = {
+    (3.5, "ruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (3.5, "unruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (4, "ruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (4, "unruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (6, "ruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (6, "unruled"): {"pdf": 200, "raw": 200, "layout": 200},
+    (8, "ruled"): {"pdf": 200, "raw": 53, "layout": 200},
+    (8, "unruled"): {"pdf": 200, "raw": 102, "layout": 200},
+}
+
+
+@pytest.fixture(scope="module")
+def widths(tmp_path_factory) -> dict:
+    """{(label_em, print): {rendering: its file}}, printed on first use."""
+    root, made = tmp_path_factory.mktemp("widths"), {}
+
+    def get(label_em: float, name: str) -> dict[str, Path]:
+        if (label_em, name) not in made:
+            pdf = layout_pdf(read_report(KNOWN), root / f"{label_em}-{name}.pdf", title=TITLE,
+                             label_em=label_em, ruled=name == "ruled")
+            made[label_em, name] = {"pdf": pdf, **{kind: text_rendering(pdf, root / f"{label_em}-{name}-{kind}.txt",
+                                                                        layout=kind == "layout")
+                                                   for kind in ("raw", "layout")}}
+        return made[label_em, name]
+    return get
+
+
+@pytest.mark.parametrize("label_em, name, kind", [(*key, kind) for key in WIDTHS for kind in ("pdf", "raw", "layout")])
+def test_label_columns_of_other_widths(tmp_path, widths, label_em, name, kind):
+    done, out = imported(tmp_path, widths(label_em, name)[kind])
+    read = WIDTHS[label_em, name][kind]
+    assert done.returncode == (0 if read == 200 else 1), done.stderr
+    assert tally(out, read_report(KNOWN)) == {"read": read, "missing": 200 - read, "ambiguous": 0, "wrong": 0}
+    if (label_em, name, kind) == (4, "ruled", "raw"):      # said how the split row was read
+        assert "“四、结转下年度继续办理”的数值被表头隔开、顺序不同，按唯一符合勾稽关系的顺序读取" in done.stderr
+
+
+def test_a_split_row_no_order_of_which_holds_stays_missing(tmp_path, widths):
+    """4 em raw, the last row's values “0 0 0 0 0 2 总计 2” with its total written 3: no rotation
+    of the row passes the rules — refused, the reason said, nothing read wrong."""
+    text = widths(4, "ruled")["raw"].read_text(encoding="utf-8")
+    assert text.count("\n2\n\n总计\n2\n") == 1
+    page = tmp_path / "split.txt"
+    page.write_text(text.replace("\n2\n\n总计\n2\n", "\n2\n\n总计\n3\n"), encoding="utf-8")
+    done, out = imported(tmp_path, page)
+    assert done.returncode == 1, done.stderr
+    assert "不能按数值的顺序读取（按位置对应时勾稽关系不成立）" in done.stderr
+    counts = tally(out, read_report(KNOWN))
+    assert counts["wrong"] == 0 and counts["missing"] >= 7 * 10, counts

@@ -128,13 +128,17 @@ def cell_values(cells: list[str], kinds: list[str]) -> tuple | None:
     return tuple(out)
 
 
-def holds(rule: dict, line: str, values: dict) -> bool | None:
-    """Whether one rule holds for one line (a row or column id); None when a cell is unknown."""
-    per_column = rule["per"] == "column"
+def rule_cells(rule: dict, line: str, ids) -> list[tuple[str, str, str]]:
+    """The cells of one side (`ids`) of a rule on one line (a row or column id)."""
     table = rule["table"]
+    return [(table, i, line) if rule["per"] == "column" else (table, line, i) for i in ids]
 
+
+def holds(rule: dict, line: str, values: dict) -> bool | None:
+    """Whether one rule holds for one line (a row or column id); None when a cell is unknown or
+    not applicable (a Mark): that comparison is skipped, as the checks skip it."""
     def total(ids):
-        cells = [values.get((table, i, line) if per_column else (table, line, i)) for i in ids]
+        cells = [values.get(key) for key in rule_cells(rule, line, ids)]
         if any(not isinstance(c, int) for c in cells):
             return None
         return sum(cells)

@@ -166,7 +166,8 @@ class Reader:
     def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> None:
         """The rows the labels did not settle, read by the order of their values (page_order.py)
         in place of what the labels gave; or why not, noted."""
-        placed = by_position(self.page.body, self.edition, table, start, end)
+        turned: list[str] = []
+        placed = by_position(self.page.body, self.edition, table, start, end, turned=turned)
         if isinstance(placed, str):
             self.page.note(f"{table.title}：有的行未能按行标签读取，也不能按数值的顺序读取（{placed}）")
         if not isinstance(placed, list):
@@ -177,6 +178,9 @@ class Reader:
             self.lines.append(Line(keys, text, [reading]))
         self.page.note(f"{table.title}：行标签不全或顺序错乱（如 PDF 的纯文本），数值按各行的顺序读取，"
                        f"{len(placed)}行的总计与各列的勾稽关系均已核对")
+        for label in turned:
+            self.page.note(f"{table.title}：“{label}”的数值被表头隔开、顺序不同，"
+                           f"按唯一符合勾稽关系的顺序读取")
 
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]

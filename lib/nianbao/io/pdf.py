@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnreadableDocument
-from .pdf_layout import Line, blocks, join, page_lines, table_rows
+from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
 MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
@@ -88,9 +88,7 @@ def _continue_rows(items: list) -> None:
     """A table continued on the next page: the header rows it repeats there are dropped, and a
     row the page break cut in two (its second half: the label's rest, no value) is joined."""
     heads: dict[int, list] = {}
-    for before, after in zip(items, items[1:]):
-        if not (isinstance(before, Ruled) and isinstance(after, Ruled) and after.page == before.page + 1):
-            continue
+    for before, after in _page_pairs(items):
         head = heads.get(id(before), before.rows)
         heads[id(after)] = head
         repeated = 0
@@ -102,7 +100,11 @@ def _continue_rows(items: list) -> None:
             continue
         last, first = before.rows[-1], after.rows[0]
         values = [i for i, c in enumerate(last) if VALUE.fullmatch((c or "").strip())]
-        if any(re.search(r"\d", c or "") for c in first):
+        labelled = not values or any(last[i] for i in range(values[0]))
+        # a digit in the rest: values, or an item's number (“4.无正当理由…”), which is the whole
+        # label of a row left none, never the rest of a label
+        if any(re.search(r"\d", c or "") for c in first) and (labelled or any(VALUE.fullmatch((c or "").strip())
+                                                                             for c in first)):
             continue
         # only the label's rest, nothing where the row has values (a header has some)
         if len(last) == len(first) and not any(first[i] for i in values):
@@ -110,11 +112,22 @@ def _continue_rows(items: list) -> None:
             after.rows.pop(0)
         elif len(last) != len(first) and values and 0 < len(_texts(first)) <= values[0]:
             # the page's grid differs (a group's column starts there): the rest joins the row's
-            # own label, its last text before its values
-            label = max((i for i in range(values[0]) if last[i]), default=None)
-            if label is not None:
-                last[label] += "".join(_texts(first))
-                after.rows.pop(0)
+            # own label, its last text before its values; the label's place when the page
+            # break left the row none (its values at the page's foot, its label after the break)
+            label = max((i for i in range(values[0]) if last[i]), default=values[0] - 1)
+            last[label] = (last[label] or "") + "".join(_texts(first))
+            after.rows.pop(0)
+
+
+def _page_pairs(items: list):
+    """(a ruled table, the ruled table that starts the next page) when nothing stands between
+    them but the rest of a group's label the break cut (“三、本年度办” / “理结果”: the group's
+    cell is not needed to read the rows)."""
+    ruled = [k for k, item in enumerate(items) if isinstance(item, Ruled)]
+    for k, n in zip(ruled, ruled[1:]):
+        between = items[k + 1:n]
+        if items[n].page == items[k].page + 1 and all(is_group(re.sub(r"\s+", "", line.text)) for line in between):
+            yield items[k], items[n]
 
 
 def _texts(row: list[str | None]) -> list[str]:
@@ -123,7 +136,9 @@ def _texts(row: list[str | None]) -> list[str]:
 
 
 def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
-    """ids of the lines that are page numbers, or headers/footers repeated on several pages."""
+    """ids of the lines that are page numbers, or headers/footers repeated on several pages. A
+    table row's values are neither, even where two pages end with a row of the same shape
+    (“0 0 0 0 0 0 0”: a `-layout` grid's page ends at its last line)."""
     repeated = Counter()
     for page, lines in pages:
         for line in lines:
@@ -134,7 +149,8 @@ def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:
         for line in lines:
             if not _in_margin(page, line):
                 continue
-            if PAGE_NUMBER.fullmatch(line.text) or (len(pages) > 1 and repeated[re.sub(r"\d+", "#", line.text)] > 1):
+            if PAGE_NUMBER.fullmatch(line.text) or (len(pages) > 1 and not is_anchor(line)
+                                                    and repeated[re.sub(r"\d+", "#", line.text)] > 1):
                 out.add(id(line))
     return out
 

@@ -112,7 +112,7 @@ def _is_value(segment: Segment) -> bool:
     return bool(NUMERIC.fullmatch(segment.text))
 
 
-def _is_anchor(line: Line) -> bool:
+def is_anchor(line: Line) -> bool:
     """A table row with values: the line where a row's cells (and its label's first line) stand."""
     return line.is_row and any(_is_value(s) for s in line.segments[1:])
 
@@ -221,7 +221,7 @@ def _bands(block: list[Line], anchors: list[int]) -> dict[int, list[Line]]:
 
 
 def table_rows(block: list[Line]) -> list[list[str]]:
-    anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
+    anchors = [i for i, line in enumerate(block) if is_anchor(line)]
     size = block[anchors[0]].size
     values = [s for i in anchors for s in block[i].segments if _is_value(s)]
     value_spans = _spans(values, 0.3 * size)
@@ -238,14 +238,14 @@ def table_rows(block: list[Line]) -> list[list[str]]:
         label_right = value_spans[0][0] - 0.3 * size
     rows = _header_rows(header)
     block = block[first:]
-    anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
+    anchors = [i for i, line in enumerate(block) if is_anchor(line)]
     if anchors[0]:
         block = [block[anchors[0]]] + block[:anchors[0]] + block[anchors[0] + 1:]
-        anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
+        anchors = [i for i, line in enumerate(block) if is_anchor(line)]
     labels = [w for line in block for s in line.segments if s.x1 <= label_right for w in parts(s)]
     label_spans = _label_spans(labels)
     block, groups = _without_groups(block, label_right, label_spans)
-    anchors = [i for i, line in enumerate(block) if _is_anchor(line)]
+    anchors = [i for i, line in enumerate(block) if is_anchor(line)]
     bands = sorted(_bands(block, anchors).items())
     placed = _place_groups(groups, [(a, lines) for a, lines in bands if a in anchors])
     for a, lines in bands:
@@ -292,7 +292,7 @@ def _group_labels() -> tuple[str, ...]:
                   for row in t.rows for g in row.groups})
 
 
-def _is_group(text: str) -> bool:
+def is_group(text: str) -> bool:
     """A group's label, whole or the part a page break leaves of it (“三、本” / “年度办理结果”)."""
     return len(text) >= 2 and any(text in label for label in _group_labels())
 
@@ -326,7 +326,7 @@ def _without_groups(block: list[Line], label_right: float, spans: list[list[floa
                 cell.update(last=piece.top, text=cell["text"] + piece.text)
                 cell["pieces"].append(id(piece))
         split.append(segments)
-    groups = [c for c in cells if _is_group(re.sub(r"\s+", "", c["text"]))]
+    groups = [c for c in cells if is_group(re.sub(r"\s+", "", c["text"]))]
     taken = {piece for c in groups for piece in c["pieces"]}
     kept = []
     for line, segments in zip(block, split):
@@ -359,15 +359,15 @@ def blocks(lines: list[Line]):
             continue
         if block:
             last = block[-1]
-            anchored = any(_is_anchor(l) for l in block)
+            anchored = any(is_anchor(l) for l in block)
             if anchored and line.page != last.page and line.text in _header_texts(block):
                 continue                        # the header repeated on the next page
-            values = [s.x0 for l in block if _is_anchor(l) for s in l.segments if _is_value(s)]
+            values = [s.x0 for l in block if is_anchor(l) for s in l.segments if _is_value(s)]
             label_right = min(values) if values else [l for l in block if l.is_row][-1].segments[1].x0
             reach = (4 if line.is_row else 2.5) * line.size        # rows are padded; wrapped text is not
             near = (line.page == last.page and line.top - last.bottom <= reach) or \
                    (line.page != last.page and (line.is_row or line.x1 <= label_right))
-            if line.is_row and not _is_anchor(line) and anchored and line.x1 > label_right:
+            if line.is_row and not is_anchor(line) and anchored and line.x1 > label_right:
                 near = False                    # a new header: the next table (or part) begins
             elif not line.is_row and anchored and line.x1 > label_right:
                 near = False                    # text wider than the label column: not a label
@@ -384,12 +384,12 @@ def blocks(lines: list[Line]):
 
 
 def _header_texts(block: list[Line]) -> set[str]:
-    first = next(i for i, line in enumerate(block) if _is_anchor(line))
+    first = next(i for i, line in enumerate(block) if is_anchor(line))
     return {line.text for line in block[:first]}
 
 
 def _close(block: list[Line]):
-    if any(_is_anchor(l) for l in block):
+    if any(is_anchor(l) for l in block):
         yield "table", block
     else:                                       # rows without values: text set out in columns
         yield from (("p", line) for line in block)
