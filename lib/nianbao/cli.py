@@ -229,7 +229,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="命令")
 
     run = sub.add_parser("run", help="批量生成：params/（或指定目标）中每个单位的报告 → output/",
-                         description="批量生成每个单位的年度报告，以及每个县、每个年度的索引、检查结果和汇总。")
+                         description="批量生成每个单位的年度报告，以及每个县、每个年度的索引、检查结果、汇总和公开数据；"
+                                     "输出文件夹即一个网站：首页（index.html）可查找单位，各页之间用相对链接，"
+                                     "可直接拷贝或上传发布。")
     run.add_argument("targets", nargs="*", metavar="目标",
                      help="参数文件、数据文件，或含有它们的文件夹（默认：params/）")
     run.add_argument("--out", default="output", metavar="文件夹", help="输出文件夹（默认：output）")

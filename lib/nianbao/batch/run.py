@@ -390,7 +390,8 @@ def _report(records, units, built: int, summaries_failed: int) -> int:
     folders = sorted({f for f, _ in records.values() if f is not None and (f / "index.html").exists()})
     say(f"共{len(units)}个单位：新生成{built}份，未变化跳过{skipped}份；通过{counts[OK]}，有错误{counts[ERRORS]}，"
         f"失败{counts[FAILED]}，无法使用{counts[UNUSABLE]}。"
-        + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders))
+        + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders)
+        + "".join(f"\n  → {display_path(h)}（首页，可查找单位）" for h in {f.parent.parent / "index.html" for f in folders} if h.is_file()))
     if not units or counts[UNUSABLE] == len(statuses):
         return 2
     incomplete = sum(bool(r.get("document_problems")) for _, r in records.values())
