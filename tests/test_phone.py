@@ -121,7 +121,7 @@ def test_a_shared_link_says_which_unit_year_and_report(page_of):
     assert meta["og:description"].startswith("商水县2020年各乡镇（街道）政府信息公开工作年度报告汇总：")
     title, meta = head(page_of("home"))
     assert title == meta["og:title"] == "政府信息公开工作年度报告"
-    assert meta["description"] == "商水县政府信息公开工作年度报告：1个县年度、3份单位报告，可按单位名称查找。"
+    assert meta["description"] == "商水县政府信息公开工作年度报告：共3份，涵盖1个年度，可按单位名称查找。"
 
 
 def test_a_unit_name_with_markup_stays_text_in_the_preview(write_data, tmp_path):

@@ -152,12 +152,12 @@ def test_pdf_images_of_every_png_kind_show_their_pixels(tmp_path):
     base = Image.new("RGB", (40, 30), "white")
     for x in range(40):
         base.putpixel((x, x % 30), (200, 30, 30))
-    kinds = {"rgb": (base, {}), "rgba": (base.convert("RGBA"), {}), "palette": (base.convert("P"), {}),
-             "grey": (base.convert("L"), {}), "deep": (base.convert("I;16"), {})}
+    kinds = {"rgb": base, "rgba": base.convert("RGBA"), "palette": base.convert("P"),
+             "grey": base.convert("L"), "deep": base.convert("I;16")}
     pngs = {}
-    for name, (image, options) in kinds.items():
+    for name, image in kinds.items():
         buffer = io.BytesIO()
-        image.save(buffer, "PNG", **options)
+        image.save(buffer, "PNG")
         pngs[name] = buffer.getvalue()
     assert [name for name, png in pngs.items() if plain_idat(png) is not None] == ["rgb", "grey"]
     rgb = pngs["rgb"]

@@ -208,7 +208,7 @@ def test_a_home_page_nianbao_did_not_write_is_never_overwritten(site, tmp_path):
 
 # ---- in a real Chromium, from file://, the network cut off ----
 
-from test_browser import ARGS, CHROMIUM  # noqa: E402
+from browser import ARGS, CHROMIUM  # noqa: E402
 
 browser_only = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
 SHOTS = ROOT / "output" / "screenshots"

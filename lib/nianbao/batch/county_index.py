@@ -73,7 +73,7 @@ def open_counts(findings: list[dict]) -> dict[str, int]:
             "explained": len(findings) - len(open_)}
 
 
-def _csv(rows: list[list]) -> str:
+def csv_text(rows: list[list]) -> str:
     """UTF-8 with BOM so that Excel shows the Chinese; every cell safe to open (csv_cell)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
@@ -90,13 +90,13 @@ def findings_csv(records: list[dict]) -> str:
                          *("" if finding.get(c) is None else finding[c] for c in COLUMNS),
                          "explained" if review else "open", review.get("note", ""), review.get("by", ""),
                          review.get("at", "")])
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def ratios_csv(records: list[dict]) -> str:
     """The evaluators' ratios of every unit with a report, the county's and the medians."""
     from ..checks.ratios import csv_rows
-    return _csv(csv_rows(ratio_parts(records)))
+    return csv_text(csv_rows(ratio_parts(records)))
 
 
 def ratio_parts(records: list[dict]) -> dict[str, dict]:

@@ -13,7 +13,7 @@ import math
 from functools import cache
 
 from ..model.edition import load_edition
-from .county_index import _csv
+from .county_index import csv_text
 from .paths import DATA_FILES
 
 HEADER = ["县", "年度", "单位", "表格", "行", "列", "表格名称", "行名称", "列名称", "数值"]
@@ -55,11 +55,11 @@ def _rows(rec: dict) -> list[list]:
 
 
 def unit_csv(rec: dict) -> str:
-    return _csv([HEADER, *_rows(rec)])
+    return csv_text([HEADER, *_rows(rec)])
 
 
 def county_csv(records: list[dict]) -> str:
-    return _csv([HEADER, *(row for rec in records if has_data(rec) for row in _rows(rec))])
+    return csv_text([HEADER, *(row for rec in records if has_data(rec) for row in _rows(rec))])
 
 
 def unit_json(rec: dict) -> str:

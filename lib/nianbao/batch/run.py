@@ -391,7 +391,7 @@ def _report(records, units, built: int, summaries_failed: int) -> int:
     say(f"共{len(units)}个单位：新生成{built}份，未变化跳过{skipped}份；通过{counts[OK]}，有错误{counts[ERRORS]}，"
         f"失败{counts[FAILED]}，无法使用{counts[UNUSABLE]}。"
         + "".join(f"\n  → {display_path(f / 'index.html')}" for f in folders)
-        + "".join(f"\n  → {display_path(h)}（首页，可查找单位）" for h in {f.parent.parent / "index.html" for f in folders} if h.is_file()))
+        + "".join(f"\n  → {display_path(h)}（首页，可查找单位）" for h in {site.home_of(f) for f in folders} - {None}))
     if not units or counts[UNUSABLE] == len(statuses):
         return 2
     incomplete = sum(bool(r.get("document_problems")) for _, r in records.values())

@@ -67,7 +67,7 @@ _SCRIPT = """
   var data = window.%(var)s, box = document.getElementById("site-q");
   var list = document.getElementById("site-results"), status = document.getElementById("site-status");
   var base = box.getAttribute("data-base"), LIMIT = 50;
-  if (!data) { status.textContent = "搜索索引（search.js）未找到，请重新运行 nianbao run。"; return; }
+  if (!data) { status.textContent = "搜索暂不可用：网站中缺少搜索索引文件 search.js，请联系网站管理员。"; return; }
   var hay = data.units.map(function (u) {
     var g = data.groups[u[0]];
     return (u[1] + " " + u[3] + " " + g[0] + " " + g[1] + "年").toLowerCase();

@@ -79,11 +79,18 @@ def home_html(site: dict[Path, dict]) -> str:
     units = sum(len(content.get("units", [])) for content in site.values())
     names = [str(years[0][1].get("county") or name) for name, years in counties.items()]
     who = "、".join(names[:3]) + (f"等{len(names)}个县（市、区）" if len(names) > 3 else "")
-    description = f"{who}政府信息公开工作年度报告：{len(site)}个县年度、{units}份单位报告，可按单位名称查找。"
+    years = len({str(content.get("year")) for content in site.values()})
+    description = f"{who}政府信息公开工作年度报告：共{units}份，涵盖{years}个年度，可按单位名称查找。"
     return _page(TITLE, description, "", body)
 
 
-def _foreign_home(path: Path) -> bool:
+def home_of(county_year: Path) -> Path | None:
+    """The site's home above a county-year folder, when nianbao wrote it (what a run points to)."""
+    home = county_year.parent.parent / HOME
+    return home if home.is_file() and not foreign_home(home) else None
+
+
+def foreign_home(path: Path) -> bool:
     """An index.html at the root that nianbao did not write: never overwritten."""
     try:
         with path.open("rb") as handle:
@@ -114,7 +121,7 @@ def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]
     home = root / HOME
     if not site and not home.exists():
         return problems                  # nothing built: nothing written (an unusable input)
-    if _foreign_home(home):
+    if foreign_home(home):
         problems.append(f"{display_path(home)}不是nianbao生成的，未覆盖：首页未更新")
     else:
         write_if_changed(home, home_html(site))
@@ -149,17 +156,19 @@ def _open_data(folder: Path, content: dict) -> None:
 
 
 def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) -> None:
-    """Fill the slots of a county's pages: every year's index, and each unit page of a touched
-    year and the same unit's pages in the other years (the same file name)."""
+    """Fill the slots of a county's pages: every year's index, and the pages of each unit built in
+    a touched year with the same unit's pages in the other years (the same file name). A unit
+    skipped as unchanged keeps the navigation it has: its other years' pages, had one been
+    built, would have put it in `names` (an unchanged rerun reads no unit page)."""
     built = {year: {(r.get("outputs") or {}).get("public"): r for r in c.get("units", [])
                     if (r.get("outputs") or {}).get("public")} for year, c in years.items()}
-    names = {name for year in touched for name in built.get(year, {})}
+    names = {name for year in touched for name, rec in built.get(year, {}).items() if not rec.get("skipped")}
     for year, content in years.items():
         folder = county_folder / year
         fill_slot(folder / "index.html", index_nav(content, [y for y in years if y != year],
                                                    (folder / COUNTY_DATA).is_file()))
         for name, rec in built[year].items():
-            if year not in touched and name not in names:
+            if name not in names:
                 continue
             others = [(y, built[y][name]) for y in years if y != year and name in built[y]]
             data = (folder / (name.removesuffix(".public.html") + DATA_FILES["csv"])).is_file()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..model.findings import WARNING, Finding
 from ..model.indicators import indicator_value, place, shared
-from ..model.report import Report
+from ..model.report import Report, number
 
 RULE = "trend.jump"
 DEFAULTS = {"ratio": 3, "difference": 10}
@@ -27,10 +27,6 @@ def is_jump(before: float, now: float, ratio: float, difference: float) -> bool:
     if abs(now - before) < difference:
         return False
     return now >= ratio * before or now * ratio <= before
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _how(before: float, now: float) -> str:
@@ -53,8 +49,8 @@ def jump(report: Report, previous: Report) -> list[Finding]:
         change = "增加" if now > before else "减少"
         findings.append(Finding(
             RULE, WARNING, *place(indicator), before, now,
-            f"主要指标“{indicator.label}”{report.year}年为{_number(now)}件，{previous.year}年为"
-            f"{_number(before)}件，{change}{_number(abs(now - before))}件（{_how(before, now)}）："
+            f"主要指标“{indicator.label}”{report.year}年为{number(now)}件，{previous.year}年为"
+            f"{number(before)}件，{change}{number(abs(now - before))}件（{_how(before, now)}）："
             f"变化很大，请核实数据后再公布；如数据无误，请在审核意见中说明原因",
             tuple(indicator.cells)))
     return findings

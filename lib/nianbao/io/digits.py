@@ -18,7 +18,7 @@ from .signs import plain_number
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
 # A signed change may be written 增3, 减12, −2, －2 or (2) (io/signs.py).
 # A mark (/, —, 无, 不适用) says the cell does not apply to the unit (model.report.NOT_APPLICABLE).
-VALUE_RUN = re.compile(r"(?:[\s\d.,，/／—―–\-－−+＋无元万增减]|不适用|[（(]\s*\d+\s*[)）])*")
+VALUE_RUN = re.compile(rf"(?:[\s\d.,，+＋元万增减-]|{NOT_APPLICABLE.pattern}|[（(]\s*\d+\s*[)）])*")
 TOKEN = re.compile(r"(?P<num>(?:增|减|[-－−+＋])?\d+(?:\.\d+)?)(?P<unit>万元|元)?|[（(]\s*(?P<paren>\d+)\s*[)）]"
                    rf"|(?P<mark>{NOT_APPLICABLE.pattern})")
 NEGATIVE = "减-－−"

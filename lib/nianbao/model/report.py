@@ -28,6 +28,11 @@ NARRATIVE = ("overview", "problems", "improvements", "other")
 NOT_APPLICABLE = re.compile(r"[/／]|[—―–\-－−]+|无|不适用")
 
 
+def number(value: float) -> str:
+    """2 → "2", 1306.14 → "1306.14": a value as the form shows it (the prose, the findings)."""
+    return str(int(value)) if float(value).is_integer() else f"{float(value):g}"
+
+
 def not_applicable_mark(value: object) -> str | None:
     """The mark as written (trimmed) when a cell's value is one of NOT_APPLICABLE, else None."""
     if not isinstance(value, str):

@@ -15,17 +15,12 @@ from IPython.display import HTML
 
 from ..checks.prose import statements
 from ..model.edition import short_label
-from ..model.report import Report
+from ..model.report import Report, number
 
 MISSING = "（未填写）"
 NOT_APPLICABLE = "（不适用）"
 ORGS = ("commercial", "research", "social_welfare", "legal_service", "other_org")
 SUITS = ("suit_direct", "suit_after_review")
-
-
-def number(value: float) -> str:
-    """2 → "2", 1306.14 → "1306.14": as the form shows it."""
-    return str(int(value)) if float(value).is_integer() else f"{float(value):g}"
 
 
 @dataclass(frozen=True, eq=False)
