@@ -38,14 +38,14 @@ $(KERNEL): $(READY) Makefile
 		--env PYTHONSTARTUP "$$($(BIN)/python -c 'import nianbao.render.startup as s; print(s.__file__)')" >/dev/null
 
 # Licence-clean CJK fonts (Noto CJK: OFL; AR PL UKai: Arphic) for the charts and the printed
-# report, and pango for WeasyPrint's PDF, when the machine has none.
+# report, with fontconfig and HarfBuzz's subsetter for the PDF, when the machine has none.
 fonts:
-	@bash scripts/system-deps.sh fonts pango
+	@bash scripts/system-deps.sh fonts
 
 # Headless Chromium for the browser test; LibreOffice Calc to recalculate the workbook's checks;
 # LibreOffice Writer and poppler to make, open, render and read the Word and PDF files.
 system-deps:
-	@bash scripts/system-deps.sh chromium libreoffice writer poppler
+	@bash scripts/system-deps.sh chromium libreoffice writer poppler pango
 
 clean:
 	rm -rf $(VENV) output/*/

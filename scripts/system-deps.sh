@@ -2,7 +2,9 @@
 # Installs the system packages nianbao needs, only when they are missing.
 #   fonts     CJK fonts for the charts and the printed report: Noto Sans/Serif CJK (SIL Open Font
 #             License) and AR PL UKai (楷体 style, Arphic Public License)
-#   pango     the text layout library WeasyPrint uses to make the PDF
+#             with fontconfig (fc-match finds the faces report.css names) and HarfBuzz's
+#             subsetter (the PDF embeds only the glyphs it uses)
+#   pango     the text layout library of WeasyPrint, which prints other layouts for the tests
 #   chromium  headless Chromium for the browser test
 #   libreoffice  headless LibreOffice Calc, to recalculate the workbook's check formulas in a test
 #   writer    headless LibreOffice Writer: Word files opened, converted and printed as offices do
@@ -33,10 +35,14 @@ for what in "$@"; do
       if ! ls /usr/share/fonts/truetype/arphic/ukai.ttc >/dev/null 2>&1; then
         echo "nianbao: installing a 楷体-style font for level-2 headings (fonts-arphic-ukai)"
         apt_install fonts-arphic-ukai
+      fi
+      if ! command -v fc-match >/dev/null || ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
+        echo "nianbao: installing fontconfig and HarfBuzz's font subsetter for PDFs"
+        apt_install fontconfig libharfbuzz-subset0
       fi ;;
     pango)
       if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then
-        echo "nianbao: installing the text layout library for PDFs (libpango-1.0-0, libpangoft2-1.0-0)"
+        echo "nianbao: installing the text layout library of WeasyPrint (libpango-1.0-0, libpangoft2-1.0-0)"
         apt_install libpango-1.0-0 libpangoft2-1.0-0
       fi ;;
     chromium)

@@ -373,3 +373,49 @@ def test_pages_only_leaves_the_documents_out_and_a_plain_run_adds_them(tmp_path)
     assert (folder / "姚集镇.docx").read_bytes().startswith(b"PK")
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))["units"][0]
     assert record["outputs"]["pdf"] == "姚集镇.pdf" and record["outputs"]["docx"] == "姚集镇.docx"
+
+
+# ---- how the PDF sets its text and breaks its tables (render/print_layout.py, typeset.py) ----
+
+# a group of rows of 三 (its label in a cell spanning them) → some of its rows' labels
+GROUPS = {"三、本年度办理结果": ("（一）予以公开", "（七）总计"),
+          "（三）不予公开": ("1.属于国家秘密", "8.属于行政查询事项"),
+          "（四）无法提供": ("1.本机关不掌握相关政府信息", "3.补正后申请内容仍不明确"),
+          "（五）不予处理": ("1.信访举报投诉类申请", "5.要求行政机关确认或重新出具已获取信息")}
+
+
+@needs_poppler
+def test_pdf_a_group_of_rows_cut_by_a_page_break_shows_its_whole_label_on_each_page(unit):
+    import pdfplumber
+    seen = 0
+    with pdfplumber.open(unit / "姚集镇.pdf") as document:
+        for page in document.pages:
+            cells = {compact(text) for table in page.extract_tables() for row in table for text in row if text}
+            for label, members in GROUPS.items():
+                if any(member in cells for member in members):
+                    seen += 1
+                    assert label in cells, (page.page_number, label)
+    assert seen > len(GROUPS)          # the seed's 三 crosses a page inside 三、本年度办理结果
+
+
+@needs_poppler
+def test_pdf_lines_never_start_with_a_closing_mark(unit):
+    starts = [line.strip()[0] for text in page_texts(unit / "姚集镇.pdf") for line in text.splitlines()
+              if line.strip()]
+    assert len(starts) > 100 and not set(starts) & set("，。、；：？！）》”’"), set(starts)
+
+
+def test_pdf_says_which_character_no_font_has(tmp_path):
+    from nianbao.render.pdf import pdf_bytes
+    with pytest.raises(ValueError, match="字体中没有字符“🦄”（U\\+1F984）"):
+        pdf_bytes("<html><body><main><p>独角兽🦄</p></main></body></html>")
+
+
+@needs_poppler
+def test_pdf_title_is_kept_as_written(tmp_path):
+    from nianbao.render.pdf import pdf_bytes
+    title = "姚集镇（试）) \\ ( 报告 <b>"
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(pdf_bytes("<html><body><main><p>正文</p></main></body></html>", title))
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Title:\s+(.*)$", info, re.M).group(1) == title

@@ -15,7 +15,7 @@ import re
 from copy import deepcopy
 from functools import cache
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import Tag
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -26,13 +26,14 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .blocks import content, grid, header_rows, page_title, plain_text, walk
+
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
 TEXT_WIDTH = Cm(15.6)          # 210 mm − 28 mm − 26 mm
 TABLE_PT = 10.0                # the tables' font size, as on the page (em widths are of it)
 LINE = Pt(29)                  # 22 lines on the 225 mm text block (GB/T 9704)
 RED = RGBColor(0xB2, 0x22, 0x22)
-BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "figure", "li", "pre", "blockquote"}
 EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
 
 
@@ -77,10 +78,6 @@ def _cell_properties(align):
     return fmt._element.pPr
 
 
-def _text(tag: Tag) -> str:
-    return re.sub(r"\s+", " ", tag.get_text()).strip()
-
-
 def _paragraph(doc, text: str, font: str = BODY, size: float = 16, bold: bool = False,
                indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep: bool = False):
     para = doc.add_paragraph()
@@ -122,22 +119,6 @@ def _page_number(para, align) -> None:
 
 
 # ---- tables ----
-
-def _grid(rows: list[Tag]) -> list[tuple[int, int, int, int, Tag]]:
-    """(row, column, rowspan, colspan, cell) of every HTML cell, placed as a reader sees them."""
-    taken: set[tuple[int, int]] = set()
-    placed = []
-    for r, tr in enumerate(rows):
-        c = 0
-        for cell in tr.find_all(["th", "td"], recursive=False):
-            while (r, c) in taken:
-                c += 1
-            rs, cs = int(cell.get("rowspan", 1)), int(cell.get("colspan", 1))
-            taken.update((r + i, c + j) for i in range(rs) for j in range(cs))
-            placed.append((r, c, rs, cs, cell))
-            c += cs
-    return placed
-
 
 def _widths(table: Tag, count: int) -> list[int]:
     """Column widths (EMU): the page's <colgroup> (em of the table font), the free columns
@@ -189,9 +170,8 @@ def _merged_rows(word, placed, widths: list[int]) -> dict[tuple[int, int], _Cell
 
 
 def _table(doc, table: Tag) -> None:
-    head = table.find("thead")
-    header_rows = len(head.find_all("tr")) if head else 0
-    placed = _grid(table.find_all("tr"))
+    repeated = header_rows(table)
+    placed = grid(table.find_all("tr"))
     width = max(c + cs for _, c, _, cs, _ in placed)
     height = max(r + rs for r, _, rs, _, _ in placed)
     word = doc.add_table(rows=height, cols=width)
@@ -210,7 +190,7 @@ def _table(doc, table: Tag) -> None:
     word._tbl.tblPr.append(margins)
     for r, row in enumerate(word.rows):
         _row_flag(row, "w:cantSplit")                 # no row split across pages
-        if r < header_rows:
+        if r < repeated:
             _row_flag(row, "w:tblHeader")             # repeated on every page the table crosses
     origins = _merged_rows(word, placed, widths)
     for r, c, rs, cs, cell in placed:
@@ -221,7 +201,7 @@ def _table(doc, table: Tag) -> None:
         left = cell.name == "th" and ("label" in classes or "group" in classes)
         para._p.insert(0, deepcopy(_cell_properties(WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER)))
         caption = "caption" in (cell.parent.get("class") or [])
-        _font(para.add_run(_text(cell)), HEITI if caption else BODY, 9 if "corner" in classes else TABLE_PT)
+        _font(para.add_run(plain_text(cell)), HEITI if caption else BODY, 9 if "corner" in classes else TABLE_PT)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
@@ -236,17 +216,17 @@ def _figure(doc, figure: Tag) -> None:
         para.paragraph_format.keep_with_next = True
         para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
     for note in figure.find_all("p"):
-        _paragraph(doc, _text(note), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
+        _paragraph(doc, plain_text(note), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
     caption = figure.find("figcaption")
     if caption:
-        _paragraph(doc, _text(caption), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _paragraph(doc, plain_text(caption), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 # ---- the page ----
 
 def _block(doc, tag: Tag) -> None:
     classes = tag.get("class") or []
-    text = _text(tag)
+    text = plain_text(tag)
     if tag.name == "table":
         _table(doc, tag)
     elif tag.name == "figure":
@@ -271,26 +251,20 @@ def _block(doc, tag: Tag) -> None:
 
 
 def _walk(doc, node: Tag) -> None:
-    """Blocks in document order; containers (div, section, ul…) are walked into."""
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString and child.strip():     # text, not a comment
-                _paragraph(doc, child.strip())
-        elif isinstance(child, Tag):
-            if child.name in BLOCKS:
-                _block(doc, child)
-            elif child.name not in ("style", "script", "title", "head"):
-                _walk(doc, child)
+    for block in walk(node):
+        if isinstance(block, str):
+            _paragraph(doc, block)
+        elif block.name != "img":          # an image outside a figure: only the PDF shows it
+            _block(doc, block)
 
 
 def docx_bytes(html: str, title: str | None = None) -> bytes:
     """The Word document of one exported page (meant for the public page)."""
-    page = BeautifulSoup(html, "html.parser")
     doc = Document()
     _page_setup(doc)
-    doc.core_properties.title = title or (page.title.get_text() if page.title else "")
+    doc.core_properties.title = title or page_title(html)
     doc.core_properties.author = doc.core_properties.last_modified_by = ""
-    _walk(doc, page.find("main") or page.body or page)
+    _walk(doc, content(html))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -1,0 +1,83 @@
+"""The public page as the printed files read it: its blocks in document order (headings,
+paragraphs, tables, figures, images) and each table's cells placed on its grid. The Word file
+and the PDF are both made from these, so both say exactly what the page says.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "figure", "img", "li", "pre", "blockquote"}
+SKIPPED = {"style", "script", "title", "head"}
+
+
+@lru_cache(maxsize=1)
+def parse(html: str) -> BeautifulSoup:
+    """The page parsed once for both documents (the PDF and the Word file of one page)."""
+    return BeautifulSoup(html, "html.parser")
+
+
+def content(html: str) -> Tag:
+    """What is printed: the page's <main>, else its body."""
+    page = parse(html)
+    return page.find("main") or page.body or page
+
+
+def page_title(html: str) -> str:
+    title = parse(html).title
+    return title.get_text() if title else ""
+
+
+def plain_text(tag: Tag) -> str:
+    """A block's text as a reader sees it: runs of white space one space."""
+    return re.sub(r"\s+", " ", tag.get_text()).strip()
+
+
+def walk(node: Tag) -> Iterator[Tag | str]:
+    """Blocks in document order, and text standing loose between them (as a string);
+    containers (div, section, ul…) are walked into."""
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString and child.strip():     # text, not a comment
+                yield child.strip()
+        elif isinstance(child, Tag):
+            if child.name in BLOCKS:
+                yield child
+            elif child.name not in SKIPPED:
+                yield from walk(child)
+
+
+def grid(rows: list[Tag]) -> list[tuple[int, int, int, int, Tag]]:
+    """(row, column, rowspan, colspan, cell) of every HTML cell, placed as a reader sees them."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr.find_all(["th", "td"], recursive=False):
+            while (r, c) in taken:
+                c += 1
+            rs, cs = _span(cell, "rowspan"), _span(cell, "colspan")
+            taken.update((r + i, c + j) for i in range(rs) for j in range(cs))
+            placed.append((r, c, rs, cs, cell))
+            c += cs
+    return placed
+
+
+def _span(cell: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, 1)), 1000))
+    except ValueError:              # a span a person typed by hand: one cell, as browsers take it
+        return 1
+
+
+def header_rows(table: Tag) -> int:
+    """How many rows the table repeats on every page it crosses (its <thead>)."""
+    head = table.find("thead")
+    return len(head.find_all("tr")) if head else 0
+
+
+def rows(table: Tag) -> list[Tag]:
+    return table.find_all("tr")
