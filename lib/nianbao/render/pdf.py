@@ -14,7 +14,8 @@ import struct
 import zlib
 
 from .blocks import content, page_title, parse
-from .print_layout import PAGE_H, PAGE_W, Picture, lay_out
+from .print_flow import PAGE_H, PAGE_W, Picture
+from .print_layout import lay_out
 from .typeset import Line
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

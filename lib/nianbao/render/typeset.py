@@ -34,10 +34,6 @@ class Line:
         return sum(g.width for g in self.glyphs) + self.spacing * max(len(self.glyphs) - 1, 0)
 
 
-class MissingGlyph(ValueError):
-    pass
-
-
 def shape(text: str, face: Face, size: float) -> list[Glyph]:
     """The text's glyphs at a size; white space runs are one space (as on the page)."""
     glyphs: list[Glyph] = []
@@ -55,7 +51,7 @@ def shape(text: str, face: Face, size: float) -> list[Glyph]:
                 if found is not None:
                     break
             else:
-                raise MissingGlyph(f"字体中没有字符“{char}”（U+{ord(char):04X}），PDF无法正确显示它")
+                raise ValueError(f"字体中没有字符“{char}”（U+{ord(char):04X}），PDF无法正确显示它")
         glyphs.append(Glyph(used, found[0], found[1] * size, char))
     while glyphs and glyphs[-1].char == " ":
         glyphs.pop()
