@@ -419,3 +419,17 @@ def test_pdf_title_is_kept_as_written(tmp_path):
     pdf.write_bytes(pdf_bytes("<html><body><main><p>正文</p></main></body></html>", title))
     info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Title:\s+(.*)$", info, re.M).group(1) == title
+
+
+def test_pdf_a_heading_never_ends_a_page(tmp_path):
+    # twenty one-line paragraphs, then 五 and its first sub-heading: both fit on the first page, but
+    # the sub-heading's paragraph does not — both headings go over with it, not only the second
+    from nianbao.render.pdf import pdf_bytes
+    filler = "".join(f"<p>第{n}段。</p>" for n in range(20))
+    page = (f"<html><body><main>{filler}<h2>五、存在的主要问题及改进情况</h2><h3>（一）存在的主要问题</h3>"
+            "<p>问题的说明，一行写不完的一段文字，问题的说明，一行写不完的一段文字，问题的说明。</p></main></body></html>")
+    pdf = tmp_path / "headings.pdf"
+    pdf.write_bytes(pdf_bytes(page))
+    texts = [compact(t) for t in page_texts(pdf)]
+    assert len(texts) == 2
+    assert texts[0].endswith("第19段。—1—") and texts[1].startswith("五、存在的主要问题及改进情况（一）存在的主要问题")

@@ -16,31 +16,10 @@ import zlib
 from .blocks import content, page_title, parse
 from .print_flow import PAGE_H, PAGE_W, Picture
 from .print_layout import lay_out
+from .png_data import plain_idat
 from .typeset import Line
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SYNTHETIC_BOLD = 0.03            # outline width (em) that makes a face without bold look bold
-
-
-def plain_idat(png: bytes) -> bytes | None:
-    """The compressed pixel rows of an 8-bit, non-interlaced RGB or grey PNG — exactly the
-    stream a PDF image with /FlateDecode and a PNG predictor holds — or None for any other PNG."""
-    if not png.startswith(PNG_SIGNATURE):
-        return None
-    at, idat = len(PNG_SIGNATURE), []
-    while at + 8 <= len(png):
-        length, kind = struct.unpack_from(">I4s", png, at)
-        body = png[at + 8:at + 8 + length]
-        if kind == b"IHDR":
-            depth, colour, _, _, interlace = struct.unpack_from(">5B", body, 8)
-            if depth != 8 or colour not in (0, 2) or interlace:
-                return None
-        elif kind == b"IDAT":
-            idat.append(body)
-        elif kind == b"IEND":
-            break
-        at += 12 + length
-    return b"".join(idat) or None
 
 
 def _number(value: float) -> str:

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from .pdf import PNG_SIGNATURE        # pdf.py imports only the standard library at its top
+from .png_data import PNG_SIGNATURE
 
 DPI = 220              # ≥ 200 dpi once a chart (cropped tight) is scaled to the 156 mm text block
 ZLIB_LEVEL = 3         # the fastest levels deflate a chart almost as small as the default 6

@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import io
 import re
-import struct
 from dataclasses import dataclass
 
 from bs4 import Tag
 
 from . import print_fonts
+from .png_data import png_size
 from .typeset import Line, break_lines, shape
 
 MM = 72 / 25.4
@@ -130,15 +130,17 @@ def picture(src: str) -> Picture:
     if match is None:
         raise ValueError(f"页面引用了外部资源 {src[:120]}，报告不从网络或磁盘读取任何内容")
     data = base64.b64decode(match[2])
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24:
-        width, height = struct.unpack_from(">II", data, 16)
-        return Picture("png", data, width, height)
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return Picture(match[1], data, *image.size)
-    except UnidentifiedImageError:
-        raise ValueError(f"页面中的图片（{match[1]}）无法放入PDF") from None
+    size = png_size(data)
+    if size is None:
+        from PIL import Image, UnidentifiedImageError
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                size = image.size
+        except UnidentifiedImageError:
+            raise ValueError(f"页面中的图片（{match[1]}）无法读取，无法放入PDF") from None
+    if not all(size):
+        raise ValueError(f"页面中的图片（{match[1]}）大小为0，无法放入PDF")
+    return Picture("png" if png_size(data) else match[1], data, *size)
 
 
 class FigureFlow(Flow):

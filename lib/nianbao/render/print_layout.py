@@ -78,18 +78,24 @@ class _Pages:
         self.y = self.after = 0.0
 
 
+def _kept_start(made: list[Flow], index: int, after: float) -> float:
+    """What a heading needs below it on its page: itself, the headings right after it and the
+    start of the block they head (a heading never ends a page)."""
+    need = 0.0
+    for flow in made[index:]:
+        need += max(after, flow.top) + (sum(flow.heights) if flow.keep else flow.least())
+        if not flow.keep:
+            break
+        after = flow.bottom
+    return need
+
+
 def paginate(made: list[Flow]) -> list[Page]:
     """The flows on pages: each piece where it fits, breaking only where a flow allows it."""
     book = _Pages()
     for index, flow in enumerate(made):
-        if flow.keep and book.y > 0:
-            # a heading and the start of what follows it share a page
-            need = max(book.after, flow.top) + sum(flow.heights)
-            if index + 1 < len(made):
-                following = made[index + 1]
-                need += max(flow.bottom, following.top) + following.least()
-            if book.y + need > TEXT_H:
-                book.new()
+        if flow.keep and book.y > 0 and book.y + _kept_start(made, index, book.after) > TEXT_H:
+            book.new()
         start, n = 0, len(flow.heights)
         while start < n:
             continued = start > 0
