@@ -433,3 +433,24 @@ def test_pdf_a_heading_never_ends_a_page(tmp_path):
     texts = [compact(t) for t in page_texts(pdf)]
     assert len(texts) == 2
     assert texts[0].endswith("第19段。—1—") and texts[1].startswith("五、存在的主要问题及改进情况（一）存在的主要问题")
+
+
+@needs_poppler
+def test_a_chart_the_staff_add_reaches_the_pdf_and_the_word_file(tmp_path):
+    """A pyplot chart drawn in a cell of the staff's own (an image outside the report's figures)."""
+    import docx
+    notebook = json.loads((ROOT / "notebooks" / "township_report.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                              "id": "staff-chart", "source": "import matplotlib.pyplot as plt\n"
+                              "plt.bar(['予以公开', '不予公开'], [2, 0])\nplt.title('本年办理结果')\nplt.show()"})
+    (tmp_path / "edited.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    params = tmp_path / "商水县" / "2020.yaml"
+    params.parent.mkdir()
+    params.write_text(f"data: {SEED.parent}\nunits: [姚集镇]\nnotebook: ../edited.ipynb\n", encoding="utf-8")
+    done = nianbao("run", params, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "商水县" / "2020"
+    listed = subprocess.run(["pdfimages", "-list", folder / "姚集镇.pdf"], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len([line for line in listed if line.split()[2] == "image"]) == 4
+    assert len(docx.Document(folder / "姚集镇.docx").inline_shapes) == 4

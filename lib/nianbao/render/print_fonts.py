@@ -171,7 +171,10 @@ class Face:
 
 @cache
 def _installed_families() -> frozenset[str]:
-    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    try:
+        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        raise FontMissing("未找到 fontconfig（fc-list、fc-match），PDF无法选用字体：请先运行 make setup") from None
     return frozenset(name.strip() for line in listed.splitlines() for name in line.split(","))
 
 

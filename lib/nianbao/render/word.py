@@ -208,7 +208,8 @@ def _table(doc, table: Tag) -> None:
 # ---- figures ----
 
 def _figure(doc, figure: Tag) -> None:
-    img = figure.find("img")
+    """A chart with its notes and caption, or an image standing alone (a staff member's chart)."""
+    img = figure if figure.name == "img" else figure.find("img")
     src = img.get("src", "") if img else ""
     if src.startswith("data:image/png;base64,"):
         para = doc.add_paragraph()
@@ -229,7 +230,7 @@ def _block(doc, tag: Tag) -> None:
     text = plain_text(tag)
     if tag.name == "table":
         _table(doc, tag)
-    elif tag.name == "figure":
+    elif tag.name in ("figure", "img"):
         _figure(doc, tag)
     elif not text:
         return
@@ -254,7 +255,7 @@ def _walk(doc, node: Tag) -> None:
     for block in walk(node):
         if isinstance(block, str):
             _paragraph(doc, block)
-        elif block.name != "img":          # an image outside a figure: only the PDF shows it
+        else:
             _block(doc, block)
 
 
