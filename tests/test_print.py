@@ -272,18 +272,23 @@ def test_docx_opens_in_libreoffice_with_every_table_cell(unit, seed, tmp_path):
 
 # ---- a unit whose PDF cannot be made keeps its pages and says so ----
 
-def test_a_pdf_that_fails_leaves_the_pages_and_is_reported(tmp_path):
-    """A notebook edited to show an image from the web: the PDF refuses to fetch it (no network
-    from a report), the pages and the Word file are still written, the user is told."""
+def run_seed_with_a_cell(tmp_path: Path, source: str):
+    """`nianbao run` on the seed with a notebook a staff member added one code cell to."""
     notebook = json.loads((ROOT / "notebooks" / "township_report.ipynb").read_text(encoding="utf-8"))
     notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                              "id": "seal", "source": "from IPython.display import HTML\n"
-                              "HTML('<img src=\"https://example.invalid/seal.png\" alt=\"印章\">')"})
+                              "id": "added", "source": source})
     (tmp_path / "edited.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     params = tmp_path / "商水县" / "2020.yaml"
     params.parent.mkdir()
     params.write_text(f"data: {SEED.parent}\nunits: [姚集镇]\nnotebook: ../edited.ipynb\n", encoding="utf-8")
-    done = nianbao("run", params, "--out", tmp_path / "out")
+    return nianbao("run", params, "--out", tmp_path / "out")
+
+
+def test_a_pdf_that_fails_leaves_the_pages_and_is_reported(tmp_path):
+    """A notebook edited to show an image from the web: the PDF refuses to fetch it (no network
+    from a report), the pages and the Word file are still written, the user is told."""
+    done = run_seed_with_a_cell(tmp_path, "from IPython.display import HTML\n"
+                                "HTML('<img src=\"https://example.invalid/seal.png\" alt=\"印章\">')")
     assert done.returncode == 1, done.stderr
     assert "PDF未能生成" in done.stderr and "example.invalid" in done.stderr
     folder = tmp_path / "out" / "商水县" / "2020"
@@ -439,15 +444,8 @@ def test_pdf_a_heading_never_ends_a_page(tmp_path):
 def test_a_chart_the_staff_add_reaches_the_pdf_and_the_word_file(tmp_path):
     """A pyplot chart drawn in a cell of the staff's own (an image outside the report's figures)."""
     import docx
-    notebook = json.loads((ROOT / "notebooks" / "township_report.ipynb").read_text(encoding="utf-8"))
-    notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                              "id": "staff-chart", "source": "import matplotlib.pyplot as plt\n"
-                              "plt.bar(['予以公开', '不予公开'], [2, 0])\nplt.title('本年办理结果')\nplt.show()"})
-    (tmp_path / "edited.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
-    params = tmp_path / "商水县" / "2020.yaml"
-    params.parent.mkdir()
-    params.write_text(f"data: {SEED.parent}\nunits: [姚集镇]\nnotebook: ../edited.ipynb\n", encoding="utf-8")
-    done = nianbao("run", params, "--out", tmp_path / "out")
+    done = run_seed_with_a_cell(tmp_path, "import matplotlib.pyplot as plt\n"
+                                "plt.bar(['予以公开', '不予公开'], [2, 0])\nplt.title('本年办理结果')\nplt.show()")
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "out" / "商水县" / "2020"
     listed = subprocess.run(["pdfimages", "-list", folder / "姚集镇.pdf"], capture_output=True, text=True,
