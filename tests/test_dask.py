@@ -128,13 +128,22 @@ def test_scheduler_and_two_dask_workers_on_loopback(local_pool, tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and elsewhere in p.parents and p != address_file]
 
 
-def test_the_local_cluster_runs_no_statistical_profiler():
-    # its sampling thread would take CPU from the warm servers (README, "Dask at local speed")
+def test_the_local_cluster_runs_no_statistical_profiler_and_watches_itself_less_often():
+    # the profiler's sampling and the 20 ms event-loop tick, 500 ms system monitor and 100 ms
+    # memory monitor of every worker and nanny would take CPU from the warm servers on the
+    # same cores (README, "Dask at local speed")
     from distributed import Client
 
     from nianbao.batch.cluster import local_cluster
+
+    def periodic(dask_worker):
+        return {name: c.callback_time for name, c in dask_worker.periodic_callbacks.items()}
     with local_cluster(2) as cluster, Client(cluster) as client:
-        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
-    assert len(callbacks) == 2
-    for names in callbacks.values():
-        assert "heartbeat" in names and "profile" not in names and "profile-cycle" not in names, names
+        workers, nannies = client.run(periodic), client.run(periodic, nanny=True)
+        scheduler = periodic(cluster.scheduler)
+    assert len(workers) == len(nannies) == 2
+    for times in workers.values():
+        assert "heartbeat" in times and "profile" not in times and "profile-cycle" not in times, times
+    for times in [*workers.values(), *nannies.values()]:
+        assert (times["tick"], times["monitor"], times["memory_monitor"]) == (500, 5000, 1000), times
+    assert (scheduler["tick"], scheduler["monitor"]) == (500, 5000)

@@ -50,9 +50,16 @@ class WarmServers(WorkerPlugin):
 def local_cluster(workers: int):
     """`--scheduler local`: a LocalCluster of single-threaded worker processes, without the Dask
     worker's statistical profiler — every 10 ms it samples every thread of the worker, here
-    threads that only wait on a warm server's pipe, taking CPU from the servers beside it.
-    (Workers started by hand: `DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False dask worker …`.)"""
-    with dask.config.set({"distributed.worker.profile.enabled": False}):  # handed to each worker
+    threads that only wait on a warm server's pipe, taking CPU from the servers beside it — and
+    with the cluster's self-watching at a slower pace: the event-loop tick every 500 ms (20 ms),
+    the system monitor every 5 s (0.5 s), the memory monitor every 1 s (0.1 s), in the scheduler,
+    each worker and each nanny. The warm servers are processes of their own: the workers only
+    pass jobs and results. (Workers started by hand: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=
+    False, and the same settings, in the environment of `dask worker …`.)"""
+    with dask.config.set({"distributed.worker.profile.enabled": False,   # handed to each worker
+                          "distributed.admin.tick.interval": "500ms",
+                          "distributed.admin.system-monitor.interval": "5s",
+                          "distributed.worker.memory.monitor-interval": "1s"}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
