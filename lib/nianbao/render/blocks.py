@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
 BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "figure", "img", "li", "pre", "blockquote"}
 SKIPPED = {"style", "script", "title", "head"}
 
@@ -79,5 +80,11 @@ def header_rows(table: Tag) -> int:
     return len(head.find_all("tr")) if head else 0
 
 
-def rows(table: Tag) -> list[Tag]:
-    return table.find_all("tr")
+def declared_widths(table: Tag) -> list[float | None]:
+    """Each column's width in em of the table's font, as its <colgroup> declares it (None: not
+    declared); [] without one."""
+    widths: list[float | None] = []
+    for col in table.find_all("col"):
+        width = EM_WIDTH.search(col.get("style", ""))
+        widths += [float(width.group(1)) if width else None] * _span(col, "span")
+    return widths

@@ -5,20 +5,16 @@ with its header rows (<thead>) drawn again on every page it continues on.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bs4 import Tag
 
 from . import print_fonts
-from .blocks import grid, header_rows, plain_text
+from .blocks import declared_widths, grid, header_rows, plain_text
 from .print_flow import BLACK, LEFT, PX, TEXT_W, Flow, Style, text_steps
 from .typeset import Line, break_lines, natural_width, shape, widest_unbreakable
 
-EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
-
-
-@dataclass
+@dataclass(eq=False)
 class _Cell:
     row: int
     col: int
@@ -60,10 +56,11 @@ class TableFlow(Flow):
             self.heights, self.cells, self.widths, self.unbreakable = [], [], [], set()
             return
         self.count = max(c + cs for _, c, _, cs, _ in placed)
-        rows = max(r + rs for r, _, rs, _, _ in placed)
+        rows = max(len(table.find_all("tr")), max(r for r, *_ in placed) + 1)
         self.header = min(header_rows(table), rows - 1)
         texts = []
         for r, c, rs, cs, cell in placed:
+            rs = min(rs, rows - r)                  # a span past the last row ends with the table
             cell_classes = cell.get("class") or []
             caption = "caption" in (cell.parent.get("class") or [])
             size = 9 if "corner" in cell_classes else look.size
@@ -94,26 +91,27 @@ class TableFlow(Flow):
                 self.heights[cell.row] = max(self.heights[cell.row], cell.need)
         for r in range(rows):
             self.heights[r] = self.heights[r] or look.line + 2 * look.pad_y + look.border
+        self.covering: list[list[_Cell]] = [[] for _ in range(rows)]    # the cells over each row
         for cell in self.cells:
-            spanned = range(cell.row, min(cell.row + cell.rows, rows))
-            short = cell.need - sum(self.heights[r] for r in spanned)
+            short = cell.need - sum(self.heights[cell.row:cell.row + cell.rows])
             if short > 0:
-                self.heights[spanned[-1]] += short
+                self.heights[cell.row + cell.rows - 1] += short
+            for r in range(cell.row, cell.row + cell.rows):
+                self.covering[r].append(cell)
         self.head = sum(self.heights[:self.header])
         # a group's label split by a page break must fit, whole, in the rows on either side
+        above = [0.0]
+        for height in self.heights:
+            above.append(above[-1] + height)
         self.unbreakable = {i for cell in self.cells if cell.rows > 1
-                            for i in range(cell.row + 1, min(cell.row + cell.rows, rows))
-                            if min(sum(self.heights[cell.row:i]), sum(self.heights[i:cell.row + cell.rows]))
-                            < cell.need}
+                            for i in range(cell.row + 1, cell.row + cell.rows)
+                            if min(above[i] - above[cell.row], above[cell.row + cell.rows] - above[i]) < cell.need}
 
     def _widths(self, table: Tag, texts) -> list[float]:
         """The columns: <colgroup>'s em widths (the free ones share what is left); a fixed
         table without one, equal columns; otherwise CSS's automatic layout, to the full width."""
         look, count = self.look, self.count
-        declared = []
-        for col in table.find_all("col"):
-            width = EM_WIDTH.search(col.get("style", ""))
-            declared += [float(width.group(1)) * look.size if width else None] * int(col.get("span", 1) or 1)
+        declared = [em * look.size if em is not None else None for em in declared_widths(table)]
         if len(declared) == count:
             free = [i for i, w in enumerate(declared) if w is None]
             rest = max(TEXT_W - sum(w for w in declared if w is not None), 0)
@@ -155,10 +153,8 @@ class TableFlow(Flow):
             lefts.append(lefts[-1] + w)
         steps = []
         look = self.look
-        for cell in self.cells:
+        for cell in dict.fromkeys(cell for r in shown for cell in self.covering[r]):
             visible = [r for r in range(cell.row, cell.row + cell.rows) if r in tops]
-            if not visible:
-                continue
             x, top = lefts[cell.col], tops[visible[0]]
             width = lefts[cell.col + cell.cols] - x
             height = sum(self.heights[r] for r in visible)

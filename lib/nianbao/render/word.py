@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 from copy import deepcopy
 from functools import cache
 
@@ -26,7 +25,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from .blocks import content, grid, header_rows, page_title, plain_text, walk
+from .blocks import content, declared_widths, grid, header_rows, page_title, plain_text, walk
 
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -34,7 +33,6 @@ TEXT_WIDTH = Cm(15.6)          # 210 mm − 28 mm − 26 mm
 TABLE_PT = 10.0                # the tables' font size, as on the page (em widths are of it)
 LINE = Pt(29)                  # 22 lines on the 225 mm text block (GB/T 9704)
 RED = RGBColor(0xB2, 0x22, 0x22)
-EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
 
 
 def _font(run, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -123,11 +121,8 @@ def _page_number(para, align) -> None:
 def _widths(table: Tag, count: int) -> list[int]:
     """Column widths (EMU): the page's <colgroup> (em of the table font), the free columns
     sharing what is left; without one, equal columns."""
-    cols = []
-    for col in table.find_all("col"):
-        width = EM_WIDTH.search(col.get("style", ""))
-        # + 3 pt: Word draws the borders inside the width, the browser outside it
-        cols += [Pt(float(width.group(1)) * TABLE_PT + 3) if width else None] * int(col.get("span", 1))
+    # + 3 pt: Word draws the borders inside the width, the browser outside it
+    cols = [Pt(em * TABLE_PT + 3) if em is not None else None for em in declared_widths(table)]
     if len(cols) != count:
         return [TEXT_WIDTH // count] * count
     free = [i for i, w in enumerate(cols) if w is None]
