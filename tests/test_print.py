@@ -452,3 +452,16 @@ def test_a_chart_the_staff_add_reaches_the_pdf_and_the_word_file(tmp_path):
                             check=True).stdout.splitlines()[2:]
     assert len([line for line in listed if line.split()[2] == "image"]) == 4
     assert len(docx.Document(folder / "姚集镇.docx").inline_shapes) == 4
+
+
+@needs_poppler
+def test_pdf_a_title_over_two_lines_is_set_evenly(tmp_path):
+    # GB/T 9704: a title that runs over lines is set symmetrically — not 19 characters and a lone 告
+    from nianbao.render.pdf import pdf_bytes
+    pdf = tmp_path / "title.pdf"
+    pdf.write_bytes(pdf_bytes('<html><body><main><h1 class="title">示例0001镇2021年政府信息公开工作年度报告</h1>'
+                              "<p>正文。</p></main></body></html>"))
+    lines = [compact(line) for line in page_texts(pdf)[0].splitlines() if line.strip()][:2]
+    assert "".join(lines) == "示例0001镇2021年政府信息公开工作年度报告"
+    ems = [sum(1 if ord(c) > 0x2E80 else 0.5 for c in line) for line in lines]     # digits: half an em
+    assert abs(ems[0] - ems[1]) <= 1, lines

@@ -17,7 +17,7 @@ from bs4 import Tag
 
 from . import print_fonts
 from .png_data import png_size
-from .typeset import Line, break_lines, shape
+from .typeset import Line, balanced_lines, break_lines, shape
 
 MM = 72 / 25.4
 PX = 0.75                                   # a CSS pixel in points
@@ -41,10 +41,11 @@ class Style:
     bold: bool = False
     color: tuple = BLACK
     right: float = 0                # padding on the right, points
+    balance: bool = False           # lines as even as the breaks allow (a title)
 
 
 STYLES = {
-    "title": Style("title", 22, 1.5, "center", 0, 0, 22, keep=True, bold=True),
+    "title": Style("title", 22, 1.5, "center", 0, 0, 22, keep=True, bold=True, balance=True),
     "h2": Style("heading", 16, align="left", top=9.6, bottom=3.2, keep=True),
     "h3": Style("kai", 16, align="left", top=4.8, bottom=4.8, keep=True),
     "p": Style("body"),
@@ -103,8 +104,9 @@ class TextFlow(Flow):
         self.bottom, self.keep, self.border = style.bottom, style.keep, border
         self.pad = 0.2 * style.size if border else 0.0
         width = TEXT_W - style.right - 2 * self.pad
-        self.lines = break_lines(shape(text, self.face, style.size), width, style.indent * style.size,
-                                 style.align)
+        glyphs = shape(text, self.face, style.size)
+        self.lines = (balanced_lines(glyphs, width) if style.balance else
+                      break_lines(glyphs, width, style.indent * style.size, style.align))
         self.line_height = style.line * style.size
         self.heights = [self.line_height] * len(self.lines)
         if border:                            # a framed block is one piece, its frame around it
