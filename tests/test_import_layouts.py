@@ -11,11 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import ROOT, nianbao
+from conftest import ROOT
 from layout_docs import layout_pdf, tally, text_rendering
 from nianbao.io import read_report
+from test_import import imported, notes
 
 KNOWN = ROOT / "tests" / "data" / "layouts" / "青山区-2024.yaml"
 # the same report with not-applicable marks: the fee row of （六） all “/”, 规章 “－”, 行政强制 “无”,
@@ -48,11 +48,6 @@ def made(tmp_path_factory) -> dict[str, Path]:
         files[f"{name}-layout.txt"] = text_rendering(pdf, root / f"{name}-layout.txt", layout=True)
         files[f"{name}-raw.txt"] = text_rendering(pdf, root / f"{name}-raw.txt", layout=False)
     return files
-
-
-def imported(tmp_path, source):
-    out = tmp_path / "imported.yaml"
-    return nianbao("import", source, "-o", out), out
 
 
 def test_the_fixtures_have_the_traps(made):
@@ -124,10 +119,10 @@ def test_a_text_rendering_of_the_pdf_is_read_cell_by_cell(tmp_path, made, name):
     assert (got.unit, got.year, got.edition.id) == ("青山区人民政府", 2024, "2021")
     assert tally(out, want) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
     assert got.narrative["improvements"] == want.narrative["improvements"]   # no value left in § 五
-    notes = yaml.safe_load(out.read_text(encoding="utf-8"))["import_notes"]
-    assert any("数值按各行的顺序读取" in d for d in notes["deviations"])   # said how it was read
+    said = notes(out)
+    assert any("数值按各行的顺序读取" in d for d in said["deviations"])   # said how it was read
     if name in ("ruled-raw.txt", "numbered-raw.txt", "marked-raw.txt"):
-        assert any("最后5个数值在后面的正文中" in d for d in notes["deviations"])
+        assert any("最后5个数值在后面的正文中" in d for d in said["deviations"])
 
 
 def _raw_requests(made) -> tuple[list[str], list[int]]:

@@ -426,6 +426,7 @@ def test_pdf_title_is_kept_as_written(tmp_path):
     assert re.search(r"^Title:\s+(.*)$", info, re.M).group(1) == title
 
 
+@needs_poppler
 def test_pdf_a_heading_never_ends_a_page(tmp_path):
     # twenty one-line paragraphs, then 五 and its first sub-heading: both fit on the first page, but
     # the sub-heading's paragraph does not — both headings go over with it, not only the second
@@ -465,3 +466,21 @@ def test_pdf_a_title_over_two_lines_is_set_evenly(tmp_path):
     assert "".join(lines) == "示例0001镇2021年政府信息公开工作年度报告"
     ems = [sum(1 if ord(c) > 0x2E80 else 0.5 for c in line) for line in lines]     # digits: half an em
     assert abs(ems[0] - ems[1]) <= 1, lines
+
+
+def test_the_pdf_layout_keeps_the_stylesheets_measures():
+    # print_flow.py sets the PDF by print.css's and report.css's numbers: an edit to one is an edit
+    # to both (margins, body size and leading, title size, heading margins)
+    from nianbao.render import print_flow as flow
+    templates = ROOT / "lib" / "nianbao" / "render" / "templates"
+    page = re.search(r"@page \{[^}]*margin: ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm",
+                     (templates / "print.css").read_text(encoding="utf-8"))
+    assert [round(float(v) * flow.MM, 2) for v in page.groups()] == [
+        round(v, 2) for v in (flow.TOP, flow.RIGHT, flow.BOTTOM, flow.LEFT)]
+    css = (templates / "report.css").read_text(encoding="utf-8")
+    body = re.search(r"body \{[^}]*font-size: ([\d.]+)pt; line-height: ([\d.]+)", css)
+    assert (flow.STYLES["p"].size, flow.STYLES["p"].line) == (float(body[1]), float(body[2]))
+    title = re.search(r"h1\.title \{[^}]*font-size: ([\d.]+)pt;[^}]*line-height: ([\d.]+)", css)
+    assert (flow.STYLES["title"].size, flow.STYLES["title"].line) == (float(title[1]), float(title[2]))
+    h2 = re.search(r"h2 \{[^}]*margin: ([\d.]+)em 0 ([\d.]+)em", css)
+    assert (flow.STYLES["h2"].top, flow.STYLES["h2"].bottom) == (float(h2[1]) * 16, float(h2[2]) * 16)

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from browser import CHROMIUM, MIN_FONT, SHOTS, chromium
 from conftest import ROOT, SEED, nianbao
 from nianbao.io import read_report
 from nianbao.model.edition import load_edition
@@ -208,19 +209,14 @@ def test_a_home_page_nianbao_did_not_write_is_never_overwritten(site, tmp_path):
 
 # ---- in a real Chromium, from file://, the network cut off ----
 
-from browser import ARGS, CHROMIUM  # noqa: E402
-
 browser_only = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test`")
-SHOTS = ROOT / "output" / "screenshots"
 
 
 @pytest.fixture
 def browse():
     """open(path, width) → a page; every request, page error and dialog (an alert) is kept."""
-    from playwright.sync_api import sync_playwright
     seen = {"requests": [], "errors": [], "dialogs": []}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
 
         def open_(path: Path, width: int = 1280):
             context = browser.new_context(offline=True, viewport={"width": width, "height": 800})
@@ -231,7 +227,6 @@ def browse():
             page.goto(path.as_uri(), wait_until="load")
             return page
         yield open_, seen
-        browser.close()
     assert all(url.startswith("file://") for url in seen["requests"]), seen["requests"]
     assert seen["errors"] == [] and seen["dialogs"] == []
 
@@ -308,7 +303,7 @@ def test_the_home_fits_a_phone_and_its_text_is_readable(site, browse, width):
     smallest = page.evaluate("""Math.min(...[...document.querySelectorAll('body *')]
         .filter(e => e.textContent.trim() && e.getClientRects().length)
         .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
-    assert smallest >= 14
+    assert smallest >= MIN_FONT
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
     # the navigation above a report wraps on a phone: a long name never widens it

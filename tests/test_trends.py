@@ -17,9 +17,8 @@ from nianbao.checks.trends import is_jump
 from nianbao.io import read_report
 from nianbao.model.edition import load_edition
 from nianbao.render import trends
+from test_rules import TREND_2021, VALID
 
-VALID = ROOT / "tests" / "data" / "valid" / "商水县"
-TREND_2021 = ROOT / "tests" / "data" / "trend" / "商水县" / "2021" / "姚集镇.yaml"
 JUMP = ROOT / "tests" / "data" / "broken" / "trend.jump.yaml"
 
 
@@ -92,8 +91,7 @@ def test_review_accepts_a_trend_jump_by_its_cell(tmp_path):
     assert done.stdout.startswith("已说明  trend.jump  requests.new_received.total  主要指标“新收申请”2022年为2件")
     done = nianbao("check", data)
     assert "已说明（王五，" in done.stdout and "本年撤并村组，申请减少" in done.stdout
-    assert done.stdout.rstrip().splitlines()[-1].startswith(f"{data}：错误0项，提醒1项，已说明1项。") or \
-        "错误0项，提醒1项，已说明1项" in done.stdout
+    assert "错误0项，提醒1项，已说明1项" in done.stdout
 
 
 def test_the_report_lists_its_years_by_the_indicators_both_editions_share(tmp_path):
@@ -220,7 +218,6 @@ def test_the_county_summary_gives_quartiles_and_the_county_by_year(tmp_path):
     last = folder.parent / "2021"
     last.mkdir()
     for path in folder.iterdir():           # last year: each unit as the hand-made 2021 file
-        shutil.copy(VALID / "2021" / "姚集镇.yaml", last / path.name)
         (last / path.name).write_text((VALID / "2021" / "姚集镇.yaml").read_text(encoding="utf-8")
                                       .replace("姚集镇", path.stem), encoding="utf-8")
     out = tmp_path / "out"

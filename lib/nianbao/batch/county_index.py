@@ -11,6 +11,7 @@ import re
 from html import escape
 from urllib.parse import quote
 
+from ..checks import trends
 from ..io.files import atomic_write
 from ..model.findings import COLUMNS
 from .nav import NAV_SLOT
@@ -146,10 +147,10 @@ def copied_list(records: list[dict], name=None) -> str:
     return f'<ul class="copied">{"".join(items)}</ul>'
 
 
-def share_meta(title: str, description: str, kind: str = "website") -> str:
+def share_meta(title: str, description: str) -> str:
     """What a shared link shows under the page's title (chat apps and portals read Open Graph)."""
     return (f'<meta name="description" content="{escape(description)}">\n'
-            f'<meta property="og:type" content="{kind}">\n'
+            '<meta property="og:type" content="website">\n'
             f'<meta property="og:title" content="{escape(title)}">\n'
             f'<meta property="og:description" content="{escape(description)}">\n'
             f'<meta property="og:locale" content="zh_CN">\n')
@@ -164,7 +165,7 @@ def jumps_list(records: list[dict]) -> str:
     """The trend.jump findings, each with its unit: the sudden changes a reviewer asks about first."""
     items = [f"<li>{escape(record.get('short_name') or record['display'])}：{escape(f['message'])}"
              f"{'（已说明）' if f.get('review') else ''}</li>"
-             for record in records for f in record.get("findings", []) if f["rule"] == "trend.jump"]
+             for record in records for f in record.get("findings", []) if f["rule"] == trends.RULE]
     return f'<ul class="jumps">{"".join(items)}</ul>' if items else ""
 
 
@@ -188,7 +189,7 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
             f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
             f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
             + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
-            + (f"<h2>主要指标与上年相比变化很大（trend.jump）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
+            + (f"<h2>主要指标与上年相比变化很大（{trends.RULE}）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
             + "</body>\n</html>\n")
 
 

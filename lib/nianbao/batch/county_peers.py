@@ -16,7 +16,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from ..checks import peers
-from ..model.edition import edition_for, load_edition
+from ..model.edition import load_edition
 from ..model.indicators import from_values, indicator_values, shared
 from ..render import charts, tables
 from .county_summary import County
@@ -47,7 +47,7 @@ def quartiles(county: County) -> HTML:
                     + "".join(f'<td class="num">{peers.shown(measure, v)}</td>' for v in (q or [None] * 3))
                     + f"<td>{escape(below)}</td><td>{escape(above)}</td></tr>")
     return HTML(f'<p class="note">按本县（区）本年度{len(units)}个单位的数计算（线性插值，同 Excel 的 QUARTILE.INC）；'
-                "比率的分母为0的单位不计入该比率。</p>"
+                f"比率的分母为0的单位不计入该比率。{peers.QUARTILES_EXPLAINED}</p>"
                 + tables.scroll_box('<table class="summary-table quartiles"><thead><tr><th>指标</th>'
                                     "<th>下四分位数</th><th>中位数</th><th>上四分位数</th>"
                                     "<th>低于下四分位数的单位</th><th>高于上四分位数的单位</th></tr></thead>"
@@ -104,7 +104,7 @@ def by_year(county: County, run_json: str | Path) -> pd.DataFrame:
             years[int(run["year"])] = [(load_edition(r["edition"]), from_values(r["values"])) for r in recs]
         except (OSError, ValueError, KeyError):
             break
-    editions = {edition_for(y).id: edition_for(y) for y in years}
+    editions = {edition.id: edition for found in years.values() for edition, _ in found}
     indicators = shared(county.edition, *editions.values())
     columns = {}
     for year in sorted(years):
@@ -120,7 +120,7 @@ def by_year(county: County, run_json: str | Path) -> pd.DataFrame:
 def years_table(years: pd.DataFrame) -> HTML:
     """The county by year; a sentence when only this year was built."""
     if len(years.columns) < 2:
-        return HTML("<p>本县往年的汇总尚未生成（输出文件夹中没有往年的运行记录 run.json），只有本年度的数据。</p>")
+        return HTML("<p>本县往年的报告尚未在这个输出文件夹中生成，这里只有本年度的数据。</p>")
     head = "".join(f"<th>{y}年</th>" for y in years.columns)
     rows = "".join(f"<tr><td>{escape(str(label))}</td>"
                    + "".join(f'<td class="num">{int(v)}</td>' for v in values) + "</tr>"

@@ -32,7 +32,7 @@ def link(href: str, text: str) -> str:
 
 def _crumbs(county: str, year, unit: str | None) -> str:
     items = [link("../../" + HOME, "首页"), link("../../" + HOME + "#" + county_anchor(county), county)]
-    items.append(link("index.html", f"{year}年度") if unit is not None else f'<span aria-current="page">{year}年度</span>')
+    items.append(link(HOME, f"{year}年度") if unit is not None else f'<span aria-current="page">{year}年度</span>')
     if unit is not None:
         items.append(f'<span aria-current="page">{escape(unit)}</span>')
     return '<ol class="crumbs">' + "".join(f"<li>{i}</li>" for i in items) + "</ol>"
@@ -62,7 +62,7 @@ def unit_nav(content: dict, rec: dict, page: str, others: list[tuple[str, dict]]
 def index_nav(content: dict, other_years: list[str], data: bool) -> bytes:
     """The slot of a county-year's index: its other years, its units' cells (COUNTY_DATA)."""
     return _nav(_crumbs(content["county"], content["year"], None),
-                _years("其他年度", [(y, href("..", y, "index.html")) for y in other_years]),
+                _years("其他年度", [(y, href("..", y, HOME)) for y in other_years]),
                 "下载数据：" + link(href(COUNTY_DATA), "全县各单位表格（CSV）") if data else "")
 
 

@@ -322,7 +322,7 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
                 bar.close()
                 summaries.ask(_groups(records, runs, planned, started))
             elif None not in +running:   # county-years complete while others still run
-                complete = {f for f, _ in records.values() if f is not None} - set(+running) - set(summaries.asked)
+                complete = summaries.ready({f for f, _ in records.values() if f is not None}, +running)
                 if complete:
                     summaries.ask(_groups(records, runs, planned, started, only=complete))
     except KeyboardInterrupt:

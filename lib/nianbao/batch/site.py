@@ -18,11 +18,10 @@ from ..errors import display_path, unreadable
 from ..io.files import atomic_write
 from . import open_data, search
 from .county_index import DEMO_WORDS, share_meta, status_counts
-from .nav import county_anchor, fill_slot, href, index_nav, link, unit_nav
+from .nav import HOME, county_anchor, fill_slot, href, index_nav, link, unit_nav
 from .paths import COUNTY_DATA, DATA_FILES
 from .record import RUN_JSON
 
-HOME = "index.html"
 GENERATOR = '<meta name="generator" content="nianbao">'
 TITLE = "政府信息公开工作年度报告"
 
@@ -70,7 +69,7 @@ def home_html(site: dict[Path, dict]) -> str:
             records = content.get("units", [])
             built = str(content.get("generated") or "")[:16].replace("T", " ")
             demo = f'，<span class="demo">含{DEMO_WORDS}</span>' if any(r.get("demo") for r in records) else ""
-            year = link(href(folder.parent.name, folder.name, "index.html"), f"{content.get('year')}年度")
+            year = link(href(folder.parent.name, folder.name, HOME), f"{content.get('year')}年度")
             items.append(f"<li>{year}"
                          f"：{len(records)}个单位，{escape(status_counts(records))}{demo}；生成于{escape(built)}</li>")
         sections.append(f'<section aria-labelledby="{county_anchor(county)}"><h2 id="{county_anchor(county)}">'
@@ -165,7 +164,7 @@ def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) ->
     names = {name for year in touched for name, rec in built.get(year, {}).items() if not rec.get("skipped")}
     for year, content in years.items():
         folder = county_folder / year
-        fill_slot(folder / "index.html", index_nav(content, [y for y in years if y != year],
+        fill_slot(folder / HOME, index_nav(content, [y for y in years if y != year],
                                                    (folder / COUNTY_DATA).is_file()))
         for name, rec in built[year].items():
             if name not in names:

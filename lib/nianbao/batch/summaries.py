@@ -101,6 +101,13 @@ class Summaries:
                     self.made[folder] = key, job
                     content["summary"] = job
 
+    def ready(self, folders: set[Path], running) -> set[Path]:
+        """The county-years not yet asked for whose units are done, and whose county's earlier
+        years' units too: the county by year reads their run.json, written when they complete
+        (asked before, a summary would be made with last run's numbers, then made again)."""
+        return {f for f in folders - set(self.asked)
+                if not any(r.parent == f.parent and r.name <= f.name for r in running)}
+
     def done(self, job: SummaryJob, result: SummaryResult | str) -> None:
         folder = Path(job.folder)
         key, latest = self.asked[folder]

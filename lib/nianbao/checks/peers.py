@@ -17,19 +17,16 @@ from . import ratios
 MIN_UNITS = 4
 BELOW, ABOVE, WITHIN = "below", "above", "within"
 RATIO_IDS = frozenset(r.id for r in ratios.RATIOS)
+# what a quartile is, in a reader's words (the review page and the county summary say it)
+QUARTILES_EXPLAINED = ("把各单位的数从小到大排列，约四分之一的单位低于下四分位数，约四分之一高于上四分位数，"
+                       "中位数居中。")
 PLACE_WORDS = {BELOW: "低于下四分位数", ABOVE: "高于上四分位数", WITHIN: "在下、上四分位数之间"}
-
-
-class _Cells:
-    """report.value over a lookup, for ratios.parts."""
-    def __init__(self, lookup: Lookup):
-        self.value = lookup
 
 
 def measures(edition: Edition, lookup: Lookup) -> dict[str, float | None]:
     """One unit's key indicators and ratios (ids as in the edition and checks/ratios.py)."""
     found = indicator_values(edition, lookup)
-    found.update({rid: ratios.share(part) for rid, part in ratios.parts(_Cells(lookup)).items()})
+    found.update({rid: ratios.share(part) for rid, part in ratios.parts_of(lookup).items()})
     return found
 
 

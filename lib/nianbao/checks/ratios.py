@@ -45,9 +45,14 @@ RATIOS = (
 
 def parts(report: Report) -> dict[str, list[int] | None]:
     """{ratio id: [numerator, denominator]}; None when a cell it needs is missing."""
+    return parts_of(report.value)
+
+
+def parts_of(value) -> dict[str, list[int] | None]:
+    """The same over any lookup of cells: value(table, row, column)."""
     out: dict[str, list[int] | None] = {}
     for ratio in RATIOS:
-        values = [[report.value(*cell) for cell in cells] for cells in (ratio.numerator, ratio.denominator)]
+        values = [[value(*cell) for cell in cells] for cells in (ratio.numerator, ratio.denominator)]
         out[ratio.id] = None if any(v is None for side in values for v in side) else [sum(side) for side in values]
     return out
 

@@ -10,7 +10,7 @@ by the ids both years' editions have, so the rule also runs across the edition c
 from __future__ import annotations
 
 from ..model.findings import WARNING, Finding
-from ..model.indicators import indicator_value, place, shared
+from ..model.indicators import indicator_value, indicator_values, place, shared
 from ..model.report import Report, number
 
 RULE = "trend.jump"
@@ -40,10 +40,9 @@ def _how(before: float, now: float) -> str:
 def jump(report: Report, previous: Report) -> list[Finding]:
     ratio, difference = thresholds(report)
     findings = []
+    earlier = indicator_values(previous.edition, previous.value)
     for indicator in shared(report.edition, previous.edition):
-        now = indicator_value(indicator, report.value)
-        before = indicator_value(next(i for i in previous.edition.indicators if i.id == indicator.id),
-                                 previous.value)
+        now, before = indicator_value(indicator, report.value), earlier[indicator.id]
         if now is None or before is None or not is_jump(before, now, ratio, difference):
             continue
         change = "增加" if now > before else "减少"

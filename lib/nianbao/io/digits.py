@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..model.edition import OPERATORS
-from ..model.report import NOT_APPLICABLE
+from ..model.report import NOT_APPLICABLE, not_applicable_mark
 from .signs import plain_number
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
@@ -41,6 +41,10 @@ class Mark:
     """A cell holding something other than a numeral, its text kept: a not-applicable mark
     (/, —, 无, 不适用), blank (missing), or other text (missing: a person decides)."""
     text: str
+
+    @property
+    def not_applicable(self) -> bool:
+        return not_applicable_mark(self.text) is not None
 
 
 def value_run(text: str) -> tuple[str, str]:

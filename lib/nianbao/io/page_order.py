@@ -15,12 +15,12 @@ import itertools
 import re
 
 from ..model.edition import Edition, Table
-from ..model.report import NOT_APPLICABLE, not_applicable_mark
+from ..model.report import NOT_APPLICABLE
 from .digits import Mark, cell_values, holds, rule_cells
 from .page import label_pattern
 
-# a number, or a not-applicable mark (model.report.NOT_APPLICABLE: /, —, －, 无, 不适用), alone
 MAX_SPLIT_ROWS = 2          # rows whose values runs share, each tried in its width's rotations
+# a number, or a not-applicable mark (model.report.NOT_APPLICABLE: /, —, －, 无, 不适用), alone
 VALUE_LINE = re.compile(rf"[ \t]*(?:[-－]?\d+(?:\.\d+)?|{NOT_APPLICABLE.pattern})[ \t]*")
 
 
@@ -115,7 +115,7 @@ def _placed(edition: Edition, table: Table, cells: list[str]):
         reading = cell_values(cells[i * width:(i + 1) * width], kinds)
         placed.append((keys, reading))
         values.update(zip(keys, reading))
-    if any(isinstance(v, Mark) and not not_applicable_mark(v.text) for v in values.values()):
+    if any(isinstance(v, Mark) and not v.not_applicable for v in values.values()):
         return "有的数值不是该栏可填的数"
     checked = set()
     for rule in edition.rules:

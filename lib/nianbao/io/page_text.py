@@ -114,28 +114,30 @@ def _without_page_numbers(text: str) -> str:
     among the values at its end that holds the number is dropped, none when two do."""
     pages = [page.split("\n") for page in text.split("\f")]
     counted = pages[:-1] if not "".join(pages[-1]).strip() else pages
-    lasts = []
+    lasts, fills = [], []
     for lines in counted:
         filled = [k for k, line in enumerate(lines) if line.strip()]
         found = PAGE_NUMBER.fullmatch(lines[filled[-1]]) if filled else None
         lasts.append(int(found.group(1)) if found else None)
+        fills.append(filled)
     offsets = Counter(n - i for i, n in enumerate(lasts) if n is not None)
     if not offsets:
         return text
     offset, count = offsets.most_common(1)[0]
     if count < 2 or 2 * count <= len(counted):
         return text
-    for i, lines in enumerate(counted):
-        filled = [k for k, line in enumerate(lines) if line.strip()]
+    for i, (lines, filled) in enumerate(zip(counted, fills)):
         if filled and lasts[i] == i + offset:
             del lines[filled[-1]]
             continue
         tail = []                                        # the lines of the values the page ends with
         for k in range(len(lines) - 1, -1, -1):
-            if lines[k].strip() and not PAGE_NUMBER.fullmatch(lines[k]):
+            if not lines[k].strip():
+                continue
+            found = PAGE_NUMBER.fullmatch(lines[k])
+            if not found:
                 break
-            found = PAGE_NUMBER.fullmatch(lines[k]) if lines[k].strip() else None
-            if found and int(found.group(1)) == i + offset:
+            if int(found.group(1)) == i + offset:
                 tail.append(k)
         if len(tail) == 1:
             del lines[tail[0]]

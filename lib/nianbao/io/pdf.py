@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnreadableDocument
+from .page import compact
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
@@ -93,18 +94,17 @@ def _continue_rows(items: list) -> None:
         heads[id(after)] = head
         repeated = 0
         while repeated < min(len(head), len(after.rows)) and _texts(after.rows[repeated]) == _texts(head[repeated]) \
-                and not any(VALUE.fullmatch((c or "").strip()) for c in head[repeated]):
+                and not any(_is_value(c) for c in head[repeated]):
             repeated += 1
         del after.rows[:repeated]
         if not after.rows:
             continue
         last, first = before.rows[-1], after.rows[0]
-        values = [i for i, c in enumerate(last) if VALUE.fullmatch((c or "").strip())]
+        values = [i for i, c in enumerate(last) if _is_value(c)]
         labelled = not values or any(last[i] for i in range(values[0]))
         # a digit in the rest: values, or an item's number (“4.无正当理由…”), which is the whole
         # label of a row left none, never the rest of a label
-        if any(re.search(r"\d", c or "") for c in first) and (labelled or any(VALUE.fullmatch((c or "").strip())
-                                                                             for c in first)):
+        if any(re.search(r"\d", c or "") for c in first) and (labelled or any(_is_value(c) for c in first)):
             continue
         # only the label's rest, nothing where the row has values (a header has some)
         if len(last) == len(first) and not any(first[i] for i in values):
@@ -126,13 +126,17 @@ def _page_pairs(items: list):
     ruled = [k for k, item in enumerate(items) if isinstance(item, Ruled)]
     for k, n in zip(ruled, ruled[1:]):
         between = items[k + 1:n]
-        if items[n].page == items[k].page + 1 and all(is_group(re.sub(r"\s+", "", line.text)) for line in between):
+        if items[n].page == items[k].page + 1 and all(is_group(line.text) for line in between):
             yield items[k], items[n]
+
+
+def _is_value(cell: str | None) -> bool:
+    return bool(VALUE.fullmatch((cell or "").strip()))
 
 
 def _texts(row: list[str | None]) -> list[str]:
     """A row's texts, whatever the grid: merged cells and spaces left out."""
-    return [re.sub(r"\s+", "", c) for c in row if c and c.strip()]
+    return [compact(c) for c in row if c and c.strip()]
 
 
 def _furniture(pages: list[tuple[object, list[Line]]]) -> set[int]:

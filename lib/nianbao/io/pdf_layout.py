@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ..model.edition import all_editions
+from .page import compact
 
 CELL_GAP = 0.9                 # a gap of this many character heights separates two cells
 WRAP = 1.6                     # lines of one cell are at most this many character heights apart
@@ -288,12 +289,14 @@ def _pieces(segment: Segment, spans: list[list[float]]) -> list[Segment]:
 @cache
 def _group_labels() -> tuple[str, ...]:
     """The labels of the form's row groups, every edition's (三、本年度办理结果, （三）不予公开 …)."""
-    return tuple({re.sub(r"\s+", "", g) for e in all_editions() for t in e.tables.values()
+    return tuple({compact(g) for e in all_editions() for t in e.tables.values()
                   for row in t.rows for g in row.groups})
 
 
 def is_group(text: str) -> bool:
-    """A group's label, whole or the part a page break leaves of it (“三、本” / “年度办理结果”)."""
+    """A group's label, whole or the part a page break leaves of it (“三、本” / “年度办理结果”),
+    however it is spaced."""
+    text = compact(text)
     return len(text) >= 2 and any(text in label for label in _group_labels())
 
 
@@ -326,7 +329,7 @@ def _without_groups(block: list[Line], label_right: float, spans: list[list[floa
                 cell.update(last=piece.top, text=cell["text"] + piece.text)
                 cell["pieces"].append(id(piece))
         split.append(segments)
-    groups = [c for c in cells if is_group(re.sub(r"\s+", "", c["text"]))]
+    groups = [c for c in cells if is_group(c["text"])]
     taken = {piece for c in groups for piece in c["pieces"]}
     kept = []
     for line, segments in zip(block, split):

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
 from ..model.names import organ_name, signing_organ
-from ..model.report import LEVELS, not_applicable_mark
+from ..model.report import LEVELS
 from . import read_report
 from .digits import Mark
 from .files import atomic_write
@@ -224,7 +224,7 @@ def _fill(imported: Imported, reader: Reader) -> None:
             if isinstance(value, Mark):
                 if value.text:
                     tables[tid][row][col] = value.text
-                    kept = imported.not_applicable if not_applicable_mark(value.text) else imported.marks
+                    kept = imported.not_applicable if value.not_applicable else imported.marks
                     kept[f"{tid}.{row}.{col}"] = value.text
             else:
                 tables[tid][row][col] = value

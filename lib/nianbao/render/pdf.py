@@ -87,7 +87,7 @@ class _Fonts:
 def _embed(pdf: _File, face, glyphs: dict[int, tuple[str, float]]) -> int:
     """A Type 0 font of one face: its subset, widths and the text of each glyph."""
     gids = sorted(glyphs)
-    data, new_ids = face.subset(set(gids))
+    data, new_id = face.subset(set(gids))
     tag = "".join(chr(65 + b % 26) for b in hashlib.md5(repr((face.postscript_name, gids)).encode()).digest()[:6])
     name = f"{tag}+{face.postscript_name}"
     if face.cff:
@@ -96,10 +96,9 @@ def _embed(pdf: _File, face, glyphs: dict[int, tuple[str, float]]) -> int:
     else:
         file_ref = pdf.stream(f"/Length1 {len(data)}", data)
         # each glyph's code is its id in the whole face; the subset numbers them anew
-        new_of = dict(zip(sorted(set(gids) | {0}), new_ids))
         table = bytearray(2 * (max(gids, default=0) + 1))
         for gid in gids:
-            struct.pack_into(">H", table, 2 * gid, new_of[gid])
+            struct.pack_into(">H", table, 2 * gid, new_id[gid])
         kind, file_key = "CIDFontType2", "FontFile2"
         extra = f" /CIDToGIDMap {pdf.stream('', bytes(table))} 0 R"
     scale = 1000 / face.upem

@@ -1,6 +1,6 @@
 """The fonts of the printed report: the faces the page's own font stacks name (report.css), found
 by fontconfig as a browser finds them; their glyphs and advances for laying out text; and the
-subset of each face a PDF embeds (HarfBuzz's subsetter, the one WeasyPrint uses).
+subset of each face a PDF embeds (HarfBuzz's subsetter).
 
 A face is opened once per process (memory-mapped by HarfBuzz, never copied) and its glyphs are
 looked up once per character: a warm worker lays out every later report from memory.
@@ -127,13 +127,13 @@ class Face:
             self.glyphs[char] = found
         return found
 
-    def subset(self, gids: set[int]) -> tuple[bytes, list[int]]:
-        """The face cut down to the given glyphs, and the glyphs' ids in it (HarfBuzz numbers
+    def subset(self, gids: set[int]) -> tuple[bytes, dict[int, int]]:
+        """The face cut down to the given glyphs, and each glyph's id in it (HarfBuzz numbers
         the kept glyphs in their order). A name-keyed CFF face keeps its glyph ids: first the
         glyphs (the rest left empty), then the empty tail after the last one cut off."""
         keep = sorted(gids | {0})
         passes = ((RETAIN_GIDS, keep), (0, None)) if self.retain else ((0, keep),)
-        return self._cut(keep, passes), (keep if self.retain else list(range(len(keep))))
+        return self._cut(keep, passes), {gid: gid if self.retain else new for new, gid in enumerate(keep)}
 
     def _cut(self, keep: list[int], passes) -> bytes:
         hb, sub = _harfbuzz()

@@ -51,15 +51,16 @@ def load(data_path: str, previous_path: str = "", context: str = ""
     batch tells the unit, else the data file's folder tells it (the other units, reviews.yaml)."""
     checked = check_file(located(data_path), located(previous_path),
                          Context.from_json(context) if context else None)
-    _loaded[:] = [checked]
+    global _loaded
+    _loaded = checked
     return checked.report, checked.findings, checked.coverage, checked.previous.report
 
 
-_loaded: list[Checked] = []     # what load() last read: the notebook's report and what came with it
+_loaded: Checked | None = None      # what load() last read: the notebook's report and what came with it
 
 
 def _checked(report: Report) -> Checked | None:
-    return next((c for c in _loaded if c.report is report), None)
+    return _loaded if _loaded is not None and _loaded.report is report else None
 
 
 def history(report: Report) -> tuple[Report, ...]:

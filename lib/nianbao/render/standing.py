@@ -29,8 +29,8 @@ def standing_html(report: Report, told: dict | None) -> str:
                     f'<td class="num">{peers.shown(measure, value)}</td>{cells}'
                     f"<td>{peers.PLACE_WORDS.get(where, '—')}</td></tr>")
     return (f'<section class="standing"><h2 class="findings-title">{escape(title)}</h2>'
-            "<p>下四分位数、中位数、上四分位数按本县（区）本年度各单位的数计算；低于下四分位数或高于上四分位数的，"
-            "请留意是否属实。</p>"
+            f"<p>下四分位数、中位数、上四分位数按本县（区）本年度各单位的数计算：{peers.QUARTILES_EXPLAINED}"
+            "低于下四分位数或高于上四分位数的，请留意是否属实。</p>"
             + scroll_box('<table class="form-table standing"><thead><tr><th>指标</th><th>本单位</th>'
                          "<th>下四分位数</th><th>中位数</th><th>上四分位数</th><th>位置</th></tr></thead>"
                          f"<tbody>{''.join(rows)}</tbody></table>", title)

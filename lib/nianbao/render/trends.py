@@ -14,10 +14,9 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from ..model.indicators import indicator_value, shared
-from ..model.report import Report
+from ..model.report import Report, number
 from .charts import PALETTE, WIDTH
 from .fonts import use_cjk_font
-from .prose import number
 from .tables import scroll_box
 
 COUNTS = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
