@@ -244,3 +244,10 @@ def test_the_county_summary_gives_quartiles_and_the_county_by_year(tmp_path):
     years = BeautifulSoup(result.html, "html.parser").find("table", class_="years")
     assert [td.get_text() for td in years.tbody.tr.find_all("td")] == ["新收申请", "16", "20"]
     assert "/nianbao-" not in result.html and "/nianbao-" not in result.notebook   # no private temporary name
+
+
+def test_the_county_index_names_the_rule_as_the_check_does():
+    # the client spells the id itself (importing checks would load pandas into it)
+    from nianbao.batch import county_index
+    from nianbao.checks import trends as trend_check
+    assert county_index.TREND_JUMP == trend_check.RULE

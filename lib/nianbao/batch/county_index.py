@@ -11,11 +11,14 @@ import re
 from html import escape
 from urllib.parse import quote
 
-from ..checks import trends
 from ..io.files import atomic_write
 from ..model.findings import COLUMNS
 from .nav import NAV_SLOT
 from .search import CSS as SITE_CSS, search_box
+
+# checks.trends.RULE, spelled here: importing checks would load pandas into the client, which an
+# unchanged rerun never needs (tests/test_batch.py)
+TREND_JUMP = "trend.jump"
 
 STATUS_WORDS = {"ok": "通过", "errors": "有错误", "failed": "生成失败", "unusable": "无法使用"}
 DEMO_WORDS = "示例数据（非真实）"
@@ -165,7 +168,7 @@ def jumps_list(records: list[dict]) -> str:
     """The trend.jump findings, each with its unit: the sudden changes a reviewer asks about first."""
     items = [f"<li>{escape(record.get('short_name') or record['display'])}：{escape(f['message'])}"
              f"{'（已说明）' if f.get('review') else ''}</li>"
-             for record in records for f in record.get("findings", []) if f["rule"] == trends.RULE]
+             for record in records for f in record.get("findings", []) if f["rule"] == TREND_JUMP]
     return f'<ul class="jumps">{"".join(items)}</ul>' if items else ""
 
 
@@ -189,7 +192,7 @@ def index_html(county: str, year: int | str, records: list[dict], summary: bool)
             f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
             f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
             + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
-            + (f"<h2>主要指标与上年相比变化很大（{trends.RULE}）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
+            + (f"<h2>主要指标与上年相比变化很大（{TREND_JUMP}）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
             + "</body>\n</html>\n")
 
 
