@@ -14,10 +14,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
 from browser import CHROMIUM, DESKTOP, SHOTS, axe, check_page, chromium
 from conftest import ROOT, SEED, nianbao
+from test_site import soup
 
 SEED_2019 = ROOT / "tests" / "data" / "valid" / "商水县" / "2019" / "姚集镇.yaml"
 COUNTY = ROOT / "data" / "商水县" / "2020"
@@ -55,10 +55,6 @@ def files(folder: Path) -> set[str]:
 def stem_of(site: Path) -> str:
     [page] = (site / "商水县" / "2020").glob("*onerror*.public.html")
     return page.name.removesuffix(".public.html")
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def test_publish_copies_the_published_units_and_names_the_one_left_out(sites):

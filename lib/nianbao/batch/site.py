@@ -1,13 +1,16 @@
-"""The output folder as a site: a home page (index.html at its root) listing every county-year
-nianbao built there, the search index, each page's navigation and the open data files.
+"""The output folder as the county's review site: a home page (index.html at its root) listing
+every county-year nianbao built there, the search index, each page's navigation and the open data
+files. Every page says it is internal (a visible mark, noindex): what a county publishes is made
+from this folder by `nianbao publish` (publish.py), which reuses the home and the navigation here.
 
 Built after every run from the county-years' run.json (those of this run and those on disk),
 so a county or year not in this run is still listed. A folder without a run.json of nianbao's
 is not listed, and nothing in it is touched.
 
-Every page's navigation slot (nav.py) is filled here: those of the county-years this run wrote,
-and those of the same counties' other years whose links may have changed. Every link is
-relative: the folder works from file://, a USB stick or any static host.
+Every page's slots (nav.py) are filled here: those of the county-years this run wrote, and those
+of the same counties' other years whose links may have changed. Every link is relative: the folder
+works from file://, a USB stick or any static host. The pages come from templates
+(templating.py, render/templates/site/).
 """
 from __future__ import annotations
 
