@@ -7,16 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, SEED, SHARED, nianbao
+from conftest import PUBLISHED, ROOT, SEED, SEED_TEXT, nianbao
 from nianbao.checks import run_checks
 from nianbao.io import read_report
 from nianbao.io.digits import Mark, cell_values, split_run, tokens, value_run
 from nianbao.io.page_tables import Line, resolve
 from nianbao.render.tables import table_html
 
-SEED_TEXT = SHARED / "fixtures" / "seed" / "000_5008492d97724081.txt"
-PUBLISHED = SHARED / "fixtures" / "published"
-EXPECTED = ROOT / "tests" / "data" / "published"
+EXPECTED = PUBLISHED     # the import typed by hand beside each page
 PAGES = sorted(p.stem for p in PUBLISHED.glob("*.txt"))
 HAITAN_LEVEL = ["--level", "township"]       # 海坛片区管理局 is township-level; its name says 局
 
