@@ -84,6 +84,14 @@ BASE_RULES = {"cells.missing", "cells.type", "edition.year", "requests.balance",
               "requests.row_total", "appeals.group_total"}
 
 
+def test_the_real_pages_are_in_the_repository():
+    # each real page (tests/data/README.md says where it came from) with its import typed by hand;
+    # without them the tests below would be collected empty and pass on nothing
+    assert SEED_TEXT.stat().st_size > 5_000
+    assert PAGES == sorted(RULE_FINDINGS) and len(PAGES) >= 8
+    assert all((EXPECTED / f"{page}.yaml").exists() for page in PAGES)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_expected_cells_as_the_rules_see_them(page):
     """The hand-typed expectations are checked too: they show exactly the published errors."""
