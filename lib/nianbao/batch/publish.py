@@ -47,6 +47,13 @@ def plain_name(name) -> str:
     return name
 
 
+def _plain(name) -> bool:
+    try:
+        return bool(plain_name(name))
+    except UnsafeName:
+        return False
+
+
 def _why_not(rec: dict, folder: Path) -> str | None:
     """Why a unit is not published (Chinese), or None."""
     status = rec.get("status")
@@ -54,9 +61,8 @@ def _why_not(rec: dict, folder: Path) -> str | None:
         return f"数据有{rec.get('errors', 0)}个未说明的错误（改正数据或在审阅中说明后重新运行 nianbao run）"
     if status != PUBLISHED:
         return "报告未能生成"
-    try:
-        public = plain_name((rec.get("outputs") or {}).get("public"))
-    except UnsafeName:
+    public = (rec.get("outputs") or {}).get("public")
+    if not _plain(public) or not public.endswith(".public.html"):
         return "记录中的文件名不安全"
     if not (folder / public).is_file():
         return "公开版网页不在输出文件夹中（请重新运行 nianbao run）"
@@ -95,7 +101,7 @@ def _unit(target: Path, source: Path, content: dict, rec: dict, others: list[tup
     outputs = {"public": rec["outputs"]["public"]}
     for kind in DOCUMENTS:
         name = (rec.get("outputs") or {}).get(kind)
-        if name and name == safe_component(name) and (source / name).is_file():
+        if name and _plain(name) and (source / name).is_file():
             outputs[kind] = name
             data = (source / name).read_bytes()
             _put(target / name, data, wanted, done)
