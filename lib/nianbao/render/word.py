@@ -96,6 +96,12 @@ def _page_setup(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = LATIN, Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY)
+    # the document's language (spelling, reading aloud): Chinese as written in China
+    language = OxmlElement("w:lang")
+    for kind in ("w:val", "w:eastAsia"):
+        language.set(qn(kind), "zh-CN")
+    normal.element.get_or_add_rPr().append(language)
+    doc.core_properties.language = "zh-CN"
 
 
 def _page_number(para, align) -> None:
@@ -210,7 +216,9 @@ def _figure(doc, figure: Tag) -> None:
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.keep_with_next = True
-        para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
+        picture = para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
+        # its alternative text (a chart's numbers) for a screen reader, as the page's alt
+        picture._inline.docPr.set("descr", img.get("alt") or "图片")
     for note in figure.find_all("p"):
         _paragraph(doc, plain_text(note), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
     caption = figure.find("figcaption")
