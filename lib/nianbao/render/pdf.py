@@ -12,10 +12,10 @@ One compiler is kept per process: it finds the fonts once, and every later PDF i
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
+import struct
 import tempfile
 import threading
 from functools import cache
@@ -23,19 +23,16 @@ from pathlib import Path
 
 from bs4 import Tag
 
-from .blocks import content, declared_widths, grid, header_rows, page_title, parse, plain_text, walk
-from .png_data import png_size
+from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, parse, \
+    plain_text, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
 STACK = re.compile(r"--(\w+):\s*([^;]+);")
 DATA_URL = re.compile(r"data:image/([a-z+.-]+);base64,(.*)", re.S)
 FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp", "svg+xml": "svg"}
-TEXT_W = (210 - 28 - 26) * 72 / 25.4          # the text block's width, points
-MAX_H = 200 * 72 / 25.4                       # print.css: a chart at most 200 mm tall
-PX = 0.75                                     # a CSS pixel in points
 STANDARDS = ["a-2a", "ua-1"]
-# Typst's words for a character no font in the stack has (an error under PDF/A, else a warning)
-NO_GLYPH = re.compile(r"the text `\"(.*?)\"` could not be displayed|glyph for `(.)`|unknown glyph", re.S)
+# Typst's words for a character no font of its stack has (an error under PDF/A)
+NO_GLYPH = re.compile(r"the text `\"(.*?)\"` could not be displayed", re.S)
 # Extra font folders (an office's own fonts), separated as PATH is
 FONT_PATHS = tuple(p for p in os.environ.get("NIANBAO_FONT_PATH", "").split(os.pathsep) if p)
 
@@ -66,34 +63,21 @@ def template() -> bytes:
 
 
 def _image(img: Tag, folder: Path, number: int) -> dict:
-    """An embedded image written where the template reads it, with its printed width and its
-    alternative text; anything else (a web address, a file) is refused."""
+    """An embedded image written where the template reads it, with its size in pixels (a PNG's;
+    the template prints a CSS pixel as 0.75 pt, as a browser does) and its alternative text;
+    anything else (a web address, a file) is refused."""
     src = img.get("src", "")
     match = DATA_URL.match(src)
     if match is None:
         raise ValueError(f"页面引用了外部资源 {src[:120]}，报告不从网络或磁盘读取任何内容")
-    kind = FORMATS.get(match[1])
+    if match[1] not in FORMATS:
+        raise ValueError(f"页面中的图片格式（image/{match[1]}）无法放入PDF：请用PNG或JPEG")
     data = base64.b64decode(match[2])
-    size = png_size(data) if kind == "png" else None
-    if size is None:
-        from PIL import Image, UnidentifiedImageError
-        try:
-            with Image.open(io.BytesIO(data)) as opened:
-                size = opened.size
-                if kind is None or kind == "png":       # a kind Typst does not read: as PNG
-                    buffer = io.BytesIO()
-                    opened.save(buffer, "PNG")
-                    data, kind = buffer.getvalue(), "png"
-        except (UnidentifiedImageError, OSError):
-            raise ValueError(f"页面中的图片（image/{match[1]}）无法读取，无法放入PDF") from None
-    if not all(size):
-        raise ValueError(f"页面中的图片（image/{match[1]}）大小为0，无法放入PDF")
-    name = f"image-{number}.{kind}"
+    name = f"image-{number}.{FORMATS[match[1]]}"
     (folder / name).write_bytes(data)
-    width = min(size[0] * PX, TEXT_W)
-    width = min(width, MAX_H * size[0] / size[1])
-    alt = img.get("alt") or "图片"
-    return {"image": name, "width": round(width, 3), "alt": alt}
+    # (width, height) from a PNG's IHDR chunk, read without decoding it
+    pixels = struct.unpack_from(">II", data, 16) if data[12:16] == b"IHDR" and len(data) >= 24 else None
+    return {"image": name, "pixels": pixels if pixels and all(pixels) else None, "alt": img.get("alt") or "图片"}
 
 
 def _table(table: Tag) -> dict | None:
@@ -102,16 +86,11 @@ def _table(table: Tag) -> dict | None:
         return None
     classes = table.get("class") or []
     look = next((name for name in ("proactive", "requests", "appeals") if name in classes), "")
-    form = "form-table" in classes
     rows = max(len(table.find_all("tr")), max(r for r, *_ in placed) + 1)
-    cells = []
-    for r, c, rs, cs, cell in placed:
-        cell_classes = cell.get("class") or []
-        left = (cell.name == "th" and look == "requests" and ("label" in cell_classes or "group" in cell_classes)
-                if form else cell.name == "td")
-        cells.append({"r": r, "c": c, "rs": min(rs, rows - r), "cs": cs, "text": plain_text(cell),
-                      "left": left, "corner": "corner" in cell_classes,
-                      "caption": "caption" in (cell.parent.get("class") or [])})
+    first = {r: c for r, c, *_ in reversed(placed)}                 # each row's first cell
+    cells = [{"r": r, "c": c, "rs": min(rs, rows - r), "cs": cs, "text": plain_text(cell), "left": aligned_left(cell),
+              "corner": "corner" in (cell.get("class") or []), "caption": "caption" in (cell.parent.get("class") or []),
+              "first": first[r] == c} for r, c, rs, cs, cell in placed]
     return {"kind": "table", "look": look, "rows": rows, "columns": max(c + cs for _, c, _, cs, _ in placed),
             "header": min(header_rows(table), rows - 1), "widths": declared_widths(table), "cells": cells}
 
@@ -119,49 +98,21 @@ def _table(table: Tag) -> dict | None:
 def _blocks(main: Tag, folder: Path) -> list[dict]:
     """Every block of the page, in order, as the template's data."""
     made: list[dict] = []
-    images = 0
     for block in walk(main):
-        if isinstance(block, str):
-            made.append({"kind": "p", "text": block})
-            continue
-        classes = block.get("class") or []
-        if block.name == "table":
-            table = _table(block)
-            if table:
-                made.append(table)
-            continue
-        if block.name in ("figure", "img"):
+        look = "p" if isinstance(block, str) else kind(block)
+        if look == "table":
+            made += filter(None, [_table(block)])
+        elif look == "figure":
             img = block if block.name == "img" else block.find("img")
-            caption = block.find("figcaption") if block.name == "figure" else None
-            figure = {"kind": "figure", "image": None, "notes": [], "caption": None}
-            if img is not None:
-                images += 1
-                figure.update(_image(img, folder, images))
-            if block.name == "figure":
-                figure["notes"] = [plain_text(p) for p in block.find_all("p")]
-                figure["caption"] = plain_text(caption) if caption else None
-            made.append(figure)
-            continue
-        text = plain_text(block)
-        if not text:
-            continue
-        if block.name in ("h1", "h2", "h3"):
-            kind = {"h1": "title", "h2": "h2", "h3": "h3"}[block.name]
-        elif block.name == "h4":
-            kind = "h3"
-        elif "demo-banner" in classes:
-            kind = "banner"
-        elif "signature" in classes:
-            made.append({"kind": "signature", "text": text,
-                         "first": block.find_previous_sibling("p") is None})
-            continue
-        elif "note" in classes or "demo-note" in classes:
-            kind = "note"
-        else:
-            kind = "p"
-        made.append({"kind": kind, "text": text})
+            caption = block.find("figcaption")
+            made.append({"kind": "figure", "image": None, "notes": [plain_text(p) for p in block.find_all("p")],
+                         "caption": plain_text(caption) if caption else None,
+                         **(_image(img, folder, len(made)) if img is not None else {})})
+        elif text := block if isinstance(block, str) else plain_text(block):
+            made.append({"kind": look, "text": text,
+                         "first": look == "signature" and block.find_previous_sibling("p") is None})
     # a heading's level in the outline: its rank among the kinds of heading the page has
-    ranks = [kind for kind in ("title", "h2", "h3") if any(b["kind"] == kind for b in made)]
+    ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]
     for b in made:
         if b["kind"] in ranks:
             b["level"] = ranks.index(b["kind"]) + 1
@@ -173,10 +124,7 @@ def _missing_glyph(message: str) -> str | None:
     found = NO_GLYPH.search(message)
     if found is None:
         return None
-    text = found[1] or found[2] or ""
-    char = next((c for c in text if not c.isspace()), None)
-    if char is None:
-        return "字体中缺少页面上某个字符的字形，PDF无法正确显示它"
+    char = next((c for c in found[1] if not c.isspace()), "?")
     return f"字体中没有字符“{char}”（U+{ord(char):04X}），PDF无法正确显示它"
 
 
@@ -198,8 +146,8 @@ def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] =
                     sys_inputs={"report": json.dumps(report, ensure_ascii=False)})
         except typst.TypstError as exc:
             message = str(exc)
-            raise ValueError(_missing_glyph(message)
-                             or f"PDF未通过存档与无障碍检查（PDF/A-2a、PDF/UA-1）：{message[:300]}") from None
+            check = "未通过存档与无障碍检查（PDF/A-2a、PDF/UA-1）" if "PDF/" in message else "排版失败"
+            raise ValueError(_missing_glyph(message) or f"PDF{check}：{message[:300]}") from None
     for warning in warnings:
         missing = _missing_glyph(str(warning))
         if missing:
