@@ -40,11 +40,12 @@ FONT_PATHS = tuple(p for p in os.environ.get("NIANBAO_FONT_PATH", "").split(os.p
 @cache
 def stacks() -> dict[str, list[str]]:
     """report.css's font stacks by role (body, kai, heading, title, song), its generic names left
-    out (Typst knows families only)."""
+    out (Typst knows families only); a character a role's faces lack is looked for in the body's
+    and the headings' faces, as a browser falls back (and then it is missing: named, not a box)."""
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return {role: [name.strip().strip('"') for name in value.split(",")
-                   if name.strip() not in ("serif", "sans-serif")]
-            for role, value in STACK.findall(css)}
+    found = {role: [name.strip().strip('"') for name in value.split(",") if name.strip() not in ("serif", "sans-serif")]
+             for role, value in STACK.findall(css)}
+    return {role: list(dict.fromkeys(stack + found["body"] + found["heading"])) for role, stack in found.items()}
 
 
 @cache
