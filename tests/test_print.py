@@ -629,3 +629,24 @@ def test_pdf_uses_the_office_fonts_installed_and_never_outlines_text(tmp_path):
             continue
     assert modes and set(modes) == {b"0"}
     render_pages(pdf, "office-fonts")
+
+
+@needs_poppler
+def test_pdf_signature_stands_right_and_the_demo_banner_centred(tmp_path):
+    # report.css: p.signature flush right, 2 em in from the text block's edge; .demo-banner centred
+    import pdfplumber
+
+    from nianbao.render.pdf import pdf_bytes
+    pdf = tmp_path / "signed.pdf"
+    pdf.write_bytes(pdf_bytes('<html><body><main><p class="demo-banner">示例数据（非真实）</p><p>正文。</p>'
+                              '<p class="signature">示例镇人民政府</p><p class="signature date">2021年1月28日</p>'
+                              "</main></body></html>", "示例"))
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        words = {w["text"]: w for w in page.extract_words()}
+    edge = page.width - 26 / 25.4 * 72 - 32
+    assert abs(words["示例镇人民政府"]["x1"] - edge) < 1 and abs(words["2021年1月28日"]["x1"] - edge) < 1
+    banner = words["示例数据（非真实）"]
+    middle = (28 / 25.4 * 72 + page.width - 26 / 25.4 * 72) / 2
+    # (a line-end “）” is set half wide, as Chinese typesetting does: its glyph box sticks out 4 pt)
+    assert abs((banner["x0"] + banner["x1"]) / 2 - middle) < 4.5
