@@ -498,8 +498,9 @@ def test_the_pdf_layout_keeps_the_stylesheets_measures():
     title = re.search(r"h1\.title \{[^}]*font-size: ([\d.]+)pt;", css)
     assert re.search(rf"fonts.title, size: {title[1]}pt, weight: \"bold\"", typ)
     h2 = re.search(r"h2 \{[^}]*margin: ([\d.]+)em 0 ([\d.]+)em", css)
-    assert re.search(rf"#let section\(b\) = block\(sticky: true, above: {float(h2[1]) * 16}pt, "
-                     rf"below: {float(h2[2]) * 16}pt", typ)
+    # (each margin plus the half-leadings of the two lines it separates: 12 pt)
+    assert re.search(rf"#let section\(b\) = block\(sticky: true, above: {float(h2[1]) * 16}pt \+ 12pt, "
+                     rf"below: {float(h2[2]) * 16}pt \+ 12pt", typ)
 
 
 # ---- archive-grade and accessible: PDF/A-2a and PDF/UA-1 (Typst checks them as it writes) ----
