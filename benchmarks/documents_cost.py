@@ -13,6 +13,7 @@ Usage: python benchmarks/documents_cost.py [--runs N] [--units N] [--chromium] [
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import shutil
 import statistics
@@ -89,6 +90,7 @@ def main() -> None:
 def other_pdf_maker(lib: Path):
     """Another checkout's render.pdf.pdf_bytes, its package imported under a name of its own."""
     copy = Path(tempfile.mkdtemp(prefix="nianbao-against-"))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
     shutil.copytree(lib / "nianbao", copy / "nianbao_against", ignore=shutil.ignore_patterns("__pycache__"))
     sys.path.insert(0, str(copy))
     return importlib.import_module("nianbao_against.render.pdf").pdf_bytes
