@@ -82,6 +82,7 @@ def _image(img: Tag, folder: Path, number: int) -> dict:
 
 
 def _table(table: Tag) -> dict | None:
+    """A table's cells on their grid, with what report.css says of each; None for an empty one."""
     placed = grid(table.find_all("tr"))
     if not placed:
         return None
