@@ -152,13 +152,16 @@ def test_a_run_length_pdf_stream_counts_its_runs_before_it_is_decoded(tmp_path):
 
 def test_pdf_page_content_past_its_bounds_is_refused(tmp_path):
     """Content that inflates within the stream bound but is more than pdfplumber lays out in
-    bounds: 5 MB of page description, 60,000 characters, 7,000 drawn rectangles."""
+    bounds: 5 MB of page description, 60,000 characters, 7,000 drawn rectangles, 501 pages."""
     lines = b"".join(text_ops("2020 report text", i) for i in range(64))
     cases = {"内容.pdf": (deflated(b"0 0 m\n", 5 * MB), "PDF 的页面内容（到第1页）解压后超过 4 MB"),
              "文字.pdf": (deflated(lines, 60_000 // 16 * len(lines) // 64), "PDF 中的文字（到第1页）超过 50000 个"),
              "线条.pdf": (deflated(b"10 10 5 5 re S\n", 7_000 * 15), "PDF 中画出的线条和图形（到第1页）超过 6000 个")}
     for name, (contents, words) in cases.items():
         pdf_file(tmp_path / name, contents)
+    pdf_file(tmp_path / "页数.pdf", *[deflated(b"q Q\n", 4)] * 501)
+    cases["页数.pdf"] = (None, "PDF 超过 500 页")
+    for name, (_, words) in cases.items():
         result = measured("import", name, cwd=tmp_path)
         assert (result["code"], result["stderr"]) == (2, f"{name}：{words}，{PDF_ADVICE}\n")
         within_bounds(result)
@@ -227,7 +230,7 @@ def test_a_workbook_bomb_in_a_batch_fails_its_unit_and_the_rest_is_built(tmp_pat
     done = nianbao("run", "data/商水县/2020", "--out", "out", "--workers", "1", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "程序内部错误" not in done.stderr
-    assert "共2个单位：新生成1份，未变化跳过0份；通过1，有错误0，失败0，无法使用1。" in done.stderr
+    assert "共2个单位：新生成2份，未变化跳过0份；通过1，有错误0，失败0，无法使用1。" in done.stderr
     assert (f"data/商水县/2020/炸弹.xlsx：工作簿中的部件“{RENAMED}”解压后超过 4 MB（为 {size_mb(declared)} MB）；"
             f"{BOOK_ADVICE}") in done.stderr
     out = tmp_path / "out" / "商水县" / "2020"

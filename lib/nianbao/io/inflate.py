@@ -60,12 +60,13 @@ def unzipped(path: Path, data: bytes, limits: ZipLimits) -> io.BytesIO | None:
     if len(parts) > limits.parts:
         raise _refuse(path, f"{limits.kind}中有{len(parts)}个部件，超过{limits.parts}个", limits)
     for part in parts:
+        name = part.filename[:120]               # as the archive names it: any text, any length
         if part.file_size > limits.part:
-            raise _refuse(path, f"{limits.kind}中的部件“{part.filename}”解压后超过 {size_words(limits.part)}"
+            raise _refuse(path, f"{limits.kind}中的部件“{name}”解压后超过 {size_words(limits.part)}"
                                 f"（为 {size_words(part.file_size)}）", limits)
         if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # bzip2 and LZMA inflate a whole chunk in one call; Office never writes them
-            raise _refuse(path, f"{limits.kind}中的部件“{part.filename}”使用了 Office 不使用的压缩方式", limits)
+            raise _refuse(path, f"{limits.kind}中的部件“{name}”使用了 Office 不使用的压缩方式", limits)
     total = sum(part.file_size for part in parts)
     if total > limits.total:
         raise _refuse(path, f"{limits.kind}解压后超过 {size_words(limits.total)}（为 {size_words(total)}）", limits)

@@ -9,8 +9,9 @@ the bounds is refused before it is laid out. The counting pass shares the docume
 streams and its fonts with pdfplumber's reading; every stream it inflates is bounded by
 inflate.bounded_streams, which the caller has in force.
 
-A report of 20 pages has 15,000–40,000 characters, 100–1,500 drawn paths (the tables' rules)
-and 100 KB–1 MB of content; the bounds leave a margin of ten and more.
+A report has 5–30 pages, 5,000–20,000 characters, 100–1,500 drawn paths (the tables' rules)
+and 100 KB–1 MB of content: the bounds leave a margin of 2.5 and more, and keep the worst PDF
+within them under 10 s of CPU time (docs/reliability.md).
 """
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ from .source import MB
 
 CONTENT_LIMIT = 4 * MB         # page descriptions interpreted, all pages, forms as often as drawn
 CHARACTERS_LIMIT = 50_000      # characters shown, all pages
-PATHS_LIMIT = 6_000         # lines, rectangles and curves drawn, all pages
+PATHS_LIMIT = 6_000            # lines, rectangles and curves drawn, all pages
+PAGES_LIMIT = 500              # pages (an empty page costs pdfplumber a few milliseconds)
 
 
 def check_pages(pdf) -> None:
     """Count what pdfplumber's `pdf` holds, page by page; TooLarge past a bound."""
     from pdfminer.pdfdevice import PDFDevice
     from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdftypes import stream_value
 
     class Tally(PDFDevice):
@@ -54,10 +57,12 @@ def check_pages(pdf) -> None:
 
     tally = Tally(pdf.rsrcmgr)
     interpreter = Counting(pdf.rsrcmgr, tally)
-    for number, page in enumerate(pdf.pages, 1):
+    for number, page in enumerate(PDFPage.create_pages(pdf.doc), 1):   # before pdfplumber lists them all
         tally.page = number
+        if number > PAGES_LIMIT:
+            raise TooLarge(f"PDF 超过 {PAGES_LIMIT} 页")
         try:
-            interpreter.process_page(page.page_obj)
+            interpreter.process_page(page)
         except TooLarge:
             raise
         except Exception:      # what the pass cannot read, pdfplumber's reading reports in its words
