@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataFileError, NianbaoError, Problem
+from ..errors import DataFileError, Problem, TooLarge
 from .source import size_words
 
 CHUNK = 1024 * 1024            # bytes inflated per call while a zip part is checked
@@ -35,10 +35,6 @@ class ZipLimits:
     total: int                 # all parts together, uncompressed
     parts: int                 # how many parts
     advice: str                # what the clerk can do
-
-
-class TooLarge(NianbaoError):
-    """Something inside an input is past its bound; the text says what and the limit."""
 
 
 def inflated_past(what: str, limit: int) -> TooLarge:
@@ -173,7 +169,9 @@ def _bounded_runlength(budget: _Budget, rldecode):
 
 @contextmanager
 def bounded_streams(stream_limit: int, total_limit: int):
-    """While inside, every stream pdfminer decodes is bounded (TooLarge past the bounds)."""
+    """While inside, every stream pdfminer decodes is bounded (TooLarge past the bounds). The
+    decoders are pdfminer's module names, swapped for the while: one PDF read at a time in a
+    process (the importer reads one), never from two threads."""
     from pdfminer import pdftypes
     budget = _Budget(stream_limit, total_limit)
     saved = pdftypes.zlib, pdftypes.lzwdecode, pdftypes.rldecode

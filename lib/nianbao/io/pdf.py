@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataFileError, Problem, UnreadableDocument
-from .inflate import TooLarge, bounded_streams
+from ..errors import DataFileError, Problem, TooLarge, UnreadableDocument
+from .inflate import bounded_streams
 from .page import compact
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 from .pdf_limits import check_pages

@@ -15,7 +15,8 @@ within them under 10 s of CPU time (docs/reliability.md).
 """
 from __future__ import annotations
 
-from .inflate import TooLarge, inflated_past
+from ..errors import TooLarge
+from .inflate import inflated_past
 from .source import MB
 
 CONTENT_LIMIT = 4 * MB         # page descriptions interpreted, all pages, forms as often as drawn
