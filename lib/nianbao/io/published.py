@@ -299,15 +299,15 @@ def source_text(source: Path) -> str:
     a Word or PDF file becomes is bounded (TEXT_LIMIT) before the importer reads it."""
     data = read_bytes(source, DOCUMENT_LIMIT)
     if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
-        return _page_sized(source, pdf_html(source))
+        return _text_bounded(source, pdf_html(source))
     if data.startswith(OLE_MAGIC):
-        return _page_sized(source, doc_html(source))
+        return _text_bounded(source, doc_html(source))
     if data.startswith(b"PK\x03\x04"):
-        return _page_sized(source, docx_html(source, data))
+        return _text_bounded(source, docx_html(source, data))
     return read_text(source, PAGE_LIMIT)          # a page: text or HTML, within the page's limit
 
 
-def _page_sized(source: Path, text: str) -> str:
+def _text_bounded(source: Path, text: str) -> str:
     if len(text) > TEXT_LIMIT:
         raise DataFileError([Problem(source, None, None, f"文件中的文字超过 {TEXT_LIMIT // 10000} 万字，"
                                                          "不像是一份年度报告；请检查是否选错了文件")])
