@@ -651,3 +651,13 @@ def test_pdf_signature_stands_right_and_the_demo_banner_centred(tmp_path):
     middle = (28 / 25.4 * 72 + page.width - 26 / 25.4 * 72) / 2
     # (a line-end “）” is set half wide, as Chinese typesetting does: its glyph box sticks out 4 pt)
     assert abs((banner["x0"] + banner["x1"]) / 2 - middle) < 4.5
+
+
+@needs_poppler
+def test_pdf_is_dated_by_its_signature_and_the_same_page_gives_the_same_bytes(unit, tmp_path):
+    from nianbao.render.pdf import pdf_bytes
+    html = (unit / "姚集镇.public.html").read_text(encoding="utf-8")
+    assert pdf_bytes(html) == pdf_bytes(html) == (unit / "姚集镇.pdf").read_bytes()
+    info = subprocess.run(["pdfinfo", "-isodates", unit / "姚集镇.pdf"], capture_output=True, text=True).stdout
+    # the seed is signed 2021年1月28日: midnight in Beijing, which Typst writes in UTC
+    assert re.search(r"^CreationDate:\s+2021-01-27T16:00:00Z", info, re.M), info

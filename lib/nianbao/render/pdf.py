@@ -18,6 +18,7 @@ import re
 import struct
 import tempfile
 import threading
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,9 @@ FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "web
 STANDARDS = ["a-2a", "ua-1"]
 # Typst's words for a character no font of its stack has (an error under PDF/A)
 NO_GLYPH = re.compile(r"the text `\"(.*?)\"` could not be displayed", re.S)
+# The date a report is signed with, e.g. 2021年1月28日 (its last signature line)
+SIGNED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+BEIJING = timezone(timedelta(hours=8))
 # Extra font folders (an office's own fonts), separated as PATH is
 FONT_PATHS = tuple(p for p in os.environ.get("NIANBAO_FONT_PATH", "").split(os.pathsep) if p)
 
@@ -121,6 +125,18 @@ def _blocks(main: Tag, folder: Path) -> list[dict]:
     return made
 
 
+def _signed(blocks: list[dict]) -> datetime | None:
+    """The report's own date (its signature's), as the PDF's creation date: the same report gives
+    the same bytes, as its pages do; None (Typst takes the time of writing) when it has none."""
+    for block in reversed(blocks):
+        if block["kind"] == "signature" and (found := SIGNED.search(block["text"])):
+            try:
+                return datetime(*map(int, found.groups()), tzinfo=BEIJING)
+            except ValueError:          # 2月30日: a date the checks report; no creation date from it
+                return None
+    return None
+
+
 def _missing_glyph(message: str) -> str | None:
     """The clerk's words for a character no font has, from Typst's message; None if it is not that."""
     found = NO_GLYPH.search(message)
@@ -145,6 +161,7 @@ def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] =
             with _COMPILING:
                 pdf, warnings = compiler(tuple(font_paths)).compile_with_warnings(
                     input=template(), root=folder, format="pdf", pdf_standards=STANDARDS,
+                    timestamp=_signed(report["blocks"]),
                     sys_inputs={"report": json.dumps(report, ensure_ascii=False)})
         except typst.TypstError as exc:
             message = str(exc)
