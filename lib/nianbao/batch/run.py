@@ -240,6 +240,7 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
             return folder, rec
         rec["outputs"] = {name: path.name for name, path in paths.items()}
+        rec[site.PENDING] = True                  # its navigation and data files: site.publish
         if result.document_problems:              # the pages are there; the PDF or Word file is not
             rec["document_problems"] = result.document_problems
             rec["message"] = "；".join(filter(None, [rec["message"], *result.document_problems]))
@@ -332,6 +333,8 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
         kill_descendants()               # whatever else this command started (a Dask LocalCluster)
     finally:
         bar.close()
+        if hasattr(results, "close"):    # stopped by an error (a full disk): the workers go now
+            results.close()
     if interrupted:
         _groups(records, runs, planned, started)      # run.json with the units finished so far
         say(f"已中断：完成{sum(1 for _, r in records.values() if not r['skipped'])}份，"
@@ -343,8 +346,13 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
         summaries_failed += _said(summary)
         write_index(folder, content["county"], content["year"], content["units"], summary.get("status") == OK)
         record.write(folder, content)
-    for problem in site.publish(out_root, runs, summaries.contents):   # home, search, navigation, open data
+    problems = site.publish(out_root, runs, summaries.contents)   # home, search, navigation, open data
+    for problem in problems:
         say(problem)
+    if not problems:                     # every unit's page now as published: run.json says so
+        for folder, content in summaries.contents.items():
+            if site.published(content["units"]):
+                record.write(folder, content)
     return _report(records, units, len(by_source), summaries_failed)
 
 

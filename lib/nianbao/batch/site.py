@@ -23,6 +23,20 @@ from .paths import COUNTY_DATA, DATA_FILES
 from .record import RUN_JSON
 
 GENERATOR = '<meta name="generator" content="nianbao">'
+# in a unit's record in run.json from when its pages are written until publish() has filled their
+# navigation and written its data files: a run killed in between has the next run do them, even
+# though the unit itself is unchanged and not built again
+PENDING = "site_pending"
+
+
+def _fresh(rec: dict) -> bool:
+    """Built by this run, or by one that ended before publishing it."""
+    return not rec.get("skipped") or bool(rec.get(PENDING))
+
+
+def published(records: list[dict]) -> bool:
+    """After a publish(): the records no longer pending; True when one was."""
+    return bool([rec.pop(PENDING) for rec in records if PENDING in rec])
 TITLE = "政府信息公开工作年度报告"
 
 
@@ -146,11 +160,11 @@ def _open_data(folder: Path, content: dict) -> None:
             continue
         stem = folder / public.removesuffix(".public.html")
         paths = {suffix: stem.with_name(stem.name + suffix) for suffix in DATA_FILES.values()}
-        if rec.get("skipped") and all(p.is_file() for p in paths.values()):
+        if not _fresh(rec) and all(p.is_file() for p in paths.values()):
             continue
         for suffix, text in open_data.unit_files(rec).items():
             write_if_changed(paths[suffix], text)
-    if not all(r.get("skipped") for r in records) or not (folder / COUNTY_DATA).is_file():
+    if any(map(_fresh, records)) or not (folder / COUNTY_DATA).is_file():
         write_if_changed(folder / COUNTY_DATA, open_data.county_csv(records))
 
 
@@ -161,7 +175,7 @@ def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) ->
     built, would have put it in `names` (an unchanged rerun reads no unit page)."""
     built = {year: {(r.get("outputs") or {}).get("public"): r for r in c.get("units", [])
                     if (r.get("outputs") or {}).get("public")} for year, c in years.items()}
-    names = {name for year in touched for name, rec in built.get(year, {}).items() if not rec.get("skipped")}
+    names = {name for year in touched for name, rec in built.get(year, {}).items() if _fresh(rec)}
     for year, content in years.items():
         folder = county_folder / year
         fill_slot(folder / HOME, index_nav(content, [y for y in years if y != year],
