@@ -74,7 +74,7 @@ def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine)
     rerun = subprocess.run([str(BIN / "nianbao"), "run", str(params), "--out", str(out), "--pages-only"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 1, rerun.stderr           # 黄寨镇 has data errors
-    assert f"新生成{3 - len(finished)}份，未变化跳过{len(finished)}份" in rerun.stderr
+    assert f"新生成{3 - len(finished)}份，未变化跳过{len(finished)}份" in rerun.stderr, (rerun.stderr, run["units"])
     for name in ("新城街道", "黄寨镇", "姚集镇"):
         for page in (reports / f"{name}.html", reports / f"{name}.public.html"):
             # navigation filled, also for the units finished before the interrupt (not built again)

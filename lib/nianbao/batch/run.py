@@ -246,6 +246,8 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
             rec["message"] = "；".join(filter(None, [rec["message"], *result.document_problems]))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
+        if old.get(site.PENDING):                        # (still to be published: a killed run's)
+            rec[site.PENDING] = True
         rec["message"] += "（仍保留上次生成的报告）"
     return folder, rec
 

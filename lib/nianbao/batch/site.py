@@ -36,7 +36,10 @@ def _fresh(rec: dict) -> bool:
 
 def published(records: list[dict]) -> bool:
     """After a publish(): the records no longer pending; True when one was."""
-    return bool([rec.pop(PENDING) for rec in records if PENDING in rec])
+    pending = [rec for rec in records if PENDING in rec]
+    for rec in pending:
+        del rec[PENDING]
+    return bool(pending)
 TITLE = "政府信息公开工作年度报告"
 
 
