@@ -68,7 +68,8 @@ def kill_descendants() -> None:
 
 
 def die_with_parent(parent: int) -> None:
-    """SIGKILL when `parent` (the thread that started this process) ends; at once if it already has."""
+    """SIGKILL for this process when the thread that started it ends (Linux); `parent`, that
+    thread's process id, tells whether it already has, and then this process ends at once."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:                  # it ended before the line above
