@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import display_path, unreadable
 from ..io.files import atomic_write
-from . import open_data, search
+from . import open_data, record, search
 from .county_index import DEMO_WORDS, share_meta, status_counts
 from .nav import HOME, county_anchor, fill_slot, href, index_nav, link, unit_nav
 from .paths import COUNTY_DATA, DATA_FILES
@@ -34,7 +34,7 @@ def _fresh(rec: dict) -> bool:
     return not rec.get("skipped") or bool(rec.get(PENDING))
 
 
-def published(records: list[dict]) -> bool:
+def _published(records: list[dict]) -> bool:
     """After a publish(): the records no longer pending; True when one was."""
     pending = [rec for rec in records if PENDING in rec]
     for rec in pending:
@@ -123,9 +123,13 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     changed — theirs, and those of the same counties' other years. `before`: run.json contents
     read at the start. Returns what could not be done, in Chinese (the reports are unaffected)."""
     try:
-        return _publish(out_root, before, written)
+        problems = _publish(out_root, before, written)
     except OSError as exc:               # the reports are written: say so, no traceback
         return [f"网站首页、搜索索引、导航或数据文件未能全部写入（{unreadable(exc)}），报告本身已生成"]
+    for folder, content in written.items():    # every unit's pages now as published: run.json says so
+        if _published(content["units"]):
+            record.write(folder, content)
+    return problems
 
 
 def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]) -> list[str]:
