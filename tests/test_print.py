@@ -661,3 +661,12 @@ def test_pdf_is_dated_by_its_signature_and_the_same_page_gives_the_same_bytes(un
     info = subprocess.run(["pdfinfo", "-isodates", unit / "姚集镇.pdf"], capture_output=True, text=True).stdout
     # the seed is signed 2021年1月28日: midnight in Beijing, which Typst writes in UTC
     assert re.search(r"^CreationDate:\s+2021-01-27T16:00:00Z", info, re.M), info
+
+
+def test_docx_the_same_page_gives_the_same_bytes(unit):
+    import time
+    from nianbao.render.word import docx_bytes
+    html = (unit / "姚集镇.public.html").read_text(encoding="utf-8")
+    first = docx_bytes(html)
+    time.sleep(2.1)                 # a zip entry's time has a 2-second step
+    assert docx_bytes(html) == first

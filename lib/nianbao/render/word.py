@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
 from copy import deepcopy
 from functools import cache
 
@@ -262,4 +263,15 @@ def docx_bytes(html: str, title: str | None = None) -> bytes:
     _walk(doc, content(html))
     out = io.BytesIO()
     doc.save(out)
+    return _undated(out.getvalue())
+
+
+def _undated(docx: bytes) -> bytes:
+    """The same file with its zip entries dated 1980-01-01 instead of the time of writing, so that
+    the same page gives the same bytes (as its PDF and pages do) and a rerun changes nothing."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                            source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
