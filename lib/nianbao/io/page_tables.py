@@ -55,9 +55,9 @@ def _readings(text: str, kinds: list[str]) -> list[tuple]:
 class Reader:
     """Reads every table of the edition from the page, line by line."""
 
-    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]], edition=None):
         self.page = page
-        self.edition = page.edition
+        self.edition = edition or page.edition        # the page's own layout (io/old_rows.py)
         self.regions = regions
         self.lines: list[Line] = []
         self.units: dict[str, str] = {}

@@ -24,6 +24,7 @@ from . import read_report
 from .digits import Mark
 from .files import atomic_write
 from .page import Page, compact, detect_edition
+from .old_rows import OldRow, kept_old_rows, spread, with_old_rows
 from .page_tables import Reader
 from .page_text import page_text
 from .pdf import pdf_html
@@ -53,6 +54,7 @@ class Imported:
     missing: list[str] = field(default_factory=list)
     marks: dict[str, str] = field(default_factory=dict)            # text that is no value: missing
     not_applicable: dict[str, str] = field(default_factory=dict)   # /, —, 无, 不适用: read as such
+    totals: dict[str, dict] = field(default_factory=dict)          # an old row's values: its group's sum
 
     @property
     def complete(self) -> bool:
@@ -179,7 +181,9 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     if not any(tid in spans for tid in edition.tables):
         raise NotAReport("找不到“二、主动公开政府信息情况”等各部分的标题")
 
-    reader = Reader(page, {tid: span for tid, span in spans.items() if tid in edition.tables})
+    regions = {tid: span for tid, span in spans.items() if tid in edition.tables}
+    kept = kept_old_rows(edition, body, regions)
+    reader = Reader(page, regions, with_old_rows(edition, kept))
     reader.read()
 
     unit = overrides.get("unit")
@@ -200,14 +204,23 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     if fields.get("原文链接"):
         meta["source"] = fields["原文链接"]
     imported = Imported({**meta, "narrative": _narrative(page, spans)}, edition)
-    _fill(imported, reader)
+    _fill(imported, reader, kept)
     imported.deviations = page.deviations
     return imported
 
 
-def _fill(imported: Imported, reader: Reader) -> None:
-    tables: dict[str, dict[str, dict]] = {tid: {} for tid in reader.edition.tables}
+def _fill(imported: Imported, reader: Reader, kept: list[OldRow]) -> None:
+    tables: dict[str, dict[str, dict]] = {tid: {} for tid in imported.edition.tables}
+    old = {(o.table, o.row.id): o for o in kept}
     for line in reader.lines:
+        if (line.keys[0][0], line.keys[0][1]) in old:       # an old row: its group's rows, where determined
+            found = old[line.keys[0][0], line.keys[0][1]]
+            values, totals, note = spread(found, imported.edition, line.chosen)
+            for (tid, row, col), value in values.items():
+                tables[tid].setdefault(row, {})[col] = value
+            imported.totals[f"{found.table}.{found.group}"] = totals
+            reader.page.note(note)
+            continue
         for key in line.keys:
             tables[key[0]].setdefault(key[1], {})
         if line.chosen is None and not line.readings:       # e.g. a column the printed page cut off
@@ -231,7 +244,7 @@ def _fill(imported: Imported, reader: Reader) -> None:
     for row, unit in reader.units.items():
         tables["proactive"].setdefault(row, {})["unit"] = unit
     ambiguous = {c for a in imported.ambiguous for c in a["cells"]}
-    for tid, table in reader.edition.tables.items():
+    for tid, table in imported.edition.tables.items():
         rows = {}
         for row in table.rows:                    # the edition's order, whatever the page's
             if row.id in tables[tid]:
@@ -275,6 +288,8 @@ def to_yaml(imported: Imported, source_name: str) -> str:
         notes["ambiguous"] = [{"cells": FlowList(a["cells"]), "text": a["text"],
                                "candidates": [FlowList(c) for c in a["candidates"]]}
                               for a in imported.ambiguous]
+    if imported.totals:
+        notes["group_totals"] = {group: Flow(cells) for group, cells in imported.totals.items()}
     if imported.not_applicable:
         notes["not_applicable"] = imported.not_applicable
     if imported.marks:
