@@ -79,8 +79,9 @@ def _paragraphs(text: str) -> str:
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
     """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first, and
     the spaces a PDF's text puts between characters (“2 0 2 4 年”, “工作年 / 度报告”) are dropped."""
-    lines = [line for line in body.strip().splitlines()[:6] if line.strip()][:3]
-    candidates = [fields.get("标题", "")] + ["".join(lines[:n]) for n in (1, 2, 3)]
+    lines = [line for line in body.strip().splitlines()[:8] if line.strip()][:5]
+    # the title may stand under a line of the portal's (“正文”) and wrap (“2024 年…工作 / 年度报告”)
+    candidates = [fields.get("标题", "")] + ["".join(lines[first:first + n]) for first in range(3) for n in (1, 2, 3)]
     for text in candidates:
         text = compact(text)
         for pattern in (TITLE, TITLE_YEAR_FIRST):
@@ -108,7 +109,10 @@ def _derive_names(unit: str) -> tuple[str | None, str, str]:
     county = found.group("county") if found else None
     short = unit[found.end():] if found and found.end() < len(unit) else unit
     short = re.sub(r"(人民政府|办事处)$", "", short) or short
-    if county and unit in (county, county + "人民政府"):
+    own = county and found.end() == len(re.sub(r"人民政府$", "", unit))   # the county's own report:
+    if own:
+        short = county                                                  # 洪泽区人民政府 → 洪泽区
+    if own:
         level = "county"
     elif "街道" in unit:
         level = "subdistrict"
