@@ -33,6 +33,7 @@ META_NAMES = {"pubdate": "发布时间", "firstpublishedtime": "发布时间", "
 class PageText:
     fields: dict[str, str] = field(default_factory=dict)   # 标题, 发布时间, 原文链接 … as given
     body: str = ""
+    from_pdf: bool = False         # a PDF's text (pdftotext): its lines end where the page's do
 
 
 class _Linearizer(HTMLParser):
@@ -157,9 +158,10 @@ def page_text(text: str) -> PageText:
                 fields[found.group(1)] = found.group(2).strip()
         text = text[mark.end():]
     text = COMMENTS.sub("", text).replace("\r\n", "\n")
-    if "\f" in text:
+    from_pdf = "\f" in text                # pdftotext ends each page with a form feed
+    if from_pdf:
         text = _without_page_numbers(text)
     if is_laid_out(text):                   # a PDF's text in columns: read where its words stand
         laid_out = _html(laid_out_html(text))
-        return PageText({**laid_out.fields, **fields}, laid_out.body)
-    return PageText(fields, text.strip())
+        return PageText({**laid_out.fields, **fields}, laid_out.body, True)
+    return PageText(fields, text.strip(), from_pdf)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import UnreadableDocument
 from .page import compact
+from .reflow import CLOSING
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
@@ -185,9 +186,12 @@ def _html(lines: list[Line]) -> str:
             previous = None
             continue
         line = item
-        starts_new = (previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
-                      or previous.x1 < right - 2 * line.size
-                      or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
+        # punctuation no line starts with (a hanging “、” on a line of its own) continues the paragraph
+        hanging = previous is not None and not previous.is_row and not line.is_row and line.text[:1] in CLOSING
+        starts_new = not hanging and (
+            previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
+            or previous.x1 < right - 2 * line.size
+            or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
         if starts_new:
             flush()
         paragraph.append(line.text if not paragraph else join(paragraph[-1][-1:], line.text)[1:])

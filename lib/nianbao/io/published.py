@@ -27,6 +27,7 @@ from .page import Page, compact, detect_edition
 from .old_rows import OldRow, kept_old_rows, spread, with_old_rows
 from .page_tables import Reader
 from .page_text import page_text
+from .reflow import reflow
 from .pdf import pdf_html
 from .safe_yaml import NoAliasDumper
 from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
@@ -71,7 +72,9 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, from_pdf: bool = False) -> str:
+    if from_pdf:                            # the PDF's line ends are no paragraphs' ends
+        return "\n".join(reflow(text.replace("\f", "\n")))
     lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -123,20 +126,20 @@ def _derive_names(unit: str) -> tuple[str | None, str, str]:
     return county, short, level
 
 
-def _narrative(page: Page, spans: dict[str, tuple[int, int]]) -> dict[str, str]:
+def _narrative(page: Page, spans: dict[str, tuple[int, int]], from_pdf: bool) -> dict[str, str]:
     out = {}
     if "narrative.overview" in spans:
-        out["overview"] = _paragraphs(page.body[slice(*spans["narrative.overview"])])
+        out["overview"] = _paragraphs(page.body[slice(*spans["narrative.overview"])], from_pdf)
     if "narrative.problems" in spans:
         text = PROBLEMS_HEAD.sub("", page.body[slice(*spans["narrative.problems"])], count=1)
         split = IMPROVEMENTS_HEAD.search(text)
         if split:
-            out["problems"], out["improvements"] = _paragraphs(text[:split.start()]), _paragraphs(text[split.end():])
+            out["problems"], out["improvements"] = _paragraphs(text[:split.start()], from_pdf), _paragraphs(text[split.end():], from_pdf)
         else:
-            out["problems"] = _paragraphs(text)
+            out["problems"] = _paragraphs(text, from_pdf)
             page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为“存在的主要问题”")
     if "narrative.other" in spans:
-        out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])])
+        out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])], from_pdf)
     return {k: v for k, v in out.items() if v}
 
 
@@ -207,7 +210,7 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
             "published": _date(fields.get("发布时间", "")) or signed}
     if fields.get("原文链接"):
         meta["source"] = fields["原文链接"]
-    imported = Imported({**meta, "narrative": _narrative(page, spans)}, edition)
+    imported = Imported({**meta, "narrative": _narrative(page, spans, page_in.from_pdf)}, edition)
     _fill(imported, reader, kept)
     imported.deviations = page.deviations
     return imported
