@@ -64,6 +64,8 @@ def kept_old_rows(edition: Edition, body: str, regions: dict[str, tuple[int, int
 
 def with_old_rows(edition: Edition, kept: list[OldRow]) -> Edition:
     """The edition as the page lays it out: each kept old row in its group's place."""
+    if not kept:
+        return edition
     tables, rules = dict(edition.tables), list(edition.rules)
     for old in kept:
         table = tables[old.table]
