@@ -219,3 +219,42 @@ def test_a_countys_own_report_and_its_pdf_narrative(tmp_path, report):
 def test_reflow(text, paragraphs):
     from nianbao.io.reflow import reflow
     assert reflow(text) == paragraphs
+
+
+def pipes_on_lines(text: str) -> str:
+    """Each cell on a line of its own, a line “|” between them (a 新疆 portal's text)."""
+    return "\n".join(("|\n" + line.strip()) if line.startswith("\t") else line for line in text.split("\n"))
+
+
+def pipes_inline(text: str) -> str:
+    """A row on one line, its cells apart by “ | ” (a portal's table copied as text)."""
+    return text.replace("\n\t", " | ")
+
+
+# Variants the beginnings of real reports show (the lead's note, /work/briefs/real-reports/README.md),
+# made on the known report's text: (what is changed, unit, short name, county, level, published)
+VARIANTS = {
+    "cells apart by lines “|”": (pipes_on_lines, "青山区人民政府", "青山区", "青山区", "county"),
+    "cells apart by “ | ”": (pipes_inline, "青山区人民政府", "青山区", "青山区", "county"),
+    # 威海市文登区: the county's report signed by its government's office, a date with spaces
+    "signed by the office": (lambda t: t.replace("青山区人民政府\n2025年1月20日", "青山区人民政府办公室\n2025 年 1 月 20 日"),
+                             "青山区人民政府", "青山区", "青山区", "county"),
+    # 太平镇: the group label “(三)” and “不予公开” on lines apart
+    "a group label split": (lambda t: t.replace("\n1.属于国家秘密", "\n(三)\n\n不予公开\n1.属于国家秘密", 1),
+                            "青山区人民政府", "青山区", "青山区", "county"),
+    "a department": (lambda t: t.replace(TITLE, "青山区信访局2024年政府信息公开工作年度报告").replace("青山区人民政府\n", "青山区信访局\n"),
+                     "青山区信访局", "信访局", "青山区", "department"),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_variants_of_real_reports(tmp_path, report, variant):
+    change, *meta = VARIANTS[variant]
+    page = tmp_path / "page.txt"
+    page.write_text(change(text_page(report, {})), encoding="utf-8")
+    done, out = imported(tmp_path, page)
+    assert done.returncode == 0, done.stderr
+    assert tally(out, report) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert [data["unit"], data["short_name"], data["county"], data["level"]] == meta
+    assert str(data["published"]) == "2025-01-20"

@@ -203,20 +203,22 @@ class Reader:
         notes, lines = len(self.page.deviations), len(self.lines)
         first = self._rows(table, table.rows, start, end)
         if any(not line.readings for line in self.lines[lines:]) or len(self.lines) - lines < len(table.rows):
-            self._by_position(table, start, end, notes, lines)
+            if self._by_position(table, start, end, notes, lines):      # the header ends at the first
+                first = min(first if first is not None else end,        # value, whatever labels follow
+                            value_runs(self.page.body, start, end)[0][0][0])
         columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
         self.page.header_deviations(start, first if first is not None else end,
                                     [table.spec["corner_note"], table.spec["header"], *columns], table.title)
 
-    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> None:
+    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> bool:
         """The rows the labels did not settle, read by the order of their values (page_order.py)
-        in place of what the labels gave; or why not, noted."""
+        in place of what the labels gave; or why not, noted. Whether they were."""
         turned: list[str] = []
         placed = by_position(self.page.body, self.edition, table, start, end, turned=turned)
         if isinstance(placed, str):
             self.page.note(f"{table.title}：有的行未能按行标签读取，也不能按数值的顺序读取（{placed}）")
         if not isinstance(placed, list):
-            return
+            return False
         del self.page.deviations[notes:], self.lines[lines:]
         for keys, reading in placed:
             text = " ".join(str(v.text if isinstance(v, Mark) else v) for v in reading)
@@ -226,6 +228,7 @@ class Reader:
         for label in turned:
             self.page.note(f"{table.title}：“{label}”的数值被表头隔开、顺序不同，"
                            f"按唯一符合勾稽关系的顺序读取")
+        return True
 
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]

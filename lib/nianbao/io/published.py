@@ -65,7 +65,7 @@ class Imported:
 # ---------------------------------------------------------------- metadata and narrative
 
 def _date(text: str) -> dt.date | None:
-    found = re.search(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})", text or "")
+    found = re.search(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", text or "")
     try:
         return dt.date(*map(int, found.groups())) if found else None
     except ValueError:
