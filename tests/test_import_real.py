@@ -174,7 +174,23 @@ def test_a_close_label_is_taken_only_where_nothing_else_fits(tmp_path, report, l
     assert sum("相近（可能是 PDF 文字层缺字）" in d for d in notes(out)["deviations"]) == (read == 200)
 
 
+def test_a_year_first_title_wrapped_in_a_pdf(tmp_path, report):
+    """Word: a line “正文”, then the title over two paragraphs, the year first; LibreOffice PDF."""
+    docx = report_docx(dataclasses.replace(report, unit="上海市科委"), tmp_path / "科委.docx", label_cm=3.0,
+                       title="年度报告", title_lines=("正文", "2024 年上海市科委政府信息公开工作"), signed="2025年1月20日")
+    pdf = soffice(docx, "pdf", tmp_path)
+    assert text_rendering(pdf, tmp_path / "科委.txt", layout=False).read_text(encoding="utf-8").startswith(
+        "正文\n2024 年上海市科委政府信息公开工作\n年度报告\n")
+    done, out = imported(tmp_path, pdf)
+    assert done.returncode == 0, done.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert (data["unit"], data["county"], data["year"]) == ("上海市科委", "上海市", 2024)
+    assert tally(out, report) == {"read": 200, "missing": 0, "ambiguous": 0, "wrong": 0}
+    assert "上海市科委政府信息公开工作" not in "".join(data["narrative"].values())    # no title in § 一
+
+
 def test_a_year_first_title_wrapped_under_a_line_of_the_portal(tmp_path, report):
+    """No other line says the year (no “统计期限…”): main refused the page (“找不到报告年度”)."""
     text = text_page(report, {}).replace(TITLE + "\n", "正文\n2024 年上海市科委政府信息公开工作\n年度报告\n", 1)
     page = tmp_path / "page.txt"
     page.write_text(text.replace("青山区人民政府\n", "上海市科学技术委员会\n"), encoding="utf-8")
