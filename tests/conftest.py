@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "商水县" / "2020" / "姚集镇.yaml"
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
+SEED_TEXT = DATA / "seed" / "000_5008492d97724081.txt"  # the real report the seed was typed from
+PUBLISHED = DATA / "published"  # real pages (*.txt), their expected imports (*.yaml)
 BIN = Path(sys.executable).parent
 
 

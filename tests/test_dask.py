@@ -131,7 +131,7 @@ def test_scheduler_and_two_dask_workers_on_loopback(local_pool, tmp_path):
 def test_the_local_cluster_runs_no_statistical_profiler_and_watches_itself_less_often():
     # the profiler's sampling and the 20 ms event-loop tick, 500 ms system monitor and 100 ms
     # memory monitor of every worker and nanny would take CPU from the warm servers on the
-    # same cores (README, "Dask at local speed")
+    # same cores (docs/benchmarks.md, "Dask at local speed")
     from distributed import Client
 
     from nianbao.batch.cluster import local_cluster

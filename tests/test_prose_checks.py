@@ -4,13 +4,12 @@ import re
 
 import pytest
 
-from conftest import ROOT, SEED, SHARED
+from conftest import PUBLISHED, ROOT, SEED, SEED_TEXT
 from nianbao.checks import check_file, run_checks
 from nianbao.io import read_report
 from nianbao.checks.numerals import parse_number
 from nianbao.checks.prose import _claims, numbers, year
 
-PUBLISHED = SHARED / "fixtures" / "published"
 PINGTAN = ROOT / "tests" / "data" / "typed" / "pingtan-county-2021.yaml"
 
 
@@ -84,7 +83,7 @@ def page_text(path):
     return path.read_text(encoding="utf-8").split("==================== 正文 ====================")[-1]
 
 
-@pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.txt")) + [SHARED / "fixtures" / "seed" / "000_5008492d97724081.txt"],
+@pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.txt")) + [SEED_TEXT],
                          ids=lambda p: p.stem)
 def test_the_report_year_on_real_pages(path):
     # the whole published text (preamble, prose, flattened tables) as if it were the narrative

@@ -1,4 +1,4 @@
-"""Every rule of editions.md, each broken by hand in one file of tests/data/broken/.
+"""Every rule of lib/nianbao/model/editions/README.md, each broken by hand in one file of tests/data/broken/.
 
 Each case asserts the exact findings (rule, severity, table, row, column, expected, actual) and
 nothing else; the files' first lines say what was broken and which previous year goes with them.

@@ -1,4 +1,4 @@
-"""Consistency checks (勾稽关系): every rule of editions.md, run over one report.
+"""Consistency checks (勾稽关系): every rule of model/editions/README.md, run over one report.
 
 The edition's arithmetic rules are data, evaluated by arithmetic.py. The other rules (across
 years, against the prose, plausibility) are plain functions in the modules beside it,

@@ -21,7 +21,7 @@ from ..errors import DataFileError, Problem, unreadable
 MB = 1024 * 1024
 # Why these limits: a real data file is 5–20 KB of YAML (the seed: 7.5 KB, narrative and
 # all), a filled workbook about 20 KB (70 KB unpacked), a published page with Word's markup a
-# few hundred KB (the pages of shared/fixtures: 10–40 KB). Each limit leaves a wide margin and bounds the worst case: PyYAML composes
+# few hundred KB (the real pages in tests/data/published: 10–40 KB). Each limit leaves a wide margin and bounds the worst case: PyYAML composes
 # in pure Python, and 256 KB of the densest YAML (80,000 tiny items) takes ≈ 3 s and ≈ 60 MB
 # more; at 2 MB it was 20 s and 260 MB.
 DATA_LIMIT = 256 * 1024       # a data file (YAML) or params file

@@ -1,4 +1,4 @@
-"""The top level of a data file (the data contract of editions.md): which items it has. Kept
+"""The top level of a data file (the data contract: model/editions/README.md): which items it has. Kept
 apart from model/report.py so that a process that only tells data files from params files (the
 batch's client) need not import pandas."""
 from __future__ import annotations
