@@ -76,6 +76,11 @@ class UnreadableDocument(NianbaoError, ValueError):
     """A Word or PDF file whose text cannot be had (an old .doc without LibreOffice, a scan)."""
 
 
+class TooLarge(NianbaoError):
+    """Something a compressed input holds is past its bound (io/inflate.py, io/pdf_limits.py);
+    the text says what and the limit, the reader adds the file's name."""
+
+
 class OutputBusy(NianbaoError):
     """Another `nianbao run` is writing the same output folder."""
 

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
+from ..errors import DataFileError, NotAReport, Problem, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
 from ..model.names import organ_name, signing_organ
 from ..model.report import LEVELS
@@ -43,6 +43,9 @@ PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。�
 IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
 SENTENCE_END = "。！？；"
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")          # an old binary .doc (and .wps, .xls)
+# The text (as HTML) of a Word or PDF report is 20–60 thousand characters, and what it becomes
+# must fit a data file (256 KB); the importer reads a million characters in a few seconds.
+TEXT_LIMIT = 1_000_000
 
 
 
@@ -314,15 +317,23 @@ def to_yaml(imported: Imported, source_name: str) -> str:
 def source_text(source: Path) -> str:
     """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py).
 
-    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”."""
+    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”. The text
+    a Word or PDF file becomes is bounded (TEXT_LIMIT) before the importer reads it."""
     data = read_bytes(source, DOCUMENT_LIMIT)
     if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
-        return pdf_html(source)
+        return _text_bounded(source, pdf_html(source))
     if data.startswith(OLE_MAGIC):
-        return doc_html(source)
+        return _text_bounded(source, doc_html(source))
     if data.startswith(b"PK\x03\x04"):
-        return docx_html(source)
+        return _text_bounded(source, docx_html(source, data))
     return read_text(source, PAGE_LIMIT)          # a page: text or HTML, within the page's limit
+
+
+def _text_bounded(source: Path, text: str) -> str:
+    if len(text) > TEXT_LIMIT:
+        raise DataFileError([Problem(source, None, None, f"文件中的文字超过 {TEXT_LIMIT // 10000} 万字，"
+                                                         "不像是一份年度报告；请检查是否选错了文件")])
+    return text
 
 
 def run_import(args) -> int:
