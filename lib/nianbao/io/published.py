@@ -27,7 +27,7 @@ from .page import Page, compact, detect_edition
 from .old_rows import OldRow, kept_old_rows, spread, with_old_rows
 from .page_tables import Reader
 from .page_text import page_text
-from .reflow import reflow
+from .reflow import paragraphs
 from .pdf import pdf_html
 from .safe_yaml import NoAliasDumper
 from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
@@ -73,13 +73,6 @@ def _date(text: str) -> dt.date | None:
         return dt.date(*map(int, found.groups())) if found else None
     except ValueError:
         return None
-
-
-def _paragraphs(text: str, from_pdf: bool = False) -> str:
-    if from_pdf:                            # the PDF's line ends are no paragraphs' ends
-        return "\n".join(reflow(text.replace("\f", "\n")))
-    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
@@ -132,17 +125,17 @@ def _derive_names(unit: str) -> tuple[str | None, str, str]:
 def _narrative(page: Page, spans: dict[str, tuple[int, int]], from_pdf: bool) -> dict[str, str]:
     out = {}
     if "narrative.overview" in spans:
-        out["overview"] = _paragraphs(page.body[slice(*spans["narrative.overview"])], from_pdf)
+        out["overview"] = paragraphs(page.body[slice(*spans["narrative.overview"])], from_pdf)
     if "narrative.problems" in spans:
         text = PROBLEMS_HEAD.sub("", page.body[slice(*spans["narrative.problems"])], count=1)
         split = IMPROVEMENTS_HEAD.search(text)
         if split:
-            out["problems"], out["improvements"] = _paragraphs(text[:split.start()], from_pdf), _paragraphs(text[split.end():], from_pdf)
+            out["problems"], out["improvements"] = paragraphs(text[:split.start()], from_pdf), paragraphs(text[split.end():], from_pdf)
         else:
-            out["problems"] = _paragraphs(text, from_pdf)
+            out["problems"] = paragraphs(text, from_pdf)
             page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为“存在的主要问题”")
     if "narrative.other" in spans:
-        out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])], from_pdf)
+        out["other"] = paragraphs(page.body[slice(*spans["narrative.other"])], from_pdf)
     return {k: v for k, v in out.items() if v}
 
 

@@ -45,3 +45,12 @@ def _spaced(line: str) -> str:
     def space(found: re.Match) -> str:
         return "" if WIDE.match(line[found.start() - 1]) or WIDE.match(line[found.end()]) else " "
     return re.sub(r"(?<=\S)\s+(?=\S)", space, line)
+
+
+def paragraphs(text: str, from_pdf: bool = False) -> str:
+    """A section's text as its paragraphs, one a line; a PDF's text reflowed (its line ends are
+    no paragraphs' ends), any other's lines kept."""
+    if from_pdf:
+        return "\n".join(reflow(text.replace("\f", "\n")))
+    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
