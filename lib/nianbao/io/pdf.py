@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import DataFileError, Problem, TooLarge, UnreadableDocument
 from .inflate import bounded_streams
 from .page import compact
+from .reflow import CLOSING
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 from .pdf_limits import check_pages
 from .source import MB
@@ -193,9 +194,12 @@ def _html(lines: list[Line]) -> str:
             previous = None
             continue
         line = item
-        starts_new = (previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
-                      or previous.x1 < right - 2 * line.size
-                      or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
+        # punctuation no line starts with (a hanging “、” on a line of its own) continues the paragraph
+        hanging = previous is not None and not previous.is_row and not line.is_row and line.text[:1] in CLOSING
+        starts_new = not hanging and (
+            previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
+            or previous.x1 < right - 2 * line.size
+            or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
         if starts_new:
             flush()
         paragraph.append(line.text if not paragraph else join(paragraph[-1][-1:], line.text)[1:])
