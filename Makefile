@@ -38,7 +38,7 @@ $(KERNEL): $(READY) Makefile
 		--env PYTHONSTARTUP "$$($(BIN)/python -c 'import nianbao.render.startup as s; print(s.__file__)')" >/dev/null
 
 # Licence-clean CJK fonts (Noto CJK: OFL; AR PL UKai: Arphic) for the charts and the printed
-# report, with fontconfig and HarfBuzz's subsetter for the PDF, when the machine has none.
+# report, when the machine has none.
 fonts:
 	@bash scripts/system-deps.sh fonts
 

@@ -4,13 +4,17 @@ One warm process, the seed and a few demonstration units: a unit's whole work (`
 without the documents, and each maker alone on the unit's public page (median of --runs), plus
 what the first call in a process costs (imports, font configuration). With --chromium, the same
 page printed by headless Chromium (one browser process per page, as a batch would have to), for
-the choice of WeasyPrint. Ratios, not absolute seconds, are what to compare on a shared machine.
+the choice of WeasyPrint. With --against LIB (another checkout's lib/, e.g. main's), that tree's
+PDF maker too, on the same pages, called alternately with this one in the same process (a noisy
+machine slows both alike). Ratios, not absolute seconds, are what to compare on a shared machine.
 
-Usage: python benchmarks/documents_cost.py [--runs N] [--units N] [--chromium]
+Usage: python benchmarks/documents_cost.py [--runs N] [--units N] [--chromium] [--against LIB]
 """
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib
 import shutil
 import statistics
 import subprocess
@@ -31,7 +35,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--units", type=int, default=4, help="the seed and the first N-1 other units")
     parser.add_argument("--chromium", action="store_true", help="also time headless Chromium's print")
+    parser.add_argument("--against", type=Path, help="another checkout's lib/: its PDF maker, alternately")
     args = parser.parse_args()
+    other = other_pdf_maker(args.against) if args.against else None
 
     start = time.perf_counter()
     from nianbao.render.pdf import pdf_bytes
@@ -42,6 +48,7 @@ def main() -> None:
     sources = [DATA / "姚集镇.yaml"] + sorted(p for p in DATA.glob("*.yaml") if p.stem != "姚集镇")
     sources = sources[:max(1, args.units)]
     rows = []
+    ours, theirs = [], []                   # --against: every alternate call's seconds
     with tempfile.TemporaryDirectory() as out:
         first = None
         for source in sources:
@@ -57,6 +64,13 @@ def main() -> None:
             whole, _ = median_time(lambda: run_one(source, out), args.runs)
             chromium = chromium_print(public, args.runs) if args.chromium else None
             rows.append((source.stem, pages, pdf, docx, whole, len(made), len(word), chromium))
+            if other is not None:
+                other(html)                                     # its first call apart
+                for _ in range(args.runs):                      # alternately, one call each
+                    for maker, times in ((pdf_bytes, ours), (other, theirs)):
+                        t = time.perf_counter()
+                        maker(html)
+                        times.append(time.perf_counter() - t)
 
     print(f"imports of the makers (once per process): {imports:.2f} s; first PDF of a process: {first:.2f} s")
     print(f"{'unit':<8} {'pages only':>10} {'PDF':>6} {'Word':>6} {'with both':>10} {'added':>6} "
@@ -67,6 +81,19 @@ def main() -> None:
     mean = lambda i: statistics.mean(r[i] for r in rows)          # noqa: E731
     print(f"mean: pages only {mean(1):.2f} s, PDF {mean(2):.2f} s, Word {mean(3):.2f} s, "
           f"with both {mean(4):.2f} s per unit")
+    if other is not None:
+        print(f"PDF, alternately with {args.against}'s ({len(ours)} calls each): this tree "
+              f"{statistics.median(ours):.4f} s, that tree {statistics.median(theirs):.4f} s (medians), "
+              f"ratio {statistics.median(ours) / statistics.median(theirs):.2f}")
+
+
+def other_pdf_maker(lib: Path):
+    """Another checkout's render.pdf.pdf_bytes, its package imported under a name of its own."""
+    copy = Path(tempfile.mkdtemp(prefix="nianbao-against-"))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
+    shutil.copytree(lib / "nianbao", copy / "nianbao_against", ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(copy))
+    return importlib.import_module("nianbao_against.render.pdf").pdf_bytes
 
 
 def chromium_print(page: Path, runs: int) -> float | None:

@@ -2,8 +2,7 @@
 # Installs the system packages nianbao needs, only when they are missing.
 #   fonts     CJK fonts for the charts and the printed report: Noto Sans/Serif CJK (SIL Open Font
 #             License) and AR PL UKai (楷体 style, Arphic Public License)
-#             with fontconfig (fc-match finds the faces report.css names) and HarfBuzz's
-#             subsetter (the PDF embeds only the glyphs it uses)
+#             (Typst, which sets the PDF, finds them in the system's font folders)
 #   pango     the text layout library of WeasyPrint, which prints other layouts for the tests
 #   chromium  headless Chromium for the browser test
 #   libreoffice  headless LibreOffice Calc, to recalculate the workbook's check formulas in a test
@@ -36,10 +35,7 @@ for what in "$@"; do
         echo "nianbao: installing a 楷体-style font for level-2 headings (fonts-arphic-ukai)"
         apt_install fonts-arphic-ukai
       fi
-      if ! command -v fc-match >/dev/null || ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
-        echo "nianbao: installing fontconfig and HarfBuzz's font subsetter for PDFs"
-        apt_install fontconfig libharfbuzz-subset0
-      fi ;;
+      ;;
     pango)
       if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then
         echo "nianbao: installing the text layout library of WeasyPrint (libpango-1.0-0, libpangoft2-1.0-0)"

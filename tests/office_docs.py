@@ -9,6 +9,7 @@ table continues on; blanks come from the report.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -39,8 +40,35 @@ def _grid(html: str) -> list[list[tuple[int, int, int, int, str]]]:
     return cells
 
 
+def glyphs_png(text: str, path: Path, pt: float = 10.5) -> Path:
+    """The characters drawn as a picture: on the page as the text around them, in no text layer
+    (as WPS writes glyphs its font subset cannot map back to characters)."""
+    from PIL import Image, ImageDraw, ImageFont
+    scale = 8                                         # pixels per point
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", int(pt * scale))
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right, int(pt * scale * 1.3)), 255)
+    ImageDraw.Draw(image).text((0, int(pt * scale * 0.15)), text, font=font, fill=0)
+    image.save(path)
+    return path
+
+
+def _fill_cell(cell, text: str, pictures: dict[str, Path]) -> None:
+    """The cell's text; characters with a picture in `pictures` are that picture."""
+    if not any(chars in text for chars in pictures):
+        cell.text = text
+        return
+    paragraph = cell.paragraphs[0]
+    pattern = "(" + "|".join(map(re.escape, pictures)) + ")"
+    for piece in re.split(pattern, text):
+        if piece in pictures:
+            paragraph.add_run().add_picture(str(pictures[piece]), height=Pt(10.5 * 1.3))
+        elif piece:
+            paragraph.add_run(piece)
+
+
 def _word_table(document, html: str, label_cm: float | None, width_cm: float, ruled: bool = True,
-                repeat_header: bool = False) -> None:
+                repeat_header: bool = False, pictures: dict[str, Path] | None = None) -> None:
     cells = _grid(html)
     rows = max(r + rs for r, _, rs, _, _ in cells)
     cols = max(c + cs for _, c, _, cs, _ in cells)
@@ -61,7 +89,7 @@ def _word_table(document, html: str, label_cm: float | None, width_cm: float, ru
         cell = table.cell(r, c)
         if rs > 1 or cs > 1:
             cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
-        cell.text = text
+        _fill_cell(cell, text, pictures or {})
     if repeat_header:               # the header rows again on every page the table continues on
         first_values = min(r for r, _, _, _, text in cells if text.strip().replace(".", "").isdigit())
         for row in table.rows[:first_values]:
@@ -90,13 +118,20 @@ def _furniture(document, header: str) -> None:
 
 def report_docx(report, path: Path, *, label_cm: float | None = None, overview_times: int = 1,
                 title: str | None = None, title_pt: float = 10.5, header: str | None = None,
-                ruled: bool = True, repeat_header: bool = False) -> Path:
+                ruled: bool = True, repeat_header: bool = False, tables: dict | None = None,
+                signed: str = "2021年1月28日", pictures: dict[str, Path] | None = None,
+                title_lines: tuple[str, ...] = ()) -> Path:
+    """`tables`: {table id: HTML} in place of the form's (a table as an office altered it);
+    `pictures`: {characters: PNG} drawn in the tables' cells as pictures (glyphs_png);
+    `title_lines`: lines above the title (e.g. “正文”)."""
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
     style.font.name = "Noto Serif CJK SC"
     if header:
         _furniture(document, header)
+    for line in title_lines:
+        document.add_paragraph(line)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading.add_run(title or report.title).font.size = Pt(title_pt)
@@ -106,7 +141,8 @@ def report_docx(report, path: Path, *, label_cm: float | None = None, overview_t
             document.add_paragraph(line)
     for tid in ("proactive", "requests", "appeals"):
         document.add_paragraph(report.edition.tables[tid].title)
-        _word_table(document, table_html(report, tid), label_cm, 16.0, ruled, repeat_header)
+        html = (tables or {}).get(tid) or table_html(report, tid)
+        _word_table(document, html, label_cm, 16.0, ruled, repeat_header, pictures)
     document.add_paragraph("五、存在的主要问题及改进情况")
     document.add_paragraph("（一）存在问题")
     for line in report.narrative["problems"].splitlines():
@@ -117,7 +153,7 @@ def report_docx(report, path: Path, *, label_cm: float | None = None, overview_t
     document.add_paragraph("六、其他需要报告的事项")
     document.add_paragraph(report.narrative["other"] or "无。")
     document.add_paragraph(report.unit)
-    document.add_paragraph("2021年1月28日")
+    document.add_paragraph(signed)
     document.save(str(path))
     return path
 

@@ -1,5 +1,7 @@
-"""Ctrl-C in the middle of a batch: the kernels die, no file is half-written, a rerun finishes."""
+"""Ctrl-C in the middle of a batch: it stops within seconds with one line, the kernels die, no file
+is half-written, a rerun finishes (other faults: test_batch_faults.py)."""
 import json
+import re
 import signal
 import subprocess
 import time
@@ -10,7 +12,9 @@ import psutil
 import pytest
 
 from conftest import BIN, ROOT
+from nianbao.batch.nav import empty_slot
 from test_batch import make_tree
+from test_batch_faults import assert_whole
 
 UNIT_SECONDS = 3      # each unit's notebook waits this long: the interrupt surely comes midway
 
@@ -45,20 +49,24 @@ def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine)
             time.sleep(0.05)
         _descendants(batch.pid, seen)
         batch.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
         _, stderr = batch.communicate(timeout=60)
+        stopped_in = time.monotonic() - interrupted
     finally:
         if batch.poll() is None:
             batch.kill()
     assert batch.returncode == 130, stderr
-    assert "已中断" in stderr and "Traceback" not in stderr
+    assert stopped_in < 5, stopped_in                     # within a few seconds, its unit not awaited
+    said = stderr.strip().splitlines()
+    assert [line for line in said if "中断" in line] == said[-1:], stderr      # one line, the last
+    assert re.fullmatch(r"已中断：完成[12]份，未完成的单位下次运行时继续。", said[-1]), said[-1]
+    assert "Traceback" not in stderr
     kernels = [pid for pid, cmd in seen.items() if "ipykernel" in cmd]
     assert bool(kernels) == (engine == "kernel"), seen     # fork: no kernel, forked children only
     assert seen, "the test should have seen the worker the batch started"
     assert not [pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not list(tmp_path.rglob("*.tmp"))
-    done_before = {p.name for p in reports.glob("*.html")}
-    for html in done_before:                       # what is there is whole
-        assert html.endswith(".html") and (reports / html).read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert_whole(out)                              # what is there is whole
     run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
     finished = {u["short_name"] for u in run["units"]}
     assert finished and finished < {"新城街道", "黄寨镇", "姚集镇"}
@@ -66,9 +74,11 @@ def test_interrupt_midway_leaves_no_partial_file_and_no_kernel(tmp_path, engine)
     rerun = subprocess.run([str(BIN / "nianbao"), "run", str(params), "--out", str(out), "--pages-only"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 1, rerun.stderr           # 黄寨镇 has data errors
-    assert f"新生成{3 - len(finished)}份，未变化跳过{len(finished)}份" in rerun.stderr
+    assert f"新生成{3 - len(finished)}份，未变化跳过{len(finished)}份" in rerun.stderr, (rerun.stderr, run["units"])
     for name in ("新城街道", "黄寨镇", "姚集镇"):
-        assert (reports / f"{name}.html").is_file() and (reports / f"{name}.public.html").is_file()
+        for page in (reports / f"{name}.html", reports / f"{name}.public.html"):
+            # navigation filled, also for the units finished before the interrupt (not built again)
+            assert empty_slot(page.read_bytes()) != page.read_bytes(), page
     assert (reports / "index.html").is_file() and (reports / "summary.html").is_file()
     assert not list(tmp_path.rglob("*.tmp"))
 

@@ -257,6 +257,7 @@ def test_names_that_differ_only_by_report_words_are_one_unit(tmp_path):
     assert organ_name("平潭综合实验区海坛片区管理局关于报送") == "平潭综合实验区海坛片区管理局"
     assert signing_organ("平潭综合实验区财政金融局办公室", "平潭综合实验区财政金融局") == "平潭综合实验区财政金融局"
     assert signing_organ("商水县人民政府办公室", None) == "商水县人民政府办公室"     # an organ of its own
+    assert signing_organ("威海市文登区人民政府办公室", "威海市文登区") == "威海市文登区人民政府"   # signs the county's
     assert unit_key("姚集镇") == unit_key("姚集镇人民政府") == unit_key("姚集镇 人民政府")
     previous = tmp_path / "姚集镇.yaml"
     previous.write_text(V2019.read_text(encoding="utf-8").replace("unit: 姚集镇人民政府", "unit: 姚集镇"), encoding="utf-8")

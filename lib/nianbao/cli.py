@@ -1,9 +1,11 @@
 """The `nianbao` command. Exit codes: 0 all good; 1 the data has errors (or a unit failed);
 2 an input is unusable (for a batch: nothing could be used, or a params file or target is
-wrong — the usable ones still ran)."""
+wrong — the usable ones still ran), or the output cannot be written (a full disk, a read-only
+folder)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -11,14 +13,18 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, NianbaoError, display_path
+from .errors import (EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_UNUSABLE, NianbaoError,
+                     display_path, unwritable)
+
+# a write that failed where no code expected it: said as what it is (a permission error may be a read's)
+WRITE_STOPPED = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def _run(args) -> int:
     from .batch.params import resolve
     from .batch.record import load_all
     from .batch.run import run
-    from .errors import DataFileError, OutputBusy
+    from .errors import DataFileError, OutputBusy, OutputUnwritable
     signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
     # a process started in the background by a shell inherits SIGINT ignored; an interrupt sent to
     # the batch must still stop it cleanly (kernels killed, nothing partial, exit 130)
@@ -53,6 +59,11 @@ def _run(args) -> int:
         return code
     except OutputBusy as exc:
         print(exc, file=sys.stderr)
+        return exc.exit_code
+    except OutputUnwritable as exc:      # the batch stops: every file written so far is whole
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        print(f"{exc}。已停止：写好的报告和以前的报告都完好保留，再次运行时接着生成其余的。" if full else exc,
+              file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
         from .batch.pool import kill_descendants
@@ -320,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush at exit
         return EXIT_BROKEN_PIPE
     except Exception as exc:              # a bug: one line the user can pass on, not a traceback
+        if isinstance(exc, OSError) and exc.filename and exc.errno in WRITE_STOPPED:
+            print(unwritable(exc), file=sys.stderr)      # not a bug: the disk's or the folder's state
+            return EXIT_UNUSABLE
         print(f"程序内部错误（{type(exc).__name__}: {str(exc)[:500]}）；请把这行信息和所用的文件交给维护人员",
               file=sys.stderr)
         return EXIT_FINDINGS

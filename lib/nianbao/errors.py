@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +77,51 @@ class UnreadableDocument(NianbaoError, ValueError):
     """A Word or PDF file whose text cannot be had (an old .doc without LibreOffice, a scan)."""
 
 
+class TooLarge(NianbaoError):
+    """Something a compressed input holds is past its bound (io/inflate.py, io/pdf_limits.py);
+    the text says what and the limit, the reader adds the file's name."""
+
+
 class OutputBusy(NianbaoError):
     """Another `nianbao run` is writing the same output folder."""
+
+
+class OutputUnwritable(NianbaoError):
+    """A file cannot be written where it belongs: the disk is full, the folder is read-only or not
+    ours to write. The machine's problem, not a township's: the command stops (exit 2)."""
+
+    def __init__(self, path: Path | str, exc: OSError):
+        self.path, self.errno = path, exc.errno
+        super().__init__(WRITE_FAILURES[exc.errno].format(path=display_path(path)))
+
+
+# what stops every write, in a clerk's words; any other OSError is the one file's own problem
+WRITE_FAILURES = {
+    errno.ENOSPC: "磁盘空间不足，无法写入“{path}”；请腾出磁盘空间后再运行",
+    errno.EDQUOT: "磁盘空间不足（已超过磁盘配额），无法写入“{path}”；请腾出磁盘空间后再运行",
+    errno.EROFS: "“{path}”所在的磁盘或文件夹是只读的，不能写入；请用 --out 指定一个可写的文件夹",
+    errno.EACCES: "没有写入“{path}”的权限；请用 --out 指定一个可写的文件夹，或请管理员开放权限",
+    errno.EPERM: "没有写入“{path}”的权限；请用 --out 指定一个可写的文件夹，或请管理员开放权限",
+}
+
+
+def unwritable(exc: OSError, path: Path | str | None = None) -> OutputUnwritable | None:
+    """The user error an OSError from a write is, when it is one of WRITE_FAILURES; else None."""
+    if exc.errno not in WRITE_FAILURES:
+        return None
+    return OutputUnwritable(path or exc.filename or "", exc)
+
+
+@contextmanager
+def writing(path: Path | str):
+    """Around a write of `path`: a full disk, a read-only folder, no permission → OutputUnwritable."""
+    try:
+        yield
+    except OSError as exc:
+        error = unwritable(exc, path)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class FontMissing(NianbaoError, RuntimeError):

@@ -16,12 +16,10 @@ thread of a CLI or of a process-pool worker, not from a multi-threaded server.
 """
 from __future__ import annotations
 
-import ctypes
 import faulthandler
 import gc
 import os
 import signal
-import sys
 from contextlib import suppress
 from functools import cache
 from multiprocessing.connection import Connection, Pipe
@@ -30,8 +28,9 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import Engine, papermill_engines
 
+from .pool import die_with_parent
+
 NAME = "nianbao-fork"
-PR_SET_PDEATHSIG = 1
 
 
 _FRESH_SETTINGS: dict = {}         # matplotlib's rcParams as a fresh kernel has them (warm)
@@ -84,10 +83,11 @@ class ForkEngine(Engine):
         _settings_as_fresh()
         timeout = execution_timeout or kwargs.get("timeout")
         receive, send = Pipe(duplex=False)
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:                                # the child: never returns
             receive.close()
-            _child(nb_man.nb, send)
+            _child(nb_man.nb, send, parent)
         send.close()
         finished = False
         try:
@@ -117,11 +117,10 @@ def _fresh_settings() -> None:
     fonts.cjk_for_every_figure()
 
 
-def _child(nb: nbformat.NotebookNode, send: Connection) -> None:
+def _child(nb: nbformat.NotebookNode, send: Connection, parent: int) -> None:
     status = 0
     try:
-        if sys.platform.startswith("linux"):      # die with the parent, never run on as an orphan
-            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        die_with_parent(parent)                # never run on as an orphan
         faulthandler.disable()                 # a kernel has none: a crash is reported, not dumped
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -6,6 +6,10 @@ county-year would end up describing only one of the batches. So a run holds an e
 flock on the output folder itself for its whole length, and a second run stops at once with a
 clear message. The kernel releases an flock when its process ends, however it ends: a killed
 run never leaves a stale lock, and no lock file is left in the folder.
+
+Holding the lock, a run first makes sure the folder can be written (a read-only folder is said
+at once, not after every report was made for nothing) and removes the temporary files a killed
+run left (io/files.py): no one else is writing there.
 """
 from __future__ import annotations
 
@@ -14,14 +18,16 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import OutputBusy, display_path
+from ..errors import OutputBusy, display_path, writing
+from ..io.files import check_writable, remove_stale_temporaries
 
 
 @contextmanager
 def output_lock(out_root: Path):
     out_root = Path(out_root)
     created = not out_root.exists()
-    out_root.mkdir(parents=True, exist_ok=True)
+    with writing(out_root):
+        out_root.mkdir(parents=True, exist_ok=True)
     fd = os.open(out_root, os.O_RDONLY | os.O_DIRECTORY)
     try:
         try:
@@ -29,6 +35,8 @@ def output_lock(out_root: Path):
         except BlockingIOError:
             raise OutputBusy(f"输出文件夹“{display_path(out_root)}”正由另一个 nianbao run 写入；"
                              "请等它结束后再运行，或用 --out 指定另一个文件夹") from None
+        check_writable(out_root)
+        remove_stale_temporaries(out_root)
         yield
     finally:
         os.close(fd)                     # closing releases the lock

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import UnsafeName
-from ..io.files import atomic_write
+from ..io.files import atomic_write_all
 
 UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
@@ -36,17 +36,14 @@ COUNTY_DATA = "units.csv"
 
 
 def write_outputs(stem: Path, notebook_text: str, files: dict[str, str | bytes]) -> dict[str, Path]:
-    """A unit's executed notebook and its files (file-name suffix → content), each written
-    atomically, by output name (OUTPUTS); called only once every part is ready, so a failed run
-    never replaces a good earlier output. A PDF or Word file not made this time is removed: it
-    would be last run's, no longer the report the pages show."""
+    """A unit's executed notebook and its files (file-name suffix → content), written together
+    (atomic_write_all: all or, on a full disk, none), by output name (OUTPUTS); called only once
+    every part is ready, so a failed run never replaces a good earlier output. A PDF or Word file
+    not made this time is removed: it would be last run's, no longer the report the pages show."""
     contents = {".ipynb": notebook_text, **files}
-    written = {}
-    for suffix, name in OUTPUTS.items():
-        path = stem.parent / f"{stem.name}{suffix}"
-        if suffix in contents:
-            atomic_write(path, contents[suffix])
-            written[name] = path
-        elif suffix in DOCUMENTS:
-            path.unlink(missing_ok=True)
-    return written
+    path = {suffix: stem.parent / f"{stem.name}{suffix}" for suffix in OUTPUTS}
+    atomic_write_all({path[suffix]: contents[suffix] for suffix in OUTPUTS if suffix in contents})
+    for suffix in DOCUMENTS:
+        if suffix not in contents:
+            path[suffix].unlink(missing_ok=True)
+    return {name: path[suffix] for suffix, name in OUTPUTS.items() if suffix in contents}

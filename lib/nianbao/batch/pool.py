@@ -10,13 +10,22 @@ killed together with everything it started and replaced.
 Workers are plain subprocesses (`python -c …` with a socket inherited as a file descriptor), not
 multiprocessing children: a Dask worker is a daemonic process, and multiprocessing refuses to
 start children from one (dask_plugin.py keeps these servers inside Dask workers).
+
+A worker dies with the process that started it, however that one ends (`kill -9`, the
+out-of-memory killer, a closed terminal): the kernel sends it SIGKILL (Linux's parent-death
+signal), and what the worker started goes with it — a forked notebook has the same signal
+(engine.py), a Jupyter kernel stops itself within a second when its parent is gone (ipykernel's
+parent poller). A worker never runs on, orphaned, writing nowhere.
 """
 from __future__ import annotations
 
 import collections
+import ctypes
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe, wait
@@ -24,7 +33,8 @@ from typing import Any, Callable, Iterator
 
 import psutil
 
-SERVER = "import sys; from nianbao.batch.pool import serve; serve(int(sys.argv[1]))"
+SERVER = "import sys; from nianbao.batch.pool import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
+PR_SET_PDEATHSIG = 1
 
 
 class WorkerLost(Exception):
@@ -57,8 +67,28 @@ def kill_descendants() -> None:
         kill_tree(child.pid, grace=1.0)
 
 
-def serve(fd: int) -> None:
-    """The worker's main: receive (task, warm), warm up at once, then run tasks until told to stop."""
+def die_with_parent(parent: int) -> None:
+    """SIGKILL for this process when the thread that started it ends (Linux); `parent`, that
+    thread's process id, tells whether it already has, and then this process ends at once."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:                  # it ended before the line above
+            os._exit(1)
+
+
+def ended(returncode: int) -> str:
+    """How a worker ended, in words: a signal (the out-of-memory killer's is SIGKILL) or an exit code."""
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        return f"进程被信号 {name} 终止（可能是内存不足，或被人结束）"
+    return f"进程意外退出（退出码 {returncode}）"
+
+
+def serve(fd: int, parent: int = 0) -> None:
+    """The worker's main: receive (task, warm), warm up at once, then run tasks until told to stop.
+    `parent`: the pid of the process whose end ends this one (0: none, see Pool._start)."""
+    if parent:
+        die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # the client decides how an interrupt ends
     conn = Connection(fd)
     try:
@@ -75,9 +105,13 @@ def serve(fd: int) -> None:
         if job is None:
             return
         try:
-            conn.send((True, task(job)))
+            outcome = True, task(job)
         except Exception as exc:                      # a bug in the task: report it, keep serving
-            conn.send((False, f"程序内部错误（{type(exc).__name__}: {exc}）"))
+            outcome = False, f"程序内部错误（{type(exc).__name__}: {exc}）"
+        try:
+            conn.send(outcome)
+        except OSError:                               # the client is gone: nobody to serve
+            return
 
 
 @dataclass
@@ -100,7 +134,10 @@ class Pool:
 
     def _start(self) -> _Worker:
         ours, theirs = Pipe()
-        process = subprocess.Popen([sys.executable, "-c", SERVER, str(theirs.fileno())],
+        # the parent-death signal follows the starting *thread*: only the main thread lives as
+        # long as this process (a Dask worker starts its servers from another one)
+        parent = os.getpid() if threading.current_thread() is threading.main_thread() else 0
+        process = subprocess.Popen([sys.executable, "-c", SERVER, str(theirs.fileno()), str(parent)],
                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         ours.send((self.task, self.warm))
@@ -112,11 +149,23 @@ class Pool:
             self.workers.append(self._start())
         return self
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker) -> _Worker:
         kill_tree(worker.process.pid)
         worker.process.wait()
         worker.conn.close()
-        self.workers[self.workers.index(worker)] = self._start()
+        self.workers[self.workers.index(worker)] = new = self._start()
+        return new
+
+    def _give(self, worker: _Worker, job, limit: float | None) -> None:
+        """Send a job to an idle worker; one that died while idle (the out-of-memory killer
+        chooses any process) is replaced, and the job, not yet begun, goes to its replacement."""
+        try:
+            worker.conn.send(job)
+        except OSError:
+            worker = self._replace(worker)
+            worker.conn.send(job)
+        worker.job = job
+        worker.deadline = None if limit is None else time.monotonic() + limit
 
     def run(self, jobs, timeout_of: Callable[[Any], float | None]) -> Iterator[tuple[Any, Any]]:
         """Jobs are taken in order; a deque given as `jobs` may grow while the results are read
@@ -124,12 +173,10 @@ class Pool:
         pending = jobs if isinstance(jobs, collections.deque) else collections.deque(jobs)
         self.start(len(pending))
         while True:
-            for worker in self.workers:
+            for worker in list(self.workers):
                 if worker.job is None and pending:
-                    worker.job = pending.popleft()
-                    limit = timeout_of(worker.job)
-                    worker.deadline = None if limit is None else time.monotonic() + limit
-                    worker.conn.send(worker.job)
+                    job = pending.popleft()
+                    self._give(worker, job, timeout_of(job))
             busy = [w for w in self.workers if w.job is not None]
             if not busy:
                 return
@@ -143,7 +190,7 @@ class Pool:
                         ok, value = worker.conn.recv()
                         outcome = value if ok else WorkerLost(value)
                     except (EOFError, OSError):
-                        outcome = WorkerLost(f"进程意外退出（退出码 {worker.process.wait()}）")
+                        outcome = WorkerLost(ended(worker.process.wait()))
                         self._replace(worker)
                 elif worker.deadline is not None and time.monotonic() >= worker.deadline:
                     outcome = WorkerLost(f"超过时限（{timeout_of(job):g}秒），已停止")

@@ -52,7 +52,6 @@ def say_failure(rec: dict) -> None:
     say("；".join(rec["message"].splitlines()))
 
 
-# the reasons a file cannot be read, in a clerk's words (strerror is English)
 def _input(path: Path | None, digest: str | None) -> dict | None:
     return None if path is None else {"path": str(path), "sha256": digest}
 
@@ -239,12 +238,13 @@ def _record(item: Planned, result: Result | str | None, out_root: Path, claimed:
         except OSError as exc:                           # the unit's failure, not the batch's
             rec.update(status=FAILED, message=f"{display_path(unit.source)}：报告文件无法写入（{unreadable(exc)}）")
             return folder, rec
-        rec["outputs"] = {name: path.name for name, path in paths.items()}
+        rec |= {"outputs": {name: path.name for name, path in paths.items()}, site.PENDING: True}  # site.publish's
         if result.document_problems:              # the pages are there; the PDF or Word file is not
             rec["document_problems"] = result.document_problems
             rec["message"] = "；".join(filter(None, [rec["message"], *result.document_problems]))
     elif old.get("outputs") and item.old_folder == folder and _outputs_exist(folder, old):
         rec["outputs"] = old["outputs"]                  # the good earlier report stays, and is linked
+        rec |= {site.PENDING: True} if old.get(site.PENDING) else {}     # and its publication, if due
         rec["message"] += "（仍保留上次生成的报告）"
     return folder, rec
 
@@ -327,11 +327,11 @@ def _run(units, out, workers, scheduler, force, timeout, engine, documents, peer
                     summaries.ask(_groups(records, runs, planned, started, only=complete))
     except KeyboardInterrupt:
         interrupted = True
-        if hasattr(results, "close"):
-            results.close()
-        kill_descendants()               # whatever else this command started (a Dask LocalCluster)
+        kill_descendants()               # whatever this command started (workers, a Dask LocalCluster)
     finally:
         bar.close()
+        if hasattr(results, "close"):    # interrupted or stopped by an error (a full disk): the pool goes
+            results.close()
     if interrupted:
         _groups(records, runs, planned, started)      # run.json with the units finished so far
         say(f"已中断：完成{sum(1 for _, r in records.values() if not r['skipped'])}份，"

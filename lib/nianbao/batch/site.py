@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import display_path, unreadable
 from ..io.files import atomic_write
-from . import open_data, search
+from . import open_data, record, search
 from .county_index import DEMO_WORDS, status_counts
 from .nav import (HOME, NOINDEX, SUMMARY, county_anchor, fill_slot, index_nav, summary_nav,
                   unit_nav)
@@ -27,6 +27,23 @@ from .record import RUN_JSON
 from .templating import href, page
 
 GENERATOR = '<meta name="generator" content="nianbao">'
+# in a unit's record in run.json from when its pages are written until publish() has filled their
+# navigation and written its data files: a run killed in between has the next run do them, even
+# though the unit itself is unchanged and not built again
+PENDING = "site_pending"
+
+
+def _fresh(rec: dict) -> bool:
+    """Built by this run, or by one that ended before publishing it."""
+    return not rec.get("skipped") or bool(rec.get(PENDING))
+
+
+def _published(records: list[dict]) -> bool:
+    """After a publish(): the records no longer pending; True when one was."""
+    pending = [rec for rec in records if PENDING in rec]
+    for rec in pending:
+        del rec[PENDING]
+    return bool(pending)
 TITLE = "政府信息公开工作年度报告"
 
 
@@ -91,9 +108,13 @@ def publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict])
     changed — theirs, and those of the same counties' other years. `before`: run.json contents
     read at the start. Returns what could not be done, in Chinese (the reports are unaffected)."""
     try:
-        return _publish(out_root, before, written)
+        problems = _publish(out_root, before, written)
     except OSError as exc:               # the reports are written: say so, no traceback
         return [f"网站首页、搜索索引、导航或数据文件未能全部写入（{unreadable(exc)}），报告本身已生成"]
+    for folder, content in written.items():    # every unit's pages now as published: run.json says so
+        if _published(content["units"]):
+            record.write(folder, content)
+    return problems
 
 
 def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]) -> list[str]:
@@ -131,11 +152,11 @@ def _open_data(folder: Path, content: dict) -> None:
             continue
         stem = folder / public.removesuffix(".public.html")
         paths = {suffix: stem.with_name(stem.name + suffix) for suffix in DATA_FILES.values()}
-        if rec.get("skipped") and all(p.is_file() for p in paths.values()):
+        if not _fresh(rec) and all(p.is_file() for p in paths.values()):
             continue
         for suffix, text in open_data.unit_files(rec).items():
             write_if_changed(paths[suffix], text)
-    if not all(r.get("skipped") for r in records) or not (folder / COUNTY_DATA).is_file():
+    if any(map(_fresh, records)) or not (folder / COUNTY_DATA).is_file():
         write_if_changed(folder / COUNTY_DATA, open_data.county_csv(records))
 
 
@@ -147,7 +168,7 @@ def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) ->
     page is marked internal, and noindex in its head."""
     built = {year: {(r.get("outputs") or {}).get("public"): r for r in c.get("units", [])
                     if (r.get("outputs") or {}).get("public")} for year, c in years.items()}
-    names = {name for year in touched for name, rec in built.get(year, {}).items() if not rec.get("skipped")}
+    names = {name for year in touched for name, rec in built.get(year, {}).items() if _fresh(rec)}
     for year, content in years.items():
         folder = county_folder / year
         others = [y for y in years if y != year]

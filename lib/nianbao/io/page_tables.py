@@ -2,6 +2,7 @@
 by digits.py, and the splits the edition's rules settle (or leave open, with their candidates)."""
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from dataclasses import dataclass
@@ -14,6 +15,20 @@ from .page_text import CELL
 
 
 ITEM_START = re.compile(r"\d+\s*[.．、]\s*(?=[^\W\d_])")    # “2.” that starts an item's label
+# a label's text after a row's values: its item number, then no digit, up to the next cell or value
+LABEL_TEXT = re.compile(r"\s*((?:\d+\s*[.．、]\s*)?(?:[^\d\s]|[ \t]+(?=[^\d\s])|\n(?!\t))+)")
+CLOSE = 0.75                 # difflib's ratio of a label with a few characters lost to the form's
+
+
+def _plain(label: str) -> str:
+    """A label compared by its characters: no spaces, one width of brackets and item points."""
+    return compact(label).translate(str.maketrans("()．、:", "（）..：")).replace("”", "“")
+
+
+def _wordings(table_id: str, row_id: str) -> set[str]:
+    """Every edition's label of the row."""
+    return {e.tables[table_id].row(row_id).label for e in all_editions()
+            if any(r.id == row_id for r in e.tables[table_id].rows)}
 
 
 @dataclass
@@ -55,9 +70,9 @@ def _readings(text: str, kinds: list[str]) -> list[tuple]:
 class Reader:
     """Reads every table of the edition from the page, line by line."""
 
-    def __init__(self, page: Page, regions: dict[str, tuple[int, int]]):
+    def __init__(self, page: Page, regions: dict[str, tuple[int, int]], edition=None):
         self.page = page
-        self.edition = page.edition
+        self.edition = edition or page.edition        # the page's own layout (io/old_rows.py)
         self.regions = regions
         self.lines: list[Line] = []
         self.units: dict[str, str] = {}
@@ -83,8 +98,33 @@ class Reader:
                 if hit:
                     self.page.note(f"{table.title}：行“{compact(hit.group(0))}”与官方“{label}”不同")
                     return hit
-        self.page.note(f"{table.title}：未找到“{label}”这一行，其数值按缺失处理")
         return None
+
+    def _close_label(self, table: Table, rows, hits: list, i: int, end: int):
+        """The label of rows[i] with characters lost (a PDF's text layer: “2.其他法律行政止公开”),
+        taken only where nothing else fits: the rows before and after it were found, the text
+        after the row before's values starts with a label that is a close match of this row's
+        label and of no other row's of the table (any edition's wording), and it stands before
+        the next row's label."""
+        if i == 0 or not hits[i - 1] or (i + 1 < len(rows) and not hits[i + 1]):
+            return None
+        body = self.page.body
+        stop = hits[i + 1].start() if i + 1 < len(rows) else end
+        run, _ = value_run(body[hits[i - 1].end():stop].lstrip())
+        if not re.search(r"\d", run):
+            return None
+        at = body.index(run, hits[i - 1].end()) + len(run) if run else hits[i - 1].end()
+        found = LABEL_TEXT.match(body, at, stop)
+        text = found and _plain(found.group(1))
+        if not text or not re.search(r"[^\W\d_]", text):
+            return None
+        close = {row.id for row in table.rows for label in _wordings(table.id, row.id)
+                 if difflib.SequenceMatcher(None, text, _plain(label)).ratio() >= CLOSE}
+        if close != {rows[i].id}:
+            return None
+        self.page.note(f"{table.title}：行标签“{text}”与官方“{rows[i].label}”相近（可能是 PDF 文字层缺字），"
+                       f"且只与这一行相近、位置和前后两行都相符，按这一行读取")
+        return re.compile(re.escape(found.group(1))).match(body, found.start(1))
 
     def _rows(self, table: Table, rows, start: int, end: int) -> int | None:
         """Read rows whose label is followed by their values; returns where the first label is."""
@@ -95,6 +135,11 @@ class Reader:
             hits.append(hit)
             if hit:
                 pos = hit.end()
+        for i, row in enumerate(rows):
+            if not hits[i]:
+                hits[i] = self._close_label(table, rows, hits, i, end)
+            if not hits[i]:
+                self.page.note(f"{table.title}：未找到“{row.label}”这一行，其数值按缺失处理")
         for i, (row, hit) in enumerate(zip(rows, hits)):
             if not hit or self._run_together(table, hit):
                 continue
@@ -158,20 +203,22 @@ class Reader:
         notes, lines = len(self.page.deviations), len(self.lines)
         first = self._rows(table, table.rows, start, end)
         if any(not line.readings for line in self.lines[lines:]) or len(self.lines) - lines < len(table.rows):
-            self._by_position(table, start, end, notes, lines)
+            if self._by_position(table, start, end, notes, lines):      # the header ends at the first
+                first = min(first if first is not None else end,        # value, whatever labels follow
+                            value_runs(self.page.body, start, end)[0][0][0])
         columns = [c.label for c in table.columns] + [g for c in table.columns for g in c.groups]
         self.page.header_deviations(start, first if first is not None else end,
                                     [table.spec["corner_note"], table.spec["header"], *columns], table.title)
 
-    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> None:
+    def _by_position(self, table: Table, start: int, end: int, notes: int, lines: int) -> bool:
         """The rows the labels did not settle, read by the order of their values (page_order.py)
-        in place of what the labels gave; or why not, noted."""
+        in place of what the labels gave; or why not, noted. Whether they were."""
         turned: list[str] = []
         placed = by_position(self.page.body, self.edition, table, start, end, turned=turned)
         if isinstance(placed, str):
             self.page.note(f"{table.title}：有的行未能按行标签读取，也不能按数值的顺序读取（{placed}）")
         if not isinstance(placed, list):
-            return
+            return False
         del self.page.deviations[notes:], self.lines[lines:]
         for keys, reading in placed:
             text = " ".join(str(v.text if isinstance(v, Mark) else v) for v in reading)
@@ -181,6 +228,7 @@ class Reader:
         for label in turned:
             self.page.note(f"{table.title}：“{label}”的数值被表头隔开、顺序不同，"
                            f"按唯一符合勾稽关系的顺序读取")
+        return True
 
     def appeals(self, start: int, end: int) -> None:
         table = self.edition.tables["appeals"]

@@ -17,6 +17,8 @@ from .pdf_text import is_laid_out, laid_out_html
 
 
 PAGE_NUMBER = re.compile(r"[-—–－ \t]*(?:第\s*)?(\d{1,4})\s*页?[-—–－ \t]*")
+PIPES = re.compile(r"[ \t]*[|｜│](?:[ \t]*[|｜│])*[ \t]*")   # “规章 | 0 | 0”, or a line of its own
+MIN_PIPES = 5                     # fewer are text (a reader's “|” in a sentence), not a table's rules
 BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|来源)\s*[:：]\s*(.*)$")
 HTML_HINT = re.compile(r"<(html|body|table|p|div|td|span)\b", re.I)
@@ -33,6 +35,7 @@ META_NAMES = {"pubdate": "发布时间", "firstpublishedtime": "发布时间", "
 class PageText:
     fields: dict[str, str] = field(default_factory=dict)   # 标题, 发布时间, 原文链接 … as given
     body: str = ""
+    from_pdf: bool = False         # a PDF's text (pdftotext): its lines end where the page's do
 
 
 class _Linearizer(HTMLParser):
@@ -157,9 +160,12 @@ def page_text(text: str) -> PageText:
                 fields[found.group(1)] = found.group(2).strip()
         text = text[mark.end():]
     text = COMMENTS.sub("", text).replace("\r\n", "\n")
-    if "\f" in text:
+    if len(PIPES.findall(text)) >= MIN_PIPES:   # a table drawn with “|”: each one ends a cell
+        text = PIPES.sub("\n", text)
+    from_pdf = "\f" in text                # pdftotext ends each page with a form feed
+    if from_pdf:
         text = _without_page_numbers(text)
     if is_laid_out(text):                   # a PDF's text in columns: read where its words stand
         laid_out = _html(laid_out_html(text))
-        return PageText({**laid_out.fields, **fields}, laid_out.body)
-    return PageText(fields, text.strip())
+        return PageText({**laid_out.fields, **fields}, laid_out.body, True)
+    return PageText(fields, text.strip(), from_pdf)

@@ -15,12 +15,21 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnreadableDocument
+from ..errors import DataFileError, Problem, TooLarge, UnreadableDocument
+from .inflate import bounded_streams
 from .page import compact
+from .reflow import CLOSING
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
+from .pdf_limits import check_pages
+from .source import MB
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
 MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
+# What pdfminer may inflate of one PDF (inflate.py): a page's content stream is 5–60 KB, an
+# embedded font subset 50–500 KB, a whole CJK font 10–20 MB; the decoded streams stay in memory
+# while the PDF is read. Images are not inflated by the importer (it reads text only).
+STREAM_LIMIT = 32 * MB         # any one stream, decoded
+STREAMS_LIMIT = 96 * MB        # all the streams of the document, decoded
 PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|共)\s*\d{1,4}\s*页?)?[-—–－\s]*")
 
 
@@ -185,9 +194,12 @@ def _html(lines: list[Line]) -> str:
             previous = None
             continue
         line = item
-        starts_new = (previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
-                      or previous.x1 < right - 2 * line.size
-                      or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
+        # punctuation no line starts with (a hanging “、” on a line of its own) continues the paragraph
+        hanging = previous is not None and not previous.is_row and not line.is_row and line.text[:1] in CLOSING
+        starts_new = not hanging and (
+            previous is None or line.is_row or previous.is_row or line.x0 > left + line.size
+            or previous.x1 < right - 2 * line.size
+            or (line.page == previous.page and line.top - previous.bottom > 1.2 * line.size))
         if starts_new:
             flush()
         paragraph.append(line.text if not paragraph else join(paragraph[-1][-1:], line.text)[1:])
@@ -215,16 +227,23 @@ def pdf_html(path: Path) -> str:
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
-        with pdfplumber.open(str(path)) as pdf:
+        with bounded_streams(STREAM_LIMIT, STREAMS_LIMIT), pdfplumber.open(str(path)) as pdf:
+            check_pages(pdf)
             pages, ruled = [], []
             for i, page in enumerate(pdf.pages):
                 tables, rest = _ruled(page, i)
                 pages.append((page, page_lines(rest, i)))
                 ruled.append(tables)
+                page.close()            # its characters and lines: what is kept is read from them
             title = (pdf.metadata.get("Title") or "") if isinstance(pdf.metadata, dict) else ""
+    except TooLarge as exc:
+        raise _too_large(path, exc) from None
     except (PDFEncryptionError, PDFPasswordIncorrect):
         raise UnreadableDocument("这个 PDF 已加密，请提供未加密的文件") from None
     except (PdfminerException, MalformedPDFException, PDFSyntaxError, PSException) as exc:
+        cause = exc.args[0] if exc.args else None      # pdfplumber wraps what pdfminer raised
+        if isinstance(cause, TooLarge):
+            raise _too_large(path, cause) from None
         raise UnreadableDocument(f"无法作为 PDF 文件打开（文件可能已损坏：{type(exc).__name__}）") from None
     if not any(lines for _, lines in pages) and not any(ruled):
         raise UnreadableDocument("这个 PDF 没有文字层（可能是扫描件或图片），nianbao 不做文字识别；"
@@ -233,3 +252,8 @@ def pdf_html(path: Path) -> str:
     if title.strip():
         body = body.replace("<html>", f"<html><head><title>{html.escape(title.strip())}</title></head>", 1)
     return body
+
+
+def _too_large(path: Path, exc: TooLarge) -> DataFileError:
+    return DataFileError([Problem(path, None, None, f"{exc}，不像是一份年度报告（可能已损坏或是恶意构造的文件）；"
+                                  "请用原始的 Word 文件导入，或重新导出 PDF")])

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFileError, NotAReport, UnreadableDocument, display_path
+from ..errors import DataFileError, NotAReport, Problem, UnreadableDocument, display_path
 from ..model.edition import Edition, edition_for
 from ..model.names import organ_name, signing_organ
 from ..model.report import LEVELS
@@ -24,8 +24,10 @@ from . import read_report
 from .digits import Mark
 from .files import atomic_write
 from .page import Page, compact, detect_edition
+from .old_rows import OldRow, kept_old_rows, spread, with_old_rows
 from .page_tables import Reader
 from .page_text import page_text
+from .reflow import paragraphs
 from .pdf import pdf_html
 from .safe_yaml import NoAliasDumper
 from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
@@ -41,6 +43,9 @@ PROBLEMS_HEAD = re.compile(r"^\s*[（(]一[)）]\s*(?:存在|主要问题)[^。�
 IMPROVEMENTS_HEAD = re.compile(r"[（(]二[)）]\s*(?:改进|整改|下一步)[^。：:\n]{0,6}[。：:]?\s*")
 SENTENCE_END = "。！？；"
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")          # an old binary .doc (and .wps, .xls)
+# The text (as HTML) of a Word or PDF report is 20–60 thousand characters, and what it becomes
+# must fit a data file (256 KB); the importer reads a million characters in a few seconds.
+TEXT_LIMIT = 1_000_000
 
 
 
@@ -53,6 +58,7 @@ class Imported:
     missing: list[str] = field(default_factory=list)
     marks: dict[str, str] = field(default_factory=dict)            # text that is no value: missing
     not_applicable: dict[str, str] = field(default_factory=dict)   # /, —, 无, 不适用: read as such
+    totals: dict[str, dict] = field(default_factory=dict)          # an old row's values: its group's sum
 
     @property
     def complete(self) -> bool:
@@ -62,23 +68,19 @@ class Imported:
 # ---------------------------------------------------------------- metadata and narrative
 
 def _date(text: str) -> dt.date | None:
-    found = re.search(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})", text or "")
+    found = re.search(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", text or "")
     try:
         return dt.date(*map(int, found.groups())) if found else None
     except ValueError:
         return None
 
 
-def _paragraphs(text: str) -> str:
-    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
 def _title(fields: dict, body: str) -> tuple[str | None, int | None]:
     """(organ, year) from the title; a title wrapped over lines (PDF, Word) is joined first, and
     the spaces a PDF's text puts between characters (“2 0 2 4 年”, “工作年 / 度报告”) are dropped."""
-    lines = [line for line in body.strip().splitlines()[:6] if line.strip()][:3]
-    candidates = [fields.get("标题", "")] + ["".join(lines[:n]) for n in (1, 2, 3)]
+    lines = [line for line in body.strip().splitlines()[:8] if line.strip()][:5]
+    # the title may stand under a line of the portal's (“正文”) and wrap (“2024 年…工作 / 年度报告”)
+    candidates = [fields.get("标题", "")] + ["".join(lines[first:first + n]) for first in range(3) for n in (1, 2, 3)]
     for text in candidates:
         text = compact(text)
         for pattern in (TITLE, TITLE_YEAR_FIRST):
@@ -106,7 +108,10 @@ def _derive_names(unit: str) -> tuple[str | None, str, str]:
     county = found.group("county") if found else None
     short = unit[found.end():] if found and found.end() < len(unit) else unit
     short = re.sub(r"(人民政府|办事处)$", "", short) or short
-    if county and unit in (county, county + "人民政府"):
+    own = county and found.end() == len(re.sub(r"人民政府$", "", unit))   # the county's own report:
+    if own:
+        short = county                                                  # 洪泽区人民政府 → 洪泽区
+    if own:
         level = "county"
     elif "街道" in unit:
         level = "subdistrict"
@@ -117,20 +122,20 @@ def _derive_names(unit: str) -> tuple[str | None, str, str]:
     return county, short, level
 
 
-def _narrative(page: Page, spans: dict[str, tuple[int, int]]) -> dict[str, str]:
+def _narrative(page: Page, spans: dict[str, tuple[int, int]], from_pdf: bool) -> dict[str, str]:
     out = {}
     if "narrative.overview" in spans:
-        out["overview"] = _paragraphs(page.body[slice(*spans["narrative.overview"])])
+        out["overview"] = paragraphs(page.body[slice(*spans["narrative.overview"])], from_pdf)
     if "narrative.problems" in spans:
         text = PROBLEMS_HEAD.sub("", page.body[slice(*spans["narrative.problems"])], count=1)
         split = IMPROVEMENTS_HEAD.search(text)
         if split:
-            out["problems"], out["improvements"] = _paragraphs(text[:split.start()]), _paragraphs(text[split.end():])
+            out["problems"], out["improvements"] = paragraphs(text[:split.start()], from_pdf), paragraphs(text[split.end():], from_pdf)
         else:
-            out["problems"] = _paragraphs(text)
+            out["problems"] = paragraphs(text, from_pdf)
             page.note("“五、存在的主要问题及改进情况”没有分列问题与改进的小标题，全文记为“存在的主要问题”")
     if "narrative.other" in spans:
-        out["other"] = _paragraphs(page.body[slice(*spans["narrative.other"])])
+        out["other"] = paragraphs(page.body[slice(*spans["narrative.other"])], from_pdf)
     return {k: v for k, v in out.items() if v}
 
 
@@ -179,7 +184,9 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
     if not any(tid in spans for tid in edition.tables):
         raise NotAReport("找不到“二、主动公开政府信息情况”等各部分的标题")
 
-    reader = Reader(page, {tid: span for tid, span in spans.items() if tid in edition.tables})
+    regions = {tid: span for tid, span in spans.items() if tid in edition.tables}
+    kept = kept_old_rows(edition, body, regions)
+    reader = Reader(page, regions, with_old_rows(edition, kept))
     reader.read()
 
     unit = overrides.get("unit")
@@ -199,15 +206,24 @@ def import_text(text: str, overrides: dict | None = None) -> Imported:
             "published": _date(fields.get("发布时间", "")) or signed}
     if fields.get("原文链接"):
         meta["source"] = fields["原文链接"]
-    imported = Imported({**meta, "narrative": _narrative(page, spans)}, edition)
-    _fill(imported, reader)
+    imported = Imported({**meta, "narrative": _narrative(page, spans, page_in.from_pdf)}, edition)
+    _fill(imported, reader, kept)
     imported.deviations = page.deviations
     return imported
 
 
-def _fill(imported: Imported, reader: Reader) -> None:
-    tables: dict[str, dict[str, dict]] = {tid: {} for tid in reader.edition.tables}
+def _fill(imported: Imported, reader: Reader, kept: list[OldRow]) -> None:
+    tables: dict[str, dict[str, dict]] = {tid: {} for tid in imported.edition.tables}
+    old = {(o.table, o.row.id): o for o in kept}
     for line in reader.lines:
+        if (line.keys[0][0], line.keys[0][1]) in old:       # an old row: its group's rows, where determined
+            found = old[line.keys[0][0], line.keys[0][1]]
+            values, totals, note = spread(found, imported.edition, line.chosen)
+            for (tid, row, col), value in values.items():
+                tables[tid].setdefault(row, {})[col] = value
+            imported.totals[f"{found.table}.{found.group}"] = totals
+            reader.page.note(note)
+            continue
         for key in line.keys:
             tables[key[0]].setdefault(key[1], {})
         if line.chosen is None and not line.readings:       # e.g. a column the printed page cut off
@@ -231,7 +247,7 @@ def _fill(imported: Imported, reader: Reader) -> None:
     for row, unit in reader.units.items():
         tables["proactive"].setdefault(row, {})["unit"] = unit
     ambiguous = {c for a in imported.ambiguous for c in a["cells"]}
-    for tid, table in reader.edition.tables.items():
+    for tid, table in imported.edition.tables.items():
         rows = {}
         for row in table.rows:                    # the edition's order, whatever the page's
             if row.id in tables[tid]:
@@ -275,6 +291,8 @@ def to_yaml(imported: Imported, source_name: str) -> str:
         notes["ambiguous"] = [{"cells": FlowList(a["cells"]), "text": a["text"],
                                "candidates": [FlowList(c) for c in a["candidates"]]}
                               for a in imported.ambiguous]
+    if imported.totals:
+        notes["group_totals"] = {group: Flow(cells) for group, cells in imported.totals.items()}
     if imported.not_applicable:
         notes["not_applicable"] = imported.not_applicable
     if imported.marks:
@@ -292,15 +310,23 @@ def to_yaml(imported: Imported, source_name: str) -> str:
 def source_text(source: Path) -> str:
     """The report as text or HTML, whatever the file: Word and PDF become HTML (word.py, pdf.py).
 
-    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”."""
+    The first bytes decide, not the name: portals serve Word's HTML export as “.doc”. The text
+    a Word or PDF file becomes is bounded (TEXT_LIMIT) before the importer reads it."""
     data = read_bytes(source, DOCUMENT_LIMIT)
     if b"%PDF-" in data[:1024] or (source.suffix.lower() == ".pdf" and not data.lstrip()[:1] == b"<"):
-        return pdf_html(source)
+        return _text_bounded(source, pdf_html(source))
     if data.startswith(OLE_MAGIC):
-        return doc_html(source)
+        return _text_bounded(source, doc_html(source))
     if data.startswith(b"PK\x03\x04"):
-        return docx_html(source)
+        return _text_bounded(source, docx_html(source, data))
     return read_text(source, PAGE_LIMIT)          # a page: text or HTML, within the page's limit
+
+
+def _text_bounded(source: Path, text: str) -> str:
+    if len(text) > TEXT_LIMIT:
+        raise DataFileError([Problem(source, None, None, f"文件中的文字超过 {TEXT_LIMIT // 10000} 万字，"
+                                                         "不像是一份年度报告；请检查是否选错了文件")])
+    return text
 
 
 def run_import(args) -> int:

@@ -9,15 +9,26 @@ compatibility mode). Page headers and footers live in other parts of the file an
 from __future__ import annotations
 
 import html
+import io
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
-from ..errors import UnreadableDocument
+from ..errors import DataFileError, Problem, UnreadableDocument
+from .inflate import ZipLimits, unzipped
+from .source import DOCUMENT_LIMIT, MB, read_bytes
 
 SOFFICE_TIMEOUT = 120          # seconds for LibreOffice to convert one .doc
+# A report's document.xml is 50 KB–1 MB (Word writes more markup than LibreOffice); the largest
+# parts of real files are pictures of a few MB, and python-docx holds every part in memory and
+# parses each XML part whole (lxml: ~100 bytes an element). It then reads the body's elements
+# at 20–80 µs each, so their number is bounded too: a 20-page report written by Word has ~15,000
+# (paragraphs, runs of text, table cells and their properties), 16 MB of `<w:p/>` would be
+# 2.8 million. Measured at these bounds: see docs/reliability.md.
+LIMITS = ZipLimits(kind="Word 文档", part=16 * MB, total=64 * MB, parts=2000,
+                   advice="请用 Word 或 WPS 打开后“另存为”.docx 再导入（图片过多、过大时请先压缩图片）")
+ELEMENTS_LIMIT = 100_000
 
 
 def _cell_text(cell) -> str:
@@ -52,21 +63,26 @@ def _body_blocks(element):
                     yield from _body_blocks(content)
 
 
-def docx_html(path: Path) -> str:
+def docx_html(path: Path, data: bytes) -> str:
+    """`data`, the bytes of the Word file `path` (the name the user gave), as HTML."""
     from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    archive = unzipped(path, data, LIMITS)
     try:
-        document = Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        document = Document(archive or io.BytesIO(data))
+    except Exception as exc:  # python-docx only parses here: whatever it raises, the file is the cause
         raise UnreadableDocument(f"无法作为 Word 文档（.docx）打开：{type(exc).__name__}") from None
+    body = document.element.body
+    if sum(1 for _ in body.iter()) > ELEMENTS_LIMIT:    # lxml counts fast; python-docx reads slowly
+        raise DataFileError([Problem(path, None, None, f"Word 文档的正文过长（段落、表格单元格和文字片段等"
+                                     f"超过 {ELEMENTS_LIMIT} 个），不像是一份年度报告；请检查是否选错了文件")])
     parts = []
     title = (document.core_properties.title or "").strip()
     if title:
         parts.append(f"<head><title>{html.escape(title)}</title></head>")
-    for child in _body_blocks(document.element.body):
+    for child in _body_blocks(body):
         if child.tag.endswith("}p"):
             parts.append(f"<p>{html.escape(Paragraph(child, document).text)}</p>")
         else:
@@ -92,4 +108,4 @@ def doc_html(path: Path) -> str:
         converted = Path(tmp) / (path.stem + ".docx")
         if not converted.is_file():
             raise UnreadableDocument("LibreOffice 无法转换这个 .doc 文件（文件可能已损坏或加密）")
-        return docx_html(converted)
+        return docx_html(path, read_bytes(converted, DOCUMENT_LIMIT))

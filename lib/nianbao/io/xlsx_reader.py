@@ -9,50 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 
 from ..errors import DataFileError, Problem
 from ..model.edition import all_editions, load_edition
 from ..model.report import LEVELS, Report
 from .build import Raw, assemble
-from .source import MB, WORKBOOK_LIMIT, read_bytes, size_words
 from .form import EDITION_CELL, META_SHEET, YES, coord, layout, located
+from .inflate import ZipLimits, unzipped
+from .source import MB, WORKBOOK_LIMIT, read_bytes
 
 LEVEL_IDS = {name: key for key, name in LEVELS.items()}
 NOT_TEMPLATE = "不是用 nianbao template 生成的填报表"
 # A filled form's largest part (sheet 三) is about 30 KB of XML, and the whole about 70 KB.
-# openpyxl holds every cell as an object (~0.5 KB each), so the XML it is given is bounded
-# before it is parsed: a zip bomb or a sheet of a million rows is refused, not loaded.
-PART_LIMIT = 4 * MB            # one XML part (a sheet, the shared strings), uncompressed
-XML_LIMIT = 16 * MB            # all XML parts together
-PARTS_LIMIT = 500              # parts in the archive
-
-
-def _bounded(path: Path, data: bytes) -> None:
-    """Refuse a workbook whose unpacked XML would be far beyond any filled form's."""
-    try:
-        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return                 # not a zip: load_workbook says so in its own words below
-    xml = [p for p in parts if p.filename.endswith((".xml", ".rels"))]
-    largest = max(xml, key=lambda p: p.file_size, default=None)
-    if (len(parts) > PARTS_LIMIT or sum(p.file_size for p in xml) > XML_LIMIT
-            or (largest is not None and largest.file_size > PART_LIMIT)):
-        size = sum(p.file_size for p in xml)
-        raise DataFileError([Problem(path, None, None,
-                                     f"工作簿解压后过大（{size_words(size)}，{len(parts)}个部件），填报表解压后不应超过"
-                                     f"{size_words(XML_LIMIT)}、每个工作表不超过{size_words(PART_LIMIT)}；"
-                                     f"请在 nianbao template 生成的原表中填写，不要粘贴大量数据")])
+# openpyxl holds every cell as an object (~0.5 KB each), so what it is given is bounded before
+# it is inflated (inflate.py): a zip bomb or a sheet of a million rows is refused, not loaded.
+# Every part counts, whatever its name: the workbook names its sheets' parts in its relationships.
+LIMITS = ZipLimits(kind="工作簿", part=4 * MB, total=16 * MB, parts=500,
+                   advice="填报表解压后只有约 70 KB；请在 nianbao template 生成的原表中填写，不要粘贴大量数据或图片")
 
 
 def _load(path: Path):
     from openpyxl import load_workbook
     data = read_bytes(path, WORKBOOK_LIMIT)
-    _bounded(path, data)
+    archive = unzipped(path, data, LIMITS)
     try:
         # data_only: a formula a clerk typed into a value cell counts with its computed value
-        return load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(archive or io.BytesIO(data), data_only=True)
     except FileNotFoundError:
         raise DataFileError([Problem(path, None, None, "找不到这个文件")]) from None
     except Exception:          # InvalidFileException, BadZipFile, broken XML…: not a usable workbook

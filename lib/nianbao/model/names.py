@@ -26,12 +26,15 @@ def organ_name(text: str) -> str:
 
 
 def signing_organ(signer: str, title_organ: str | None) -> str | None:
-    """The organ a signature stands for: “…局办公室” signs for the title's “…局”."""
+    """The organ a signature stands for: “…局办公室” signs for the title's “…局”, and
+    “…区人民政府办公室” for the title's “…区” (a county's report signed by its government's office)."""
     signer = organ_name(signer)
     if title_organ:
         for office in SIGNING_OFFICES:
             if signer == title_organ + office:
                 return title_organ
+            if signer == title_organ + "人民政府" + office and not title_organ.endswith("人民政府"):
+                return title_organ + "人民政府"
     return signer or None
 
 

@@ -88,3 +88,23 @@ def declared_widths(table: Tag) -> list[float | None]:
         width = EM_WIDTH.search(col.get("style", ""))
         widths += [float(width.group(1)) if width else None] * _span(col, "span")
     return widths
+
+
+def kind(block: Tag) -> str:
+    """What a block prints as (report.css's look): title, h2, h3, table, figure, banner,
+    signature, note or p."""
+    classes = block.get("class") or []
+    named = {"h1": "title", "h2": "h2", "h3": "h3", "h4": "h3", "table": "table", "figure": "figure", "img": "figure"}
+    if block.name in named:
+        return named[block.name]
+    return next((look for look, names in (("banner", {"demo-banner"}), ("signature", {"signature"}),
+                                          ("note", {"note", "demo-note"})) if names & set(classes)), "p")
+
+
+def aligned_left(cell: Tag) -> bool:
+    """A cell report.css sets flush left (三's row labels; a plain table's data), not centred."""
+    table = cell.find_parent("table")
+    classes, table_classes = cell.get("class") or [], table.get("class") or []
+    if "form-table" not in table_classes:
+        return cell.name == "td"
+    return cell.name == "th" and "requests" in table_classes and bool({"label", "group"} & set(classes))

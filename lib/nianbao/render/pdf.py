@@ -1,235 +1,174 @@
-"""The public page as a PDF for printing, sealing and filing: the page's blocks (the same the
-Word file is made of) laid out on A4 by print_layout (print.css's official layout), written here:
-fonts embedded as subsets with their text (selectable, searchable, read back cell by cell), the
-charts' own PNG data, page numbers “— N —” on the outer side.
+"""The public page as a PDF for printing, sealing and filing, set by Typst: the page's blocks (the
+same the Word file is made of) handed as data to the official layout, templates/report.typ.
 
-Nothing is fetched: an image must be embedded in the page (a data: URL), anything else fails
-the PDF with a message naming it — a report never reads the network or the disk.
+Every PDF is archive-grade and accessible in one file (PDF/A-2a and PDF/UA-1: title, language,
+headings, tables with header cells, each chart's text), which Typst checks as it writes; a PDF
+that fails the check, a character no font has, an image from the web: each is an error naming
+it, never a PDF with an empty box in it. Nothing is fetched: an image must be embedded in the
+page (a data: URL) — a report never reads the network or the disk.
+
+One compiler is kept per process: it finds the fonts once, and every later PDF is laid out warm.
 """
 from __future__ import annotations
 
-import hashlib
-import io
+import base64
+import json
+import os
+import re
 import struct
-import zlib
+import tempfile
+import threading
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
 
-from .blocks import content, page_title, parse
-from .print_flow import PAGE_H, PAGE_W, Picture
-from .print_layout import lay_out
-from .png_data import plain_idat
-from .typeset import Line
+from bs4 import Tag
 
-SYNTHETIC_BOLD = 0.03            # outline width (em) that makes a face without bold look bold
+from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, parse, \
+    plain_text, walk
 
-
-def _number(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
-
-
-def _string(text: str) -> str:
-    """A PDF text string (UTF-16, so any title survives)."""
-    return "<feff" + text.encode("utf-16-be").hex() + ">"
-
-
-class _File:
-    """The PDF's objects, numbered as they are added; written with their cross-reference table."""
-
-    def __init__(self):
-        self.objects: list[bytes | None] = []
-
-    def reserve(self) -> int:
-        self.objects.append(None)
-        return len(self.objects)
-
-    def add(self, body: str | bytes, number: int | None = None) -> int:
-        number = number or self.reserve()
-        self.objects[number - 1] = body.encode("latin-1") if isinstance(body, str) else body
-        return number
-
-    def stream(self, entries: str, data: bytes, compress: bool = True) -> int:
-        if compress:
-            data, entries = zlib.compress(data, 6), entries + " /Filter /FlateDecode"
-        return self.add(f"<< {entries} /Length {len(data)} >>\nstream\n".encode("latin-1") + data
-                        + b"\nendstream")
-
-    def bytes(self, root: int, info: int) -> bytes:
-        out = io.BytesIO()
-        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(self.objects, start=1):
-            offsets.append(out.tell())
-            out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-        xref = out.tell()
-        out.write(f"xref\n0 {len(self.objects) + 1}\n0000000000 65535 f \n".encode())
-        out.write("".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode())
-        out.write(f"trailer\n<< /Size {len(self.objects) + 1} /Root {root} 0 R /Info {info} 0 R >>\n"
-                  f"startxref\n{xref}\n%%EOF\n".encode())
-        return out.getvalue()
+TEMPLATES = Path(__file__).parent / "templates"
+STACK = re.compile(r"--(\w+):\s*([^;]+);")
+DATA_URL = re.compile(r"data:image/([a-z+.-]+);base64,(.*)", re.S)
+FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp", "svg+xml": "svg"}
+STANDARDS = ["a-2a", "ua-1"]
+# Typst's words for a character no font of its stack has (an error under PDF/A)
+NO_GLYPH = re.compile(r"the text `\"(.*?)\"` could not be displayed", re.S)
+# The date a report is signed with, e.g. 2021年1月28日 (its last signature line)
+SIGNED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+BEIJING = timezone(timedelta(hours=8))
+# Extra font folders (an office's own fonts), separated as PATH is
+FONT_PATHS = tuple(p for p in os.environ.get("NIANBAO_FONT_PATH", "").split(os.pathsep) if p)
 
 
-class _Fonts:
-    """The faces the pages use: a resource name each, and the glyphs used with their text."""
-
-    def __init__(self):
-        self.names: dict[object, str] = {}
-        self.used: dict[object, dict[int, tuple[str, float]]] = {}    # face → gid → (char, em)
-
-    def name(self, face) -> str:
-        if face not in self.names:
-            self.names[face] = f"F{len(self.names) + 1}"
-            self.used[face] = {}
-        return self.names[face]
-
-    def write(self, pdf: _File) -> dict[str, int]:
-        return {self.names[face]: _embed(pdf, face, glyphs) for face, glyphs in self.used.items()}
+@cache
+def stacks() -> dict[str, list[str]]:
+    """report.css's font stacks by role (body, kai, heading, title, song), its generic names left
+    out (Typst knows families only); a character a role's faces lack is looked for in the body's
+    and the headings' faces, as a browser falls back (and then it is missing: named, not a box)."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    found = {role: [name.strip().strip('"') for name in value.split(",") if name.strip() not in ("serif", "sans-serif")]
+             for role, value in STACK.findall(css)}
+    return {role: list(dict.fromkeys(stack + found["body"] + found["heading"])) for role, stack in found.items()}
 
 
-def _embed(pdf: _File, face, glyphs: dict[int, tuple[str, float]]) -> int:
-    """A Type 0 font of one face: its subset, widths and the text of each glyph."""
-    gids = sorted(glyphs)
-    data, new_id = face.subset(set(gids))
-    tag = "".join(chr(65 + b % 26) for b in hashlib.md5(repr((face.postscript_name, gids)).encode()).digest()[:6])
-    name = f"{tag}+{face.postscript_name}"
-    if face.cff:
-        file_ref = pdf.stream("/Subtype /CIDFontType0C", _sfnt_table(data, b"CFF "))
-        kind, file_key, extra = "CIDFontType0", "FontFile3", ""
-    else:
-        file_ref = pdf.stream(f"/Length1 {len(data)}", data)
-        # each glyph's code is its id in the whole face; the subset numbers them anew
-        table = bytearray(2 * (max(gids, default=0) + 1))
-        for gid in gids:
-            struct.pack_into(">H", table, 2 * gid, new_id[gid])
-        kind, file_key = "CIDFontType2", "FontFile2"
-        extra = f" /CIDToGIDMap {pdf.stream('', bytes(table))} 0 R"
-    scale = 1000 / face.upem
-    bbox = " ".join(_number(v * scale) for v in face.bbox)
-    descriptor = pdf.add(
-        f"<< /Type /FontDescriptor /FontName /{name} /Flags 4 /FontBBox [{bbox}] /ItalicAngle 0 "
-        f"/Ascent {_number(face.ascent * 1000)} /Descent {_number(-face.descent * 1000)} "
-        f"/CapHeight {_number(face.ascent * 700)} /StemV 80 /{file_key} {file_ref} 0 R >>")
-    codes = sorted((face.code(gid), em) for gid, (_, em) in glyphs.items())
-    widths = " ".join(f"{code} [{_number(round(em * 1000, 1))}]" for code, em in codes)
-    cid_font = pdf.add(
-        f"<< /Type /Font /Subtype /{kind} /BaseFont /{name} /CIDSystemInfo << /Registry (Adobe) "
-        f"/Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R /DW 1000 "
-        f"/W [{widths}]{extra} >>")
-    unicode_map = pdf.stream("", _to_unicode({face.code(gid): char for gid, (char, _) in glyphs.items()}))
-    return pdf.add(f"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H "
-                   f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {unicode_map} 0 R >>")
+@cache
+def compiler(font_paths: tuple[str, ...] = FONT_PATHS):
+    """The process's Typst compiler (a warm worker reuses it: fonts are read once)."""
+    import typst
+    return typst.Compiler(font_paths=list(font_paths))
 
 
-def _sfnt_table(font: bytes, tag: bytes) -> bytes:
-    """One table of an OpenType font file."""
-    count = struct.unpack_from(">H", font, 4)[0]
-    for at in range(12, 12 + 16 * count, 16):
-        name, _, offset, length = struct.unpack_from(">4sIII", font, at)
-        if name == tag:
-            return font[offset:offset + length]
-    raise ValueError(f"字体中缺少 {tag.decode()} 表")
+_COMPILING = threading.Lock()      # one compiler, one document at a time (threads of a worker)
 
 
-def _to_unicode(chars: dict[int, str]) -> bytes:
-    """The CMap that gives each glyph's text back (copying, searching, reading the cells)."""
-    items = sorted(chars.items())
-    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    for at in range(0, len(items), 100):
-        chunk = items[at:at + 100]
-        lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{code:04x}> <{char.encode('utf-16-be').hex()}>" for code, char in chunk]
-        lines.append("endbfchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode("ascii")
+@cache
+def template() -> bytes:
+    return (TEMPLATES / "report.typ").read_bytes()
 
 
-def _image(pdf: _File, image: Picture) -> int:
-    """An image XObject: an 8-bit RGB or grey PNG's own stream; any other image decoded by
-    Pillow, its transparency as a soft mask."""
-    kept = plain_idat(image.data) if image.kind == "png" else None
-    if kept is not None:
-        colours = 3 if image.data[25] == 2 else 1
-        space = "/DeviceRGB" if colours == 3 else "/DeviceGray"
-        return pdf.stream(f"/Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
-                          f"/ColorSpace {space} /BitsPerComponent 8 /Filter /FlateDecode "
-                          f"/DecodeParms << /Predictor 15 /Colors {colours} /BitsPerComponent 8 "
-                          f"/Columns {image.width} >>", kept, compress=False)
-    from PIL import Image
-    with Image.open(io.BytesIO(image.data)) as opened:
-        mask = ""
-        if opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info:
-            rgba = opened.convert("RGBA")
-            alpha = pdf.stream(f"/Type /XObject /Subtype /Image /Width {image.width} /Height "
-                               f"{image.height} /ColorSpace /DeviceGray /BitsPerComponent 8",
-                               rgba.getchannel("A").tobytes())
-            pixels, space, mask = rgba.convert("RGB"), "/DeviceRGB", f" /SMask {alpha} 0 R"
-        elif opened.mode in ("L", "1"):
-            pixels, space = opened.convert("L"), "/DeviceGray"
-        else:
-            pixels, space = opened.convert("RGB"), "/DeviceRGB"
-        return pdf.stream(f"/Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
-                          f"/ColorSpace {space} /BitsPerComponent 8{mask}", pixels.tobytes())
+def _image(img: Tag, folder: Path, number: int) -> dict:
+    """An embedded image written where the template reads it, with its size in pixels (a PNG's;
+    the template prints a CSS pixel as 0.75 pt, as a browser does) and its alternative text;
+    anything else (a web address, a file) is refused."""
+    src = img.get("src", "")
+    match = DATA_URL.match(src)
+    if match is None:
+        raise ValueError(f"页面引用了外部资源 {src[:120]}，报告不从网络或磁盘读取任何内容")
+    if match[1] not in FORMATS:
+        raise ValueError(f"页面中的图片格式（image/{match[1]}）无法放入PDF：请用PNG或JPEG")
+    data = base64.b64decode(match[2])
+    name = f"image-{number}.{FORMATS[match[1]]}"
+    (folder / name).write_bytes(data)
+    # (width, height) from a PNG's IHDR chunk, read without decoding it
+    pixels = struct.unpack_from(">II", data, 16) if data[12:16] == b"IHDR" and len(data) >= 24 else None
+    return {"image": name, "pixels": pixels if pixels and all(pixels) else None, "alt": img.get("alt") or "图片"}
 
 
-def _text(out: list[str], fonts: _Fonts, x: float, baseline: float, size: float, line: Line,
-          colour, fake_bold: bool) -> None:
-    """One line: a text object per run of glyphs of one face."""
-    y = PAGE_H - baseline
-    r, g, b = colour
-    run_start, at = 0, x
-    glyphs = line.glyphs
-    for i in range(1, len(glyphs) + 1):
-        if i < len(glyphs) and glyphs[i].face is glyphs[run_start].face:
-            continue
-        run = glyphs[run_start:i]
-        face = run[0].face
-        font = fonts.name(face)
-        used = fonts.used[face]
-        for glyph in run:
-            used.setdefault(glyph.gid, (glyph.char, glyph.width / size))
-        hexcodes = "".join(f"{face.code(glyph.gid):04x}" for glyph in run)
-        bold = f" 2 Tr {_number(size * SYNTHETIC_BOLD)} w {r:.3f} {g:.3f} {b:.3f} RG" if fake_bold else ""
-        out.append(f"BT /{font} {_number(size)} Tf {_number(round(line.spacing, 3))} Tc {r:.3f} {g:.3f} "
-                   f"{b:.3f} rg{bold} 1 0 0 1 {_number(round(at, 2))} {_number(round(y, 2))} Tm "
-                   f"<{hexcodes}> Tj ET")
-        at += sum(glyph.width for glyph in run) + line.spacing * len(run)
-        run_start = i
+def _table(table: Tag) -> dict | None:
+    """A table's cells on their grid, with what report.css says of each; None for an empty one."""
+    placed = grid(table.find_all("tr"))
+    if not placed:
+        return None
+    classes = table.get("class") or []
+    look = next((name for name in ("proactive", "requests", "appeals") if name in classes), "")
+    rows = max(len(table.find_all("tr")), max(r for r, *_ in placed) + 1)
+    first = {r: c for r, c, *_ in reversed(placed)}                 # each row's first cell
+    cells = [{"r": r, "c": c, "rs": min(rs, rows - r), "cs": cs, "text": plain_text(cell), "left": aligned_left(cell),
+              "corner": "corner" in (cell.get("class") or []), "caption": "caption" in (cell.parent.get("class") or []),
+              "first": first[r] == c} for r, c, rs, cs, cell in placed]
+    return {"kind": "table", "look": look, "rows": rows, "columns": max(c + cs for _, c, _, cs, _ in placed),
+            "header": min(header_rows(table), rows - 1), "widths": declared_widths(table), "cells": cells}
 
 
-def _content(page: list, fonts: _Fonts, images: dict[int, tuple[str, Picture]]) -> bytes:
-    out: list[str] = []
-    for step in page:
-        if step[0] == "text":
-            _text(out, fonts, *step[1:])
-        elif step[0] == "rect":
-            _, x, y, w, h, width, (r, g, b), dashed = step
-            out.append(f"q {_number(width)} w {r:.3f} {g:.3f} {b:.3f} RG{' [3 2] 0 d' if dashed else ''} "
-                       f"{x:.2f} {PAGE_H - y - h:.2f} {w:.2f} {h:.2f} re S Q")
-        else:
-            _, x, y, w, h, image = step
-            name = images.setdefault(id(image), (f"Im{len(images) + 1}", image))[0]
-            out.append(f"q {w:.2f} 0 0 {h:.2f} {x:.2f} {PAGE_H - y - h:.2f} cm /{name} Do Q")
-    return "\n".join(out).encode("latin-1")
+def _blocks(main: Tag, folder: Path) -> list[dict]:
+    """Every block of the page, in order, as the template's data."""
+    made: list[dict] = []
+    for block in walk(main):
+        look = "p" if isinstance(block, str) else kind(block)
+        if look == "table":
+            made += filter(None, [_table(block)])
+        elif look == "figure":
+            img = block if block.name == "img" else block.find("img")
+            caption = block.find("figcaption")
+            made.append({"kind": "figure", "image": None, "notes": [plain_text(p) for p in block.find_all("p")],
+                         "caption": plain_text(caption) if caption else None,
+                         **(_image(img, folder, len(made)) if img is not None else {})})
+        elif text := block if isinstance(block, str) else plain_text(block):
+            made.append({"kind": look, "text": text,
+                         "first": look == "signature" and block.find_previous_sibling("p") is None})
+    # a heading's level in the outline: its rank among the kinds of heading the page has
+    ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]
+    for b in made:
+        if b["kind"] in ranks:
+            b["level"] = ranks.index(b["kind"]) + 1
+    return made
 
 
-def pdf_bytes(html: str, title: str | None = None) -> bytes:
-    """The PDF of one exported page (the public page)."""
-    pages = lay_out(content(html))
-    pdf, fonts, images = _File(), _Fonts(), {}
-    streams = [pdf.stream("", _content(page, fonts, images)) for page in pages]
-    font_refs = fonts.write(pdf)
-    image_refs = {name: _image(pdf, image) for name, image in images.values()}
-    resources = pdf.add("<< /Font << " + " ".join(f"/{n} {ref} 0 R" for n, ref in font_refs.items())
-                        + " >> /XObject << " + " ".join(f"/{n} {ref} 0 R" for n, ref in image_refs.items())
-                        + " >> >>")
-    tree = pdf.reserve()
-    kids = [pdf.add(f"<< /Type /Page /Parent {tree} 0 R /MediaBox [0 0 {_number(round(PAGE_W, 3))} "
-                    f"{_number(round(PAGE_H, 3))}] /Resources {resources} 0 R /Contents {stream} 0 R >>")
-            for stream in streams]
-    pdf.add(f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>", tree)
-    root = pdf.add(f"<< /Type /Catalog /Pages {tree} 0 R /Lang {_string('zh-CN')} >>")
+def _signed(blocks: list[dict]) -> datetime | None:
+    """The report's own date (its signature's), as the PDF's creation date: the same report gives
+    the same bytes, as its pages do; None (Typst takes the time of writing) when it has none."""
+    for block in reversed(blocks):
+        if block["kind"] == "signature" and (found := SIGNED.search(block["text"])):
+            try:
+                return datetime(*map(int, found.groups()), tzinfo=BEIJING)
+            except ValueError:          # 2月30日: a date the checks report; no creation date from it
+                return None
+    return None
+
+
+def _missing_glyph(message: str) -> str | None:
+    """The clerk's words for a character no font has, from Typst's message; None if it is not that."""
+    found = NO_GLYPH.search(message)
+    if found is None:
+        return None
+    char = next((c for c in found[1] if not c.isspace()), "?")
+    return f"字体中没有字符“{char}”（U+{ord(char):04X}），PDF无法正确显示它"
+
+
+def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] = FONT_PATHS) -> bytes:
+    """The PDF of one exported page (the public page), PDF/A-2a and PDF/UA-1."""
+    import typst
     description = parse(html).find("meta", attrs={"name": "description"})
-    subject = f" /Subject {_string(description.get('content', ''))}" if description else ""
-    info = pdf.add(f"<< /Title {_string(title or page_title(html))}{subject} /Producer (nianbao) >>")
-    return pdf.bytes(root, info)
+    with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as folder:
+        heading = content(html).find("h1")
+        # PDF/UA wants a title: the page's, else its first heading's
+        title = title or page_title(html) or (plain_text(heading) if heading else "") or "未命名报告"
+        report = {"title": title, "fonts": stacks(),
+                  "description": description.get("content", "") if description else None,
+                  "blocks": _blocks(content(html), Path(folder))}
+        try:
+            with _COMPILING:
+                pdf, warnings = compiler(tuple(font_paths)).compile_with_warnings(
+                    input=template(), root=folder, format="pdf", pdf_standards=STANDARDS,
+                    timestamp=_signed(report["blocks"]),
+                    sys_inputs={"report": json.dumps(report, ensure_ascii=False)})
+        except typst.TypstError as exc:
+            message = str(exc)
+            check = "未通过存档与无障碍检查（PDF/A-2a、PDF/UA-1）" if "PDF/" in message else "排版失败"
+            raise ValueError(_missing_glyph(message) or f"PDF{check}：{message[:300]}") from None
+    for warning in warnings:
+        missing = _missing_glyph(str(warning))
+        if missing:
+            raise ValueError(missing)
+    return pdf

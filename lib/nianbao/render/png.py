@@ -23,8 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from .png_data import PNG_SIGNATURE
-
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DPI = 220              # ≥ 200 dpi once a chart (cropped tight) is scaled to the 156 mm text block
 ZLIB_LEVEL = 3         # the fastest levels deflate a chart almost as small as the default 6
 STRIP_ROWS = 64        # rows copied and deflated at a time (encode)

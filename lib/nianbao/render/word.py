@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
 from copy import deepcopy
 from functools import cache
 
@@ -25,7 +26,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from .blocks import content, declared_widths, grid, header_rows, page_title, plain_text, walk
+from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, plain_text, walk
 
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -96,6 +97,12 @@ def _page_setup(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = LATIN, Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY)
+    # the document's language (spelling, reading aloud): Chinese as written in China
+    language = OxmlElement("w:lang")
+    for kind in ("w:val", "w:eastAsia"):
+        language.set(qn(kind), "zh-CN")
+    normal.element.get_or_add_rPr().append(language)
+    doc.core_properties.language = "zh-CN"
 
 
 def _page_number(para, align) -> None:
@@ -192,11 +199,11 @@ def _table(doc, table: Tag) -> None:
         target = origins[(r, c)]
         target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         para = target.paragraphs[0]
-        classes = cell.get("class") or []
-        left = cell.name == "th" and ("label" in classes or "group" in classes)
-        para._p.insert(0, deepcopy(_cell_properties(WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER)))
+        para._p.insert(0, deepcopy(_cell_properties(WD_ALIGN_PARAGRAPH.LEFT if aligned_left(cell)
+                                                    else WD_ALIGN_PARAGRAPH.CENTER)))
         caption = "caption" in (cell.parent.get("class") or [])
-        _font(para.add_run(plain_text(cell)), HEITI if caption else BODY, 9 if "corner" in classes else TABLE_PT)
+        _font(para.add_run(plain_text(cell)), HEITI if caption else BODY,
+              9 if "corner" in (cell.get("class") or []) else TABLE_PT)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
@@ -210,7 +217,9 @@ def _figure(doc, figure: Tag) -> None:
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.keep_with_next = True
-        para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
+        picture = para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
+        # its alternative text (a chart's numbers) for a screen reader, as the page's alt
+        picture._inline.docPr.set("descr", img.get("alt") or "图片")
     for note in figure.find_all("p"):
         _paragraph(doc, plain_text(note), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
     caption = figure.find("figcaption")
@@ -220,38 +229,29 @@ def _figure(doc, figure: Tag) -> None:
 
 # ---- the page ----
 
-def _block(doc, tag: Tag) -> None:
-    classes = tag.get("class") or []
-    text = plain_text(tag)
-    if tag.name == "table":
-        _table(doc, tag)
-    elif tag.name in ("figure", "img"):
-        _figure(doc, tag)
-    elif not text:
-        return
-    elif tag.name == "h1":
-        _paragraph(doc, text, TITLE, 22, bold=True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
-        doc.add_paragraph()
-    elif tag.name == "h2":
-        _paragraph(doc, text, HEITI, keep=True)
-    elif tag.name in ("h3", "h4"):
-        _paragraph(doc, text, KAITI, keep=True)
-    elif "demo-banner" in classes:
-        para = _paragraph(doc, text, HEITI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-        para.runs[0].font.color.rgb = RED
-    elif "signature" in classes:
-        para = _paragraph(doc, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        para.paragraph_format.right_indent = Pt(32)
-    else:
-        _paragraph(doc, text)
-
-
 def _walk(doc, node: Tag) -> None:
     for block in walk(node):
-        if isinstance(block, str):
-            _paragraph(doc, block)
+        look = "p" if isinstance(block, str) else kind(block)
+        text = block if isinstance(block, str) else plain_text(block)
+        if look == "table":
+            _table(doc, block)
+        elif look == "figure":
+            _figure(doc, block)
+        elif not text:
+            continue
+        elif look == "title":
+            _paragraph(doc, text, TITLE, 22, bold=True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
+            doc.add_paragraph()
+        elif look in ("h2", "h3"):
+            _paragraph(doc, text, HEITI if look == "h2" else KAITI, keep=True)
+        elif look == "banner":
+            para = _paragraph(doc, text, HEITI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+            para.runs[0].font.color.rgb = RED
+        elif look == "signature":
+            para = _paragraph(doc, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            para.paragraph_format.right_indent = Pt(32)
         else:
-            _block(doc, block)
+            _paragraph(doc, text)
 
 
 def docx_bytes(html: str, title: str | None = None) -> bytes:
@@ -263,4 +263,15 @@ def docx_bytes(html: str, title: str | None = None) -> bytes:
     _walk(doc, content(html))
     out = io.BytesIO()
     doc.save(out)
+    return _undated(out.getvalue())
+
+
+def _undated(docx: bytes) -> bytes:
+    """The same file with its zip entries dated 1980-01-01 instead of the time of writing, so that
+    the same page gives the same bytes (as its PDF and pages do) and a rerun changes nothing."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                            source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
