@@ -60,9 +60,12 @@ LAYOUT = """([labels, minFont]) => {
   if (px(document.body) < minFont) out.push(`body text ${px(document.body)} px`);
   for (const e of document.querySelectorAll('p, li'))
     if (e.textContent.trim() && px(e) < minFont) out.push(`text of ${e.tagName} ${px(e)} px: ${e.textContent.trim().slice(0, 20)}`);
+  // an image wider than the screen, unless it scrolls in a box of its own that fits (a chart)
+  const scroller = e => { while (e && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) e = e.parentElement; return e; };
   for (const img of document.images) {
-    const r = img.getBoundingClientRect();
-    if (r.right > innerWidth + 0.5 || r.width > innerWidth) out.push(`image ${Math.round(r.width)} px wide: ${img.alt.slice(0, 20)}`);
+    const box = scroller(img.parentElement);
+    const r = (box || img).getBoundingClientRect();
+    if (r.right > innerWidth + 0.5 || r.width > innerWidth) out.push(`image ${Math.round(img.getBoundingClientRect().width)} px wide: ${img.alt.slice(0, 20)}`);
   }
   // a cell laid one character a line: as many line boxes as characters (two or more)
   for (const cell of document.querySelectorAll('td, th')) {

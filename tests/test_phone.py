@@ -30,7 +30,7 @@ KINDS = {
     "public": ("seed", "姚集镇.public.html", FORM_LABELS, "table.requests, table.appeals"),
     "review": ("seed", "姚集镇.html", FORM_LABELS, "table.requests, table.appeals"),
     "review-errors": ("county", "黄寨镇.html", FORM_LABELS, "table.requests, table.appeals"),
-    "index": ("county", "index.html", "tbody td:nth-child(2)", "table"),
+    "index": ("county", "index.html", "tbody td:nth-child(2)", ""),     # a list of cards on a phone
     "home": ("site", "index.html", "tbody th", ""),
     "summary": ("county", "summary.html", f"{FORM_LABELS}, table.summary-table tbody td:first-child",
                 "table.requests, table.appeals"),

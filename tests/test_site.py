@@ -115,7 +115,7 @@ def test_breadcrumbs_and_the_same_units_other_years(site):
         assert [a["href"] for a in new.ol.find_all("a")][:1] == ["../../index.html"]
         assert {a.get_text(): unquote(a["href"]) for a in new.find_all("a")}["2019年"] == f"../2019/姚集镇{kind}"
         assert {a.get_text(): unquote(a["href"]) for a in old.find_all("a")}["2020年"] == f"../2020/姚集镇{kind}"
-        assert "下载数据" in new.get_text()
+        assert "下载：表格（CSV） · JSON" in new.get_text()          # (pages only: no PDF, no Word file)
     odd = nav(site / "商水县" / "2020" / f"{odd_stem(site)}.public.html")
     assert [li.get_text() for li in odd.ol.find_all("li")] == ["首页", "商水县", "2020年度", ODD]
     assert "其他年度" not in odd.get_text()                      # built in one year only
@@ -137,9 +137,9 @@ def test_the_navigation_never_reaches_the_word_file_nor_print(site):
     from docx import Document
     from nianbao.render.word import docx_bytes
     page = (site / "商水县" / "2020" / "姚集镇.public.html").read_text(encoding="utf-8")
-    assert "下载数据" in page and "nav.site { display: none; }" in page        # hidden in print
+    assert "下载：" in page and "nav.site { display: none; }" in page        # hidden in print
     text = "\n".join(p.text for p in Document(io.BytesIO(docx_bytes(page))).paragraphs)
-    assert "姚集镇" in text and "下载数据" not in text and "其他年度" not in text and "首页" not in text
+    assert "姚集镇" in text and "下载" not in text and "内部审阅" not in text and "其他年度" not in text and "首页" not in text
 
 
 def seed_cells(source: Path) -> dict[tuple[str, str, str], object]:

@@ -155,6 +155,11 @@ def _export(args) -> int:
     return run_export(args.notebook, args.out)
 
 
+def _publish(args) -> int:
+    from .batch.publish import run_publish
+    return run_publish(args.out, args.site)
+
+
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
 def _template(args) -> int:
     from .io.workbook import run_template
@@ -292,6 +297,17 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("notebook", help="已运行的笔记本（.ipynb），例如 papermill 的输出")
     export.add_argument("--out", help="网页写到这个目录（默认：笔记本所在目录）")
     export.set_defaults(func=_export)
+
+    publish = sub.add_parser(
+        "publish", help="生成公开网站：从 nianbao run 的输出文件夹复制可公开的部分（不含审阅版和检查结果）",
+        description="从 nianbao run 的输出文件夹（内部审阅网站）生成可上传到政府网站的公开网站：首页和查找、"
+                    "各县各年度的单位列表、每个单位的公开版网页、PDF、Word文件和公开数据。"
+                    "不含审阅版、笔记本、运行记录、检查结果和评估指标；数据仍有未说明错误的单位不发布，并逐个列出。"
+                    "再次运行只改写有变化的文件，输出文件夹中已没有的单位会从公开网站删除。",
+        epilog="退出码：0 全部单位已发布；1 有单位未发布（原因已列出）；2 输入无法使用。")
+    publish.add_argument("out", metavar="输出文件夹", help="nianbao run 的输出文件夹（如 output）")
+    publish.add_argument("site", metavar="公开网站文件夹", help="公开网站写到这个文件夹（不能在输出文件夹之内）")
+    publish.set_defaults(func=_publish)
     return top
 
 

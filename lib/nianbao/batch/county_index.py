@@ -1,7 +1,8 @@
 """A county-year's index page and findings.csv, built from the unit records of run.json.
 
 Plain Python (no pandas): these are rebuilt on every run, also when every unit was skipped.
-The page follows the reports' rules: no script, nothing loaded, every name escaped.
+The page (render/templates/site/county_index.html) follows the reports' rules: nothing loaded
+from a network, every name escaped (an autoescaping template).
 """
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import csv
 import io
 import re
 from html import escape
-from urllib.parse import quote
+
+from markupsafe import Markup
 
 from ..io.files import atomic_write
 from ..model.findings import COLUMNS
 from .nav import NAV_SLOT
-from .search import CSS as SITE_CSS, search_box
+from .search import search_box
+from .templating import href, page
 
 # checks.trends.RULE, spelled here: importing checks would load pandas into the client, which an
 # unchanged rerun never needs (tests/test_batch.py)
@@ -22,34 +25,6 @@ TREND_JUMP = "trend.jump"
 
 STATUS_WORDS = {"ok": "通过", "errors": "有错误", "failed": "生成失败", "unusable": "无法使用"}
 DEMO_WORDS = "示例数据（非真实）"
-CSS = """
-body { margin: 2em auto; max-width: 60em; padding: 0 1em; font-family: "Noto Sans CJK SC", "Source Han Sans SC",
-  "Microsoft YaHei", sans-serif; color: #000; line-height: 1.6; }
-h1 { font-size: 1.5em; font-weight: normal; text-align: center; }
-p.demo-banner { border: 2px solid #b22222; color: #b22222; text-align: center; font-weight: bold; padding: .3em; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #444; padding: .25em .5em; vertical-align: top; }
-th { background: #f0f0f0; font-weight: normal; }
-td.num { text-align: right; }
-tr.errors td.status, tr.failed td.status, tr.unusable td.status { color: #b22222; font-weight: bold; }
-td.reason { font-size: .9em; word-break: break-all; }
-span.demo { color: #b22222; font-size: .85em; }
-/* A phone: the table scrolls in its own box, not the page; the unit's name stays in view
-   (sticky, on its own ground, with borders each cell draws itself: collapsed ones stay behind);
-   no cell is squeezed to one character a line. */
-@media screen and (max-width: 600px) {
-  body { margin: 1em auto; }
-  h1 { font-size: 1.3em; }
-  table { display: block; overflow-x: auto; border-collapse: separate; border-spacing: 0;
-    border-top: 1px solid #444; border-left: 1px solid #444; }
-  th, td { border-width: 0 1px 1px 0; white-space: nowrap; }
-  tr > :nth-child(2) { position: sticky; left: 0; z-index: 1; background: #fff; white-space: normal;
-    min-width: 5em; }
-  th:nth-child(2) { background: #f0f0f0; }
-  span.demo { display: block; }
-  td.reason { white-space: normal; min-width: 12em; }
-}
-"""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -114,23 +89,18 @@ def status_counts(records: list[dict]) -> str:
     return "，".join(f"{STATUS_WORDS[s]}{n}个" for s, n in counts.items() if n)
 
 
-def _link(name: str | None, text: str) -> str:
-    return f'<a href="{escape(quote(name))}">{text}</a>' if name else ""
+PAGES = (("review", "审阅版"), ("public", "公开版"), ("pdf", "PDF"), ("docx", "Word"))
 
 
-def _row(number: int, record: dict) -> str:
+def _row(record: dict) -> dict:
+    """What the index's template shows of a unit."""
     status = record["status"]
-    name = record.get("short_name") or record["display"]
     outputs = record.get("outputs") or {}
-    demo = f' <span class="demo">{DEMO_WORDS}</span>' if record.get("demo") else ""
-    counts = (f'<td class="num">{record["errors"]}</td><td class="num">{record["warnings"]}</td>'
-              f'<td class="num">{record.get("explained", 0)}</td>'
-              if status in ("ok", "errors") or record.get("findings") else "<td></td><td></td><td></td>")
-    return (f'<tr class="{status}"><td class="num">{number}</td><td>{escape(name)}{demo}</td>'
-            f'<td class="status">{STATUS_WORDS[status]}</td>{counts}'
-            f'<td>{_link(outputs.get("review"), "审阅版")}</td><td>{_link(outputs.get("public"), "公开版")}</td>'
-            f'<td>{_link(outputs.get("pdf"), "PDF")}</td><td>{_link(outputs.get("docx"), "Word")}</td>'
-            f'<td class="reason">{escape(record.get("message") or "")}</td></tr>')
+    counted = status in ("ok", "errors") or record.get("findings")
+    return {"status": status, "status_words": STATUS_WORDS[status], "demo": record.get("demo"),
+            "name": record.get("short_name") or record["display"], "message": record.get("message") or "",
+            "counts": (record["errors"], record["warnings"], record.get("explained", 0)) if counted else None,
+            "pages": [(text, href(outputs[kind]) if outputs.get(kind) else None) for kind, text in PAGES]}
 
 
 def copied_list(records: list[dict], name=None) -> str:
@@ -150,15 +120,6 @@ def copied_list(records: list[dict], name=None) -> str:
     return f'<ul class="copied">{"".join(items)}</ul>'
 
 
-def share_meta(title: str, description: str) -> str:
-    """What a shared link shows under the page's title (chat apps and portals read Open Graph)."""
-    return (f'<meta name="description" content="{escape(description)}">\n'
-            '<meta property="og:type" content="website">\n'
-            f'<meta property="og:title" content="{escape(title)}">\n'
-            f'<meta property="og:description" content="{escape(description)}">\n'
-            f'<meta property="og:locale" content="zh_CN">\n')
-
-
 def index_description(county: str, year: int | str, records: list[dict]) -> str:
     return (f"{county}{year}年各乡镇（街道）政府信息公开工作年度报告：共{len(records)}个单位"
             f"（{status_counts(records)}），每个单位的公开版、审阅版和检查结果。")
@@ -174,26 +135,14 @@ def jumps_list(records: list[dict]) -> str:
 
 def index_html(county: str, year: int | str, records: list[dict], summary: bool) -> str:
     title = f"{county}{year}年政府信息公开工作年度报告（各乡镇、街道）"
-    overview = status_counts(records)
-    banner = (f'<p class="demo-banner">{DEMO_WORDS}：标注的单位使用示例数据，不是真实报告</p>'
-              if any(r.get("demo") for r in records) else "")
-    links = " · ".join(x for x in (_link("summary.html", "全县汇总") if summary else "",
-                                    _link("findings.csv", "全部检查结果（CSV）"),
-                                    _link("ratios.csv", "评估指标（CSV）")) if x)
-    rows = "".join(_row(i, r) for i, r in enumerate(records, start=1))
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n{share_meta(title, index_description(county, year, records))}"
-            f"<style>{CSS}{SITE_CSS}</style>\n</head>\n<body>\n"
-            f"{NAV_SLOT}\n"          # home and the county's other years: filled by site.py
-            f"{banner}<h1>{escape(title)}</h1>\n<p>共{len(records)}个单位：{overview}。{links}</p>\n"
-            f"{search_box('../../')}"
-            f"<table><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>错误</th><th>提醒</th><th>已说明</th>"
-            f"<th colspan=\"4\">报告</th><th>说明</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
-            f"<p>错误、提醒只计未说明的检查结果；审核人已说明的计入“已说明”。</p>\n"
-            + (f"<h2>内容雷同（narrative.copied）</h2>\n{copied}\n" if (copied := copied_list(records)) else "")
-            + (f"<h2>主要指标与上年相比变化很大（{TREND_JUMP}）</h2>\n{jumps}\n" if (jumps := jumps_list(records)) else "")
-            + "</body>\n</html>\n")
+    links = ([("全县汇总", "summary.html")] if summary else []) + [
+        ("全部检查结果（CSV）", "findings.csv"), ("评估指标（CSV）", "ratios.csv")]
+    return page("county_index.html", internal=True, title=title,
+                description=index_description(county, year, records),
+                nav=Markup(NAV_SLOT),          # home and the county's other years: filled by site.py
+                demo=any(r.get("demo") for r in records), demo_words=DEMO_WORDS, overview=status_counts(records),
+                records=records, links=links, search=search_box("../../"), rows=[_row(r) for r in records],
+                copied=Markup(copied_list(records)), jumps=Markup(jumps_list(records)), trend_jump=TREND_JUMP)
 
 
 def write_index(folder, county: str, year, records: list[dict], summary: bool) -> None:

@@ -9,10 +9,12 @@ textContent, never by parsing the data as HTML. Nothing is loaded from a network
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .paths import OUTPUTS
+from .templating import render
 
 INDEX = "search.js"
 PUBLIC, REVIEW = (next(s for s, name in OUTPUTS.items() if name == page) for page in ("public", "review"))
@@ -22,21 +24,22 @@ VARIABLE = "NIANBAO_SEARCH"
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def index_data(site: dict[Path, dict]) -> dict:
+def index_data(site: dict[Path, dict], review: bool = True) -> dict:
     """{"groups": [[county, year, county folder, year folder]], "units": [[group, short name,
-    file stem, full name]]}: every unit of the site with its pages; file and folder names as on
-    disk (the page's script URL-encodes them: quoted here, Chinese names took 2.5 times the
-    bytes)."""
+    file stem, full name]], "review": [REVIEW, its link's text]}: every unit of the site with its pages; file and
+    folder names as on disk (the page's script URL-encodes them: quoted here, Chinese names took
+    2.5 times the bytes). `review`: the review site (its results link to the review pages too);
+    the public site's index names public pages only, and no review suffix."""
     groups, units = [], []
     for folder, content in site.items():
         number = len(groups)
         groups.append([str(content.get("county")), str(content.get("year")), folder.parent.name, folder.name])
         for rec in content.get("units", []):
             outputs = rec.get("outputs") or {}
-            if outputs.get("public") and outputs.get("review"):
+            if outputs.get("public") and (outputs.get("review") or not review):
                 units.append([number, rec.get("short_name") or "", outputs["public"].removesuffix(PUBLIC),
                               rec.get("unit") or ""])
-    return {"groups": groups, "units": units}
+    return {"groups": groups, "units": units, **({"review": [REVIEW, "审阅版"]} if review else {})}
 
 
 def index_script(data: dict) -> str:
@@ -45,21 +48,6 @@ def index_script(data: dict) -> str:
         text = text.replace(raw, escaped)
     return f"window.{VARIABLE} = {text};\n"
 
-
-# the new elements of the home and the county indexes: the search box, the navigation
-CSS = """
-.site-search { margin: 1em 0; }
-.site-search label { display: block; font-weight: bold; }
-.site-search input { box-sizing: border-box; width: 100%; max-width: 30em; font-size: 16px;
-  padding: .4em; border: 1px solid #555; border-radius: 3px; }
-.site-search ul { list-style: none; padding: 0; margin: .5em 0; }
-.site-search li { padding: .3em 0; border-bottom: 1px solid #ddd; overflow-wrap: anywhere; }
-.site-search .where { color: #444; }
-nav.site { overflow-wrap: anywhere; }
-nav.site ol { list-style: none; margin: 0; padding: 0; }
-nav.site li { display: inline; }
-nav.site li + li::before { content: " › "; color: #555; }
-"""
 
 # The page's script: the index's data as the only input, results as DOM nodes with textContent
 _SCRIPT = """
@@ -93,7 +81,7 @@ _SCRIPT = """
       where.className = "where";
       where.textContent = " " + g[0] + " " + g[1] + "年 ";
       li.appendChild(where);
-      li.appendChild(link(stem + "%(review)s", "审阅版"));
+      if (data.review) li.appendChild(link(stem + data.review[0], data.review[1]));
       items.appendChild(li);
     }
     list.appendChild(items);
@@ -103,13 +91,9 @@ _SCRIPT = """
   box.addEventListener("input", show);
   show();
 })();
-""" % {"var": VARIABLE, "public": PUBLIC, "review": REVIEW}
+""" % {"var": VARIABLE, "public": PUBLIC}
 
 
-def search_box(base: str) -> str:
-    """The search box and its script, for a page `base` (e.g. "../../") below the output folder."""
-    return (f'<div class="site-search" role="search">\n'
-            f'<label for="site-q">查找单位（名称、县或年度，如：姚集）</label>\n'
-            f'<input id="site-q" type="search" autocomplete="off" data-base="{escape(base)}">\n'
-            f'<p id="site-status" role="status" aria-live="polite"></p>\n<ul id="site-results"></ul>\n</div>\n'
-            f'<script src="{escape(base)}{INDEX}"></script>\n<script>{_SCRIPT}</script>\n')
+def search_box(base: str) -> Markup:
+    """The search box and its script, for a page `base` (e.g. "../../") below the site's root."""
+    return Markup(render("search.html", base=base, index=INDEX, script=Markup(_SCRIPT)))

@@ -1,26 +1,30 @@
-"""The output folder as a site: a home page (index.html at its root) listing every county-year
-nianbao built there, the search index, each page's navigation and the open data files.
+"""The output folder as the county's review site: a home page (index.html at its root) listing
+every county-year nianbao built there, the search index, each page's navigation and the open data
+files. Every page says it is internal (a visible mark, noindex): what a county publishes is made
+from this folder by `nianbao publish` (publish.py), which reuses the home and the navigation here.
 
 Built after every run from the county-years' run.json (those of this run and those on disk),
 so a county or year not in this run is still listed. A folder without a run.json of nianbao's
 is not listed, and nothing in it is touched.
 
-Every page's navigation slot (nav.py) is filled here: those of the county-years this run wrote,
-and those of the same counties' other years whose links may have changed. Every link is
-relative: the folder works from file://, a USB stick or any static host.
+Every page's slots (nav.py) are filled here: those of the county-years this run wrote, and those
+of the same counties' other years whose links may have changed. Every link is relative: the folder
+works from file://, a USB stick or any static host. The pages come from templates
+(templating.py, render/templates/site/).
 """
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from ..errors import display_path, unreadable
 from ..io.files import atomic_write
 from . import open_data, record, search
-from .county_index import DEMO_WORDS, share_meta, status_counts
-from .nav import HOME, county_anchor, fill_slot, href, index_nav, link, unit_nav
+from .county_index import DEMO_WORDS, status_counts
+from .nav import (HOME, NOINDEX, SUMMARY, county_anchor, fill_slot, index_nav, summary_nav,
+                  unit_nav)
 from .paths import COUNTY_DATA, DATA_FILES
 from .record import RUN_JSON
+from .templating import href, page
 
 GENERATOR = '<meta name="generator" content="nianbao">'
 # in a unit's record in run.json from when its pages are written until publish() has filled their
@@ -43,61 +47,42 @@ def _published(records: list[dict]) -> bool:
 TITLE = "政府信息公开工作年度报告"
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
+def write_if_changed(path: Path, data: str | bytes) -> bool:
+    """Written (atomically) only when it differs from what is there: True when written."""
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.read_bytes() == data:
-            return
+            return False
     except OSError:
         pass
     atomic_write(path, data)
+    return True
 
 
-def _page(title: str, description: str, base: str, body: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{GENERATOR}\n'
-            f"<title>{escape(title)}</title>\n{share_meta(title, description)}"
-            f"<style>{HOME_CSS}{search.CSS}</style>\n</head>\n<body>\n"
-            f'<header><h1>{escape(title)}</h1></header>\n<main>\n{search.search_box(base)}{body}</main>\n'
-            "</body>\n</html>\n")
-
-
-HOME_CSS = """
-body { margin: 0 auto; max-width: 60em; padding: 0 1em; font-family: "Noto Sans CJK SC", "Source Han Sans SC",
-  "Microsoft YaHei", sans-serif; font-size: 16px; color: #000; line-height: 1.6; overflow-wrap: anywhere; }
-h1 { font-size: 1.5em; font-weight: normal; text-align: center; }
-h2 { font-size: 1.2em; margin: 1.2em 0 .3em; border-bottom: 1px solid #888; }
-ul.years { padding-left: 1.2em; }
-.demo { color: #b22222; }
-a { color: #0645ad; }
-"""
-
-
-def home_html(site: dict[Path, dict]) -> str:
-    """Every county, its years newest first: units, how they came out, when built."""
+def home_html(site: dict[Path, dict], internal: bool = True) -> str:
+    """Every county, its years newest first: units, (on the review site) how they came out, when
+    built. `site`: county-year folder → its run.json content (on the public site: its published
+    units only)."""
     counties: dict[str, list[tuple[Path, dict]]] = {}
     for folder, content in site.items():
         counties.setdefault(folder.parent.name, []).append((folder, content))
-    sections = []
+    shown = []
     for name, years in counties.items():
         county = str(years[0][1].get("county") or name)
-        items = []
-        for folder, content in years:
-            records = content.get("units", [])
-            built = str(content.get("generated") or "")[:16].replace("T", " ")
-            demo = f'，<span class="demo">含{DEMO_WORDS}</span>' if any(r.get("demo") for r in records) else ""
-            year = link(href(folder.parent.name, folder.name, HOME), f"{content.get('year')}年度")
-            items.append(f"<li>{year}"
-                         f"：{len(records)}个单位，{escape(status_counts(records))}{demo}；生成于{escape(built)}</li>")
-        sections.append(f'<section aria-labelledby="{county_anchor(county)}"><h2 id="{county_anchor(county)}">'
-                        f'{escape(county)}</h2>\n<ul class="years">{"".join(items)}</ul></section>\n')
-    body = "".join(sections) or "<p>还没有生成任何报告。</p>\n"
+        shown.append({"name": county, "anchor": county_anchor(county), "years": [
+            {"year": content.get("year"), "href": href(folder.parent.name, folder.name, HOME),
+             "units": len(content.get("units", [])),
+             "status": status_counts(content.get("units", [])) if internal else "",
+             "demo": any(r.get("demo") for r in content.get("units", [])),
+             "built": str(content.get("generated") or "")[:16].replace("T", " ")} for folder, content in years]})
     units = sum(len(content.get("units", [])) for content in site.values())
-    names = [str(years[0][1].get("county") or name) for name, years in counties.items()]
+    names = [county["name"] for county in shown]
     who = "、".join(names[:3]) + (f"等{len(names)}个县（市、区）" if len(names) > 3 else "")
     years = len({str(content.get("year")) for content in site.values()})
     description = f"{who}政府信息公开工作年度报告：共{units}份，涵盖{years}个年度，可按单位名称查找。"
-    return _page(TITLE, description, "", body)
+    return page("home.html", internal=internal, title=TITLE, description=description, counties=shown,
+                search=search.search_box(""), demo_words=DEMO_WORDS,
+                built_word="生成于" if internal else "更新于")
 
 
 def home_of(county_year: Path) -> Path | None:
@@ -145,7 +130,7 @@ def _publish(out_root: Path, before: dict[Path, dict], written: dict[Path, dict]
         problems.append(f"{display_path(home)}不是nianbao生成的，未覆盖：首页未更新")
     else:
         write_if_changed(home, home_html(site))
-    write_if_changed(root / search.INDEX, search.index_script(search.index_data(site)))
+    write_if_changed(root / search.INDEX, search.index_script(search.index_data(site, review=True)))
     for folder in written:
         if folder in site:
             _open_data(folder, site[folder])
@@ -176,22 +161,25 @@ def _open_data(folder: Path, content: dict) -> None:
 
 
 def _navigate(county_folder: Path, years: dict[str, dict], touched: set[str]) -> None:
-    """Fill the slots of a county's pages: every year's index, and the pages of each unit built in
-    a touched year with the same unit's pages in the other years (the same file name). A unit
-    skipped as unchanged keeps the navigation it has: its other years' pages, had one been
-    built, would have put it in `names` (an unchanged rerun reads no unit page)."""
+    """Fill the slots of a county's pages: every year's index and summary, and the pages of each
+    unit built in a touched year with the same unit's pages in the other years (the same file
+    name). A unit skipped as unchanged keeps the navigation it has: its other years' pages, had
+    one been built, would have put it in `names` (an unchanged rerun reads no unit page). Every
+    page is marked internal, and noindex in its head."""
     built = {year: {(r.get("outputs") or {}).get("public"): r for r in c.get("units", [])
                     if (r.get("outputs") or {}).get("public")} for year, c in years.items()}
     names = {name for year in touched for name, rec in built.get(year, {}).items() if _fresh(rec)}
     for year, content in years.items():
         folder = county_folder / year
-        fill_slot(folder / HOME, index_nav(content, [y for y in years if y != year],
-                                                   (folder / COUNTY_DATA).is_file()))
+        others = [y for y in years if y != year]
+        fill_slot(folder / HOME, index_nav(content, others, (folder / COUNTY_DATA).is_file()))
+        fill_slot(folder / SUMMARY, summary_nav(content, [y for y in others if (county_folder / y / SUMMARY).is_file()]),
+                  NOINDEX)
         for name, rec in built[year].items():
             if name not in names:
                 continue
-            others = [(y, built[y][name]) for y in years if y != year and name in built[y]]
+            same = [(y, built[y][name]) for y in years if y != year and name in built[y]]
             data = (folder / (name.removesuffix(".public.html") + DATA_FILES["csv"])).is_file()
-            for page in ("public", "review"):
-                if (rec.get("outputs") or {}).get(page):
-                    fill_slot(folder / rec["outputs"][page], unit_nav(content, rec, page, others, data))
+            for kind in ("public", "review"):
+                if (rec.get("outputs") or {}).get(kind):
+                    fill_slot(folder / rec["outputs"][kind], unit_nav(content, rec, kind, same, data), NOINDEX)

@@ -9,6 +9,8 @@ All-zero or missing data gives a sentence instead of an empty axis.
 from __future__ import annotations
 
 import base64
+import math
+import struct
 from html import escape
 
 import pandas as pd
@@ -16,11 +18,12 @@ from IPython.display import HTML
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..model.edition import short_label
 from ..model.report import Report
 from .fonts import use_cjk_font
-from .png import png
+from .png import DPI, png
 
 WIDTH = 6.3            # inches: the text width of an A4 page with official margins
 BAR = "#b22222"        # the red of official documents, used sparingly
@@ -28,13 +31,29 @@ PALETTE = ("#b22222", "#4a6fa5", "#6b8e23", "#8c8c8c", "#b8860b")  # one per art
 
 
 def figure_html(fig: Figure, number: int, caption: str) -> str:
-    """The figure as the page shows it; its image's text alternative gives the numbers drawn."""
-    data = base64.b64encode(png(fig)).decode("ascii")
+    """The figure as the page shows it; its image's text alternative gives the numbers drawn.
+    On a narrow screen the image keeps the width at which its smallest text is readable
+    (--phone-width, report.css) and scrolls in its figure, which therefore takes the keyboard's
+    focus; a desk and print ignore both."""
+    image = png(fig)
+    data = base64.b64encode(image).decode("ascii")
     text = f"图{number}　{escape(caption)}"
     numbers = bar_numbers(fig)
     alt = f"{text}：{escape(numbers)}。" if numbers else text
-    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{alt}">'
-            f"<figcaption>{text}</figcaption></figure>")
+    return (f'<figure class="chart" tabindex="0"><img src="data:image/png;base64,{data}" alt="{alt}" '
+            f'style="--phone-width: {phone_width(fig, image)}px"><figcaption>{text}</figcaption></figure>')
+
+
+MIN_TEXT_PX = 11       # CSS px: a chart's smallest text on a phone
+
+
+def phone_width(fig: Figure, image: bytes) -> int:
+    """The CSS width at which the figure's smallest text is MIN_TEXT_PX (its print size, 96 CSS
+    px an inch, when that is wider): the PNG's pixels are DPI an inch, a text's size is in points."""
+    width = struct.unpack(">I", image[16:20])[0]             # the PNG's IHDR: width in pixels
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(sizes, default=10.0) / 72 * DPI           # in the PNG's pixels
+    return math.ceil(width * max(96 / DPI, MIN_TEXT_PX / smallest))
 
 
 def bar_numbers(fig: Figure) -> str:

@@ -78,9 +78,14 @@ def exporter(page: str) -> HTMLExporter:
 STYLESHEETS = ("report.css", "site.css", "print.css")
 
 
+CSS_COMMENT = re.compile(r"/\*.*?\*/\n?", re.S)
+
+
 @cache
 def stylesheet() -> str:
-    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
+    """The pages' stylesheets, inlined without their comments (notes for us, not for readers:
+    they named notebooks and review rules on the public page)."""
+    return CSS_COMMENT.sub("", "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLESHEETS))
 
 
 def export_html(nb: nbformat.NotebookNode, page: str, title: str, description: str = "") -> str:
