@@ -11,7 +11,7 @@ office files them — three ways, timed in one run, at county size (24 units) an
   (c) floor   the same reports built in one warm process per core without a notebook: the
               notebook's cells' code run as plain Python (no kernel, IPython, papermill or
               nbconvert), the same HTML pieces, two pages written, and the PDF and the Word
-              file made from the public page by the library's makers (render/pdf, render/word);
+              file made from the public page by the library's makers (documents/pdf, documents/word);
       (c')    the same without the documents
   Dask        `nianbao run --scheduler local --pages-only` with 1 and 2 workers at N, against (b')
 
@@ -174,7 +174,8 @@ def nianbao_run(paths: list[Path], out: Path, workers: int, scheduler: str | Non
 
 
 def _warm_floor_worker():
-    from nianbao.render import fonts, pdf, sections, word   # noqa: F401
+    from nianbao.documents import pdf, word  # noqa: F401
+    from nianbao.render import fonts, sections   # noqa: F401
     fonts.use_cjk_font()
 
 
@@ -182,7 +183,7 @@ def told(paths: list[Path]) -> dict[Path, str]:
     """What the batch tells each unit (checks.Context as JSON), decided once as the client does:
     narrative.copied over each county-year, not by each unit reading all of its neighbours."""
     from nianbao.batch.context import contexts
-    from nianbao.batch.params import resolve
+    from nianbao.io.params import resolve
     units = resolve(paths)
     return {unit.source: context.to_json()
             for unit, context in zip(units, contexts(units, {u.source: u.source.read_bytes() for u in units}).values())}
@@ -214,9 +215,9 @@ def _floor_report(args):
     ends with kept as the page shows it, its headings rendered from their markdown; then the
     two pages (the public one without the review-only cells) written. No kernel, IPython,
     papermill or nbconvert: the library's own work."""
-    from nianbao.batch.paths import report_stem
     from nianbao.io.files import atomic_write
-    from nianbao.render.export import REVIEW_ONLY, stylesheet
+    from nianbao.notebook.export import REVIEW_ONLY, stylesheet
+    from nianbao.site.paths import report_stem
     path, out, context, documents = args
     namespace = {"__name__": "__main__", "data_path": str(path), "previous_path": "", "context": context}
     pieces = []                           # (HTML, review only)
@@ -237,8 +238,8 @@ def _floor_report(args):
                 f"<style>{stylesheet()}</style></head><body>{body}</body></html>")
         atomic_write(stem.parent / f"{stem.name}{suffix}", page)
     if documents:                         # from the public page, as the batch makes them
-        from nianbao.render.pdf import pdf_bytes
-        from nianbao.render.word import docx_bytes
+        from nianbao.documents.pdf import pdf_bytes
+        from nianbao.documents.word import docx_bytes
         atomic_write(stem.parent / f"{stem.name}.pdf", pdf_bytes(page, report.title))
         atomic_write(stem.parent / f"{stem.name}.docx", docx_bytes(page, report.title))
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -259,7 +260,7 @@ def same_pages(made: Path, floor_made: Path, sample: int = 3) -> None:
     and public pages must show the same text and the same pictures."""
     from bs4 import BeautifulSoup
 
-    from nianbao.batch.nav import empty_slot
+    from nianbao.site.nav import empty_slot
 
     def seen(page: Path) -> tuple[list[str], list[str]]:
         # the site's navigation, which the client fills after the run (2 ms), is no part of a report
@@ -438,11 +439,11 @@ def unit_breakdown(path: Path) -> dict[str, float]:
     """One unit's parts, each the best of 5, in one warm process: what the worker does (read and
     check, the notebook in a forked child, two exports) and, of the notebook, what the floor
     does without one (charts, tables)."""
-    from nianbao.batch.runner import execute
     from nianbao.batch.unit import build, warm
     from nianbao.checks import Context, check_file, handed_over
+    from nianbao.notebook.export import PAGES, export_html
+    from nianbao.notebook.runner import execute
     from nianbao.render import charts, sections
-    from nianbao.render.export import PAGES, export_html
     warm("fork")
 
     def best_of(fn, runs=5):

@@ -56,8 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "lib"))
     from nianbao.batch.context import contexts
-    from nianbao.batch.params import Unit
     from nianbao.checks import copied
+    from nianbao.io.params import Unit
 
     with tempfile.TemporaryDirectory() as tmp:
         files = generate(Path(tmp), args.n, args.per_county)

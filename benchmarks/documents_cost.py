@@ -40,8 +40,8 @@ def main() -> None:
     other = other_pdf_maker(args.against) if args.against else None
 
     start = time.perf_counter()
-    from nianbao.render.pdf import pdf_bytes
-    from nianbao.render.word import docx_bytes
+    from nianbao.documents.pdf import pdf_bytes
+    from nianbao.documents.word import docx_bytes
     imports = time.perf_counter() - start
     from nianbao.batch.unit import run_one
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from timing import median_time
 
-from nianbao.render import charts, sections
-from nianbao.checks import run_checks
-from nianbao.render.export import export_pages
-from nianbao.io import read_report
-from nianbao.batch.runner import execute
 from nianbao.batch.unit import run_one
+from nianbao.checks import run_checks
+from nianbao.io import read_report
+from nianbao.notebook.export import export_pages
+from nianbao.notebook.runner import execute
+from nianbao.render import charts, sections
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "商水县" / "2020" / "姚集镇.yaml"
 

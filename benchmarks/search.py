@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nianbao.batch import record, site
+from nianbao.site import record, site
 
 CHARS = "安白宝北城东丰福高古河红华黄集金康乐李连林龙马南平桥青清泉山上石双水太唐天田王新杨阳永玉张赵庄"
 KINDS = ("镇", "乡", "街道")

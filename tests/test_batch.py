@@ -39,7 +39,7 @@ def soup(path):
 
 def assert_offline(page, search=False):
     """Nothing loaded from outside; the county index's only scripts are the site's search (its
-    index file, beside the home, and the small script that reads it: batch/search.py)."""
+    index file, beside the home, and the small script that reads it: site/search.py)."""
     scripts = page.find_all("script")
     if search:
         assert [s.get("src") for s in scripts] == ["../../search.js", None] and "NIANBAO_SEARCH" in scripts[1].string
@@ -283,7 +283,7 @@ def test_only_a_kernel_that_did_not_start_is_tried_again():
     import zmq
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
-    from nianbao.batch.runner import kernel_start_failed
+    from nianbao.notebook.runner import kernel_start_failed
     assert kernel_start_failed(RuntimeError("Kernel died before replying to kernel_info"))
     assert kernel_start_failed(TimeoutError("Kernel didn't respond in 60 seconds"))
     assert kernel_start_failed(zmq.ZMQError(98, "Address already in use"))
@@ -297,7 +297,7 @@ def test_a_county_year_of_many_units_charts_the_largest_forty(tmp_path):
     """A county-year of 45 units: each comparison chart shows the 40 largest, and says so."""
     from PIL import Image
 
-    from nianbao.batch.county_summary import MAX_BARS, County, comparison
+    from nianbao.site.county_summary import MAX_BARS, County, comparison
     folder = tmp_path / "data" / "商水县" / "2020"
     folder.mkdir(parents=True)
     records = []
@@ -337,7 +337,7 @@ def test_an_unchanged_rerun_starts_no_worker_and_imports_no_pandas(tmp_path):
                            env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
     assert again.returncode == 0 and "新生成0份，未变化跳过1份" in again.stderr
     imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", again.stderr, re.M))
-    assert "nianbao.batch.run" in imported and "nianbao.batch.pool" in imported     # the log is read
+    assert "nianbao.batch.run" in imported and "nianbao.notebook.pool" in imported     # the log is read
     heavy = {"pandas", "openpyxl", "matplotlib", "papermill", "nbconvert", "IPython", "nianbao.checks.registry"}
     assert not heavy & imported, heavy & imported
 
@@ -345,7 +345,7 @@ def test_an_unchanged_rerun_starts_no_worker_and_imports_no_pandas(tmp_path):
 def test_the_county_summary_adds_up_the_numbers_the_record_keeps_without_reading_data_again(tmp_path):
     """run.json keeps each built unit's numbers (those its page shows); the summary adds them
     up from there: data files changed after the run do not change it, and are not read."""
-    from nianbao.batch.county_summary import County
+    from nianbao.site.county_summary import County
     folder = make_tree(tmp_path, ("新城街道", "姚集镇"))
     out = tmp_path / "out"
     assert nianbao("run", folder, "--out", out, "--pages-only", cwd=tmp_path).returncode == 0

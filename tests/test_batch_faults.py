@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT
-from nianbao.batch.nav import empty_slot
+from nianbao.site.nav import empty_slot
 from test_batch import make_tree
 
 UNITS = ("新城街道", "黄寨镇", "姚集镇")
@@ -34,7 +34,7 @@ EXPECTED = {"新城街道": "ok", "黄寨镇": "errors", "姚集镇": "ok"}
 UNIT_FILES = (".html", ".public.html", ".pdf", ".docx", ".data.csv", ".data.json")
 COUNTY_FILES = ("index.html", "summary.html", "findings.csv", "ratios.csv", "units.csv")
 SITE_FILES = ("index.html", "search.js")
-SERVER = "nianbao.batch.pool import serve"      # a warm server's command line
+SERVER = "nianbao.notebook.pool import serve"      # a warm server's command line
 BUILT = re.compile("生成于\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d".encode())     # on the home page
 
 
@@ -412,7 +412,7 @@ def test_a_read_only_output_folder_is_said_at_once_exit_2(county, tmp_path, smal
 
 def test_a_worker_dead_while_idle_hands_its_job_to_its_replacement():
     """The out-of-memory killer may choose an idle worker: the next job is not lost with it."""
-    from nianbao.batch.pool import Pool
+    from nianbao.notebook.pool import Pool
     pool = Pool(abs, 1).start()
     try:
         [worker] = pool.workers

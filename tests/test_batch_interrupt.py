@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from conftest import BIN, ROOT
-from nianbao.batch.nav import empty_slot
+from nianbao.site.nav import empty_slot
 from test_batch import make_tree
 from test_batch_faults import assert_whole
 

@@ -109,7 +109,7 @@ def test_scheduler_and_two_dask_workers_on_loopback(local_pool, tmp_path):
         done = nianbao("run", county, slow, "--out", tmp_path / "out", "--scheduler", address, cwd=tmp_path)
         workers = started[1:]
         assert all(w.poll() is None for w in workers), "a Dask worker died"
-        servers = [[c for c in _descendants(w) if "nianbao.batch.pool import serve" in c] for w in workers]
+        servers = [[c for c in _descendants(w) if "nianbao.notebook.pool import serve" in c] for w in workers]
     finally:
         for proc in reversed(started):
             proc.terminate()

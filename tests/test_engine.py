@@ -17,11 +17,12 @@ from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError, strip_color
 
 from conftest import SEED, nianbao, replace_line, seed_text
-from nianbao.render import export, sections
-from nianbao.batch.engine import NAME
-from nianbao.batch.inprocess import OutStream
 from nianbao.batch.unit import run_one
-from nianbao.batch.job import FAILED
+from nianbao.notebook import export
+from nianbao.notebook.engine import NAME
+from nianbao.notebook.inprocess import OutStream
+from nianbao.notebook.job import FAILED
+from nianbao.render import sections
 
 ZERO = "commercial: 0, research: 0, social_welfare: 0, legal_service: 0, other_org: 0"
 PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
@@ -238,7 +239,7 @@ def test_the_forked_notebook_renders_the_report_its_parent_read(engine, tmp_path
     assert len(page.select("figure.chart img")) == 3
 
 
-@pytest.mark.parametrize("first", ["nianbao.batch.engine", "papermill"])
+@pytest.mark.parametrize("first", ["nianbao.notebook.engine", "papermill"])
 def test_the_engine_and_papermill_import_in_either_order_and_papermill_run_by_hand_uses_it(first, tmp_path):
     """papermill loads its `papermill.engine` entry points while it is imported; importing the
     engine first used to have papermill look for ForkEngine in the half-imported engine.py."""

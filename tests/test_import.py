@@ -9,9 +9,9 @@ import yaml
 
 from conftest import PUBLISHED, ROOT, SEED, SEED_TEXT, nianbao
 from nianbao.checks import run_checks
+from nianbao.importer.digits import Mark, cell_values, split_run, tokens, value_run
+from nianbao.importer.page_tables import Line, resolve
 from nianbao.io import read_report
-from nianbao.io.digits import Mark, cell_values, split_run, tokens, value_run
-from nianbao.io.page_tables import Line, resolve
 from nianbao.render.tables import table_html
 
 EXPECTED = PUBLISHED     # the import typed by hand beside each page
@@ -341,8 +341,8 @@ def test_column_rules_settle_what_a_row_leaves_open():
 
 def test_digit_splitting_honours_a_rule_of_inequality():
     # 2019's proactive.published_total is 对外公开总数量 ≥ 本年新公开数量, not equality
+    from nianbao.importer.digits import holds
     from nianbao.model.edition import load_edition
-    from nianbao.io.digits import holds
     rule = next(r for r in load_edition("2019").rules if r["id"] == "proactive.published_total")
     cell = lambda col, v: (("proactive", "normative_documents", col), v)   # noqa: E731
     assert holds(rule, "normative_documents", dict([cell("new_published", 5), cell("total_published", 10)]))

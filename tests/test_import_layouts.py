@@ -74,7 +74,7 @@ def test_the_fixtures_have_the_traps(made):
     ("甲\n\n7\n\f乙\n\f丙\n2\n\f", "甲\n\n7\n\f乙\n\f丙\n2"),            # not counting up: kept
 ])
 def test_page_numbers_of_a_raw_text_are_known_by_counting_up(text, body):
-    from nianbao.io.page_text import page_text
+    from nianbao.importer.page_text import page_text
     assert page_text(text).body == body
 
 
@@ -95,11 +95,11 @@ def test_every_cell_of_a_narrow_2021_table_in_pdf_is_read_by_its_place(tmp_path,
 
 
 # What the text renderings give, by the tally of layout_docs.py (read, missing; none ambiguous,
-# none wrong): `-layout` text is read by where its words stand (io/pdf_text.py); the raw text,
+# none wrong): `-layout` text is read by where its words stand (importer/pdf_text.py); the raw text,
 # whose labels pdftotext writes out of order, and the rows of the `-layout` text the grid does not
 # settle (a row cut by a page break, a label line right under the row above) are read by the
 # order of their values, confirmed by every arithmetic rule and by the labels that do stand right
-# before values (io/page_order.py); the raw text's last group of § 四, which pdftotext writes after
+# before values (importer/page_order.py); the raw text's last group of § 四, which pdftotext writes after
 # the paragraphs of § 五, is taken back from there.
 # A page number, a line of its own, is dropped where the pages' last lines count up (the raw
 # text may write the table's last values after it: page 3 of the numbered PDF).
@@ -177,12 +177,12 @@ def test_the_group_other_processing_is_never_read_as_the_2019_row(tmp_path, lost
     not read (nor noted) as that row — 21 values are not one row of 7 (a page that does use the
     2019 row, pingtan-haitan-2023, is still noted: tests/test_import.py) —: each row of the table
     still holds its own cells, so the rows are read by their order, every rule confirming it
-    (io/page_order.py). With one of those rows gone as well, the order settles nothing: the
+    (importer/page_order.py). With one of those rows gone as well, the order settles nothing: the
     three rows are missing, each said so, nothing guessed."""
     import re
 
     from layout_docs import layout_html
-    from nianbao.io.published import import_text
+    from nianbao.importer.published import import_text
     report = read_report(KNOWN)
     page = layout_html(report)
     rows = report.edition.tables["requests"]
@@ -220,7 +220,7 @@ def test_two_rows_labels_run_together_are_not_read():
     be either row's: not read by the label; nor by the order, whose label check sees
     “2.没有现成…” before the first row's values. Both rows missing, said so, none read wrong."""
     from layout_docs import layout_html
-    from nianbao.io.published import import_text
+    from nianbao.importer.published import import_text
     report = read_report(KNOWN)
     rows = report.edition.tables["requests"]
     first, second = rows.row("unavailable_not_held").label, rows.row("unavailable_needs_creation").label

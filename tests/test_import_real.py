@@ -233,7 +233,7 @@ def test_a_countys_own_report_and_its_pdf_narrative(tmp_path, report):
     ("统计期限为 2024 年 1 月 1 日至 2024 年 12 月\n31 日止。", ["统计期限为2024年1月1日至2024年12月31日止。"]),
 ])
 def test_reflow(text, paragraphs):
-    from nianbao.io.reflow import reflow
+    from nianbao.importer.reflow import reflow
     assert reflow(text) == paragraphs
 
 

@@ -8,9 +8,9 @@ from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, SEED, nianbao, replace_line, seed_text
 from htmlgrid import cell_at, grid
-from nianbao.batch.nav import county_anchor
-from nianbao.model.edition import load_edition
 from nianbao.io import read_report
+from nianbao.model.edition import load_edition
+from nianbao.site.nav import county_anchor
 
 FORBIDDEN = re.compile(r"Warning|Traceback|findfont|Glyph|sections\.|import |data_path|DataFileError")
 

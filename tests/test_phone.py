@@ -151,7 +151,7 @@ def test_a_notebook_run_before_descriptions_still_gets_one(seed_outputs):
     the title says which report it is."""
     import nbformat
 
-    from nianbao.render.export import export_pages, header_meta
+    from nianbao.notebook.export import export_pages, header_meta
     nb = nbformat.read(seed_outputs / "姚集镇.ipynb", as_version=4)
     assert header_meta(nb).pop("description") == DESCRIPTION      # the notebook's own dict: gone from it
     _, meta = head_of(export_pages(nb, "姚集镇2020年政府信息公开工作年度报告")[".public.html"])

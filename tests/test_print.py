@@ -148,7 +148,7 @@ def test_pdf_images_of_every_png_kind_show_their_pixels(tmp_path):
 
     from PIL import Image, ImageChops
 
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     base = Image.new("RGB", (40, 30), "white")
     for x in range(40):
         base.putpixel((x, x % 30), (200, 30, 30))
@@ -421,14 +421,14 @@ def test_pdf_lines_never_start_with_a_closing_mark(unit):
 
 
 def test_pdf_says_which_character_no_font_has(tmp_path):
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     with pytest.raises(ValueError, match="字体中没有字符“🦄”（U\\+1F984）"):
         pdf_bytes("<html><body><main><p>独角兽🦄</p></main></body></html>")
 
 
 @needs_poppler
 def test_pdf_title_is_kept_as_written(tmp_path):
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     title = "姚集镇（试）) \\ ( 报告 <b>"
     pdf = tmp_path / "t.pdf"
     pdf.write_bytes(pdf_bytes("<html><body><main><p>正文</p></main></body></html>", title))
@@ -440,7 +440,7 @@ def test_pdf_title_is_kept_as_written(tmp_path):
 def test_pdf_a_heading_never_ends_a_page(tmp_path):
     # twenty one-line paragraphs, then 五 and its first sub-heading: both fit on the first page, but
     # the sub-heading's paragraph does not — both headings go over with it, not only the second
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     filler = "".join(f"<p>第{n}段。</p>" for n in range(20))
     page = (f"<html><body><main>{filler}<h2>五、存在的主要问题及改进情况</h2><h3>（一）存在的主要问题</h3>"
             "<p>问题的说明，一行写不完的一段文字，问题的说明，一行写不完的一段文字，问题的说明。</p></main></body></html>")
@@ -468,7 +468,7 @@ def test_a_chart_the_staff_add_reaches_the_pdf_and_the_word_file(tmp_path):
 @needs_poppler
 def test_pdf_a_title_over_two_lines_is_set_evenly(tmp_path):
     # GB/T 9704: a title that runs over lines is set symmetrically — not 19 characters and a lone 告
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     pdf = tmp_path / "title.pdf"
     pdf.write_bytes(pdf_bytes('<html><body><main><h1 class="title">示例0001镇2021年政府信息公开工作年度报告</h1>'
                               "<p>正文。</p></main></body></html>"))
@@ -553,7 +553,7 @@ def test_pdf_is_pdf_a_2a_and_pdf_ua_1_with_its_structure(unit):
 def test_pdf_prints_user_text_exactly_as_written(tmp_path):
     # a unit's name and narrative go into the layout as data: Typst's markup characters and
     # keywords print as they are, never run
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     name = "示例#let镇[一]*二*$三$@四<五>\\六_七"
     story = '#import "x.typ": * #set page(width: 1cm) [链接](http://x) `代码` <标签> #{1 + 1} $x^2$ // 注释 /* 块 */'
     from html import escape
@@ -600,7 +600,7 @@ def test_pdf_uses_the_office_fonts_installed_and_never_outlines_text(tmp_path):
     # the page is drawn outlined (today's writer's synthetic bold stroked all text after it)
     import zlib
 
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     office_font(fonts, "方正小标宋简体", "FZXiaoBiaoSong-B05S")
@@ -637,7 +637,7 @@ def test_pdf_signature_stands_right_and_the_demo_banner_centred(tmp_path):
     # report.css: p.signature flush right, 2 em in from the text block's edge; .demo-banner centred
     import pdfplumber
 
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     pdf = tmp_path / "signed.pdf"
     pdf.write_bytes(pdf_bytes('<html><body><main><p class="demo-banner">示例数据（非真实）</p><p>正文。</p>'
                               '<p class="signature">示例镇人民政府</p><p class="signature date">2021年1月28日</p>'
@@ -655,7 +655,7 @@ def test_pdf_signature_stands_right_and_the_demo_banner_centred(tmp_path):
 
 @needs_poppler
 def test_pdf_is_dated_by_its_signature_and_the_same_page_gives_the_same_bytes(unit, tmp_path):
-    from nianbao.render.pdf import pdf_bytes
+    from nianbao.documents.pdf import pdf_bytes
     html = (unit / "姚集镇.public.html").read_text(encoding="utf-8")
     assert pdf_bytes(html) == pdf_bytes(html) == (unit / "姚集镇.pdf").read_bytes()
     info = subprocess.run(["pdfinfo", "-isodates", unit / "姚集镇.pdf"], capture_output=True, text=True).stdout
@@ -665,7 +665,7 @@ def test_pdf_is_dated_by_its_signature_and_the_same_page_gives_the_same_bytes(un
 
 def test_docx_the_same_page_gives_the_same_bytes(unit):
     import time
-    from nianbao.render.word import docx_bytes
+    from nianbao.documents.word import docx_bytes
     html = (unit / "姚集镇.public.html").read_text(encoding="utf-8")
     first = docx_bytes(html)
     time.sleep(2.1)                 # a zip entry's time has a 2-second step

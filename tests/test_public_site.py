@@ -1,4 +1,4 @@
-"""The two sites of one run (batch/publish.py, site.py): `nianbao publish OUT SITE` makes the public
+"""The two sites of one run (site/publish.py, site.py): `nianbao publish OUT SITE` makes the public
 site — only the published units' pages, PDF, Word file and data, lists and search of public pages,
 every link inside SITE, nothing internal anywhere, rebuilt incrementally, a removed unit gone, a
 hostile name text and never a path — and the review site says on every page that it is internal.
@@ -71,7 +71,7 @@ def test_publish_copies_the_published_units_and_names_the_one_left_out(sites):
     # with its navigation for the public site (and no noindex)
     for suffix in (".pdf", ".docx"):
         assert (site / "商水县/2020" / f"姚集镇{suffix}").read_bytes() == (out / "商水县/2020" / f"姚集镇{suffix}").read_bytes()
-    from nianbao.batch.nav import empty_slot
+    from nianbao.site.nav import empty_slot
     page, ran = (site / "商水县/2020/姚集镇.public.html").read_bytes(), (out / "商水县/2020/姚集镇.public.html").read_bytes()
     assert empty_slot(page) == empty_slot(ran) and b"noindex" in ran and b"noindex" not in page
     # the list of a county-year: names and files, no status, no counts
@@ -317,11 +317,11 @@ def chart_fonts(out: Path) -> dict[str, list[float]]:
     from the very figures they embed: the township's three (charts.DEFAULTS) and its years
     (render/trends.py), the summary's three comparisons (the same bars) and its distribution
     (county_peers)."""
-    from nianbao.batch.county_peers import distribution_figure, measured
-    from nianbao.batch.county_summary import County
     from nianbao.checks import check_file, peers
     from nianbao.render import charts
     from nianbao.render import sections, trends
+    from nianbao.site.county_peers import distribution_figure, measured
+    from nianbao.site.county_summary import County
     report = check_file(out.parent / "data" / "商水县" / "2020" / "姚集镇.yaml").report      # 2019 beside it
     township = [smallest_pt(charts.bars(data(report), unit, colour(report))) for data, unit, colour, *_ in charts.DEFAULTS]
     township.append(smallest_pt(trends.lines(trends.by_year(report, *sections.history(report)))))  # its years

@@ -287,7 +287,7 @@ def test_the_bundled_county_shows_these_findings_only_where_its_data_call_for_th
     """商水县 2020 as `make report` runs it: the planted template, repeated § 五 and late report,
     nothing else (the real 姚集镇 included)."""
     from nianbao.batch.context import contexts
-    from nianbao.batch.params import read_params
+    from nianbao.io.params import read_params
     units = read_params(ROOT / "params" / "商水县" / "2020.yaml")
     told = contexts(units, {u.source: u.source.read_bytes() for u in units})
     found = {(u.source.stem, f.rule, f.row, f.expected) for u in units

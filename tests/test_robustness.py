@@ -13,9 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, line_of, nianbao, replace_line, seed_text
-from nianbao.batch.county_index import csv_cell, findings_csv
-from nianbao.batch.lock import output_lock
 from nianbao.io.source import DATA_LIMIT
+from nianbao.site.county_index import csv_cell, findings_csv
+from nianbao.site.lock import output_lock
 
 SEED = seed_text()
 UNIT = "data/商水县/2020/姚集镇.yaml"

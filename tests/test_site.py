@@ -1,4 +1,4 @@
-"""The output folder as a site (batch/site.py, nav.py, search.py, open_data.py): a home listing
+"""The output folder as a site (site/site.py, nav.py, search.py, open_data.py): a home listing
 every county-year nianbao built, breadcrumbs and year links between a unit's pages, offline
 search from file:// in a real Chromium, open data read back against the seed's 198 cells, and a
 unit with an odd, long name (quotes, <, &, an <img onerror>, U+2028; its full name with
@@ -135,7 +135,7 @@ def test_a_public_page_with_its_navigation_still_imports_to_the_198_cells(site, 
 
 def test_the_navigation_never_reaches_the_word_file_nor_print(site):
     from docx import Document
-    from nianbao.render.word import docx_bytes
+    from nianbao.documents.word import docx_bytes
     page = (site / "商水县" / "2020" / "姚集镇.public.html").read_text(encoding="utf-8")
     assert "下载：" in page and "nav.site { display: none; }" in page        # hidden in print
     text = "\n".join(p.text for p in Document(io.BytesIO(docx_bytes(page))).paragraphs)

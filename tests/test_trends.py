@@ -157,7 +157,7 @@ def county_of(root, received):
 
 def test_the_client_tells_each_unit_its_countys_quartiles(tmp_path):
     from nianbao.batch.context import contexts
-    from nianbao.batch.params import resolve
+    from nianbao.io.params import resolve
     units = resolve([county_of(tmp_path, [2, 3, 4, 11])])
     told = contexts(units, {u.source: u.source.read_bytes() for u in units})
     quartiles = {c.quartiles["units"]: c.quartiles["bounds"]["received"] for c in told.values()}
@@ -248,6 +248,6 @@ def test_the_county_summary_gives_quartiles_and_the_county_by_year(tmp_path):
 
 def test_the_county_index_names_the_rule_as_the_check_does():
     # the client spells the id itself (importing checks would load pandas into it)
-    from nianbao.batch import county_index
     from nianbao.checks import trends as trend_check
+    from nianbao.site import county_index
     assert county_index.TREND_JUMP == trend_check.RULE

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BIN, ROOT, SEED, nianbao
-from nianbao.batch.nav import empty_slot
+from nianbao.site.nav import empty_slot
 
 NOTEBOOK = ROOT / "notebooks" / "township_report.ipynb"
 
@@ -32,7 +32,7 @@ def test_papermill_by_hand_from_any_folder_and_export_writes_the_bytes_of_run(tm
     assert "data_path = 'data/商水县/2020/姚集镇.yaml'" in injected.source       # plain Chinese
     assert "\\u" not in injected.source
     # the same bytes as `nianbao run` for the same data and the same context (but the site's
-    # navigation, which `nianbao run` fills in: batch/nav.py): a data file alone
+    # navigation, which `nianbao run` fills in: site/nav.py): a data file alone
     # in its folder (by hand, the context — other units, reviews — is read from the folder)
     alone = tmp_path / "data" / "商水县" / "2020" / "姚集镇.yaml"
     alone.parent.mkdir(parents=True)
@@ -196,7 +196,7 @@ def test_nianbao_lab_starts_without_activation_and_passes_options_through(tmp_pa
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"\d+\.\d+\.\d+\s*", done.stdout)                 # JupyterLab answered
     assert ("已自动加上 --allow-root" in done.stderr) == (os.geteuid() == 0)
-    from nianbao.batch.lab import lab_command
+    from nianbao.notebook.lab import lab_command
     cmd = lab_command(["--port", "8899", "--no-browser"])
     assert cmd[:4] == [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/township_report.ipynb"]
     assert cmd[-3:] == ["--port", "8899", "--no-browser"]

@@ -21,10 +21,10 @@ WRITE_STOPPED = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def _run(args) -> int:
-    from .batch.params import resolve
-    from .batch.record import load_all
     from .batch.run import run
     from .errors import DataFileError, OutputBusy, OutputUnwritable
+    from .io.params import resolve
+    from .site.record import load_all
     signal.signal(signal.SIGTERM, _interrupt)        # stop like Ctrl-C: kernels killed, nothing partial
     # a process started in the background by a shell inherits SIGINT ignored; an interrupt sent to
     # the batch must still stop it cleanly (kernels killed, nothing partial, exit 130)
@@ -66,7 +66,7 @@ def _run(args) -> int:
               file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:            # while the county pages were written: each file is whole
-        from .batch.pool import kill_descendants
+        from .notebook.pool import kill_descendants
         kill_descendants()
         print("已中断。", file=sys.stderr)
         return 130
@@ -146,28 +146,28 @@ def _date(text: str):
 
 
 def _lab(args) -> int:
-    from .batch.lab import start_lab
+    from .notebook.lab import start_lab
     return start_lab(args.lab_args)
 
 
 def _export(args) -> int:
-    from .batch.pages import run_export
+    from .site.pages import run_export
     return run_export(args.notebook, args.out)
 
 
 def _publish(args) -> int:
-    from .batch.publish import run_publish
+    from .site.publish import run_publish
     return run_publish(args.out, args.site)
 
 
 # --- Bringing data in: the Excel workbook and published reports (handlers in their modules) ---
 def _template(args) -> int:
-    from .io.workbook import run_template
+    from .documents.workbook import run_template
     return run_template(args)
 
 
 def _import(args) -> int:
-    from .io.published import run_import
+    from .importer.published import run_import
     return run_import(args)
 
 

@@ -78,7 +78,7 @@ class UnreadableDocument(NianbaoError, ValueError):
 
 
 class TooLarge(NianbaoError):
-    """Something a compressed input holds is past its bound (io/inflate.py, io/pdf_limits.py);
+    """Something a compressed input holds is past its bound (io/inflate.py, importer/pdf_limits.py);
     the text says what and the limit, the reader adds the file's name."""
 
 

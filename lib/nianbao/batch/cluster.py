@@ -3,7 +3,7 @@
 A Dask worker runs tasks in threads, and a process with threads must not fork; a Jupyter kernel
 per notebook instead costs seconds per report. So a worker plugin starts, on each Dask worker
 as it joins, one warm server per worker thread: the single-threaded process of the local pool
-(pool.py), which imports and warms at once and forks every notebook from itself. A Dask task
+(notebook/pool.py), which imports and warms at once and forks every notebook from itself. A Dask task
 only hands its job to a free server of its worker and waits. The unit's deadline is enforced
 there, as locally: a server that overruns it, or dies, is killed with its children and replaced,
 and only that unit fails; the Dask worker itself is never harmed.
@@ -22,7 +22,7 @@ import queue
 import dask
 from distributed import LocalCluster, WorkerPlugin, get_worker
 
-from .pool import Pool, WorkerLost
+from ..notebook.pool import Pool, WorkerLost
 from .unit import warm, work
 
 NAME = "nianbao-warm-servers"

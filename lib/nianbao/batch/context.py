@@ -21,9 +21,9 @@ from ..checks import peers as county_peers
 from ..checks.context import Context
 from ..errors import DataFileError
 from ..io import read_input
+from ..io.params import Unit
 from ..model.edition import TABLES, edition_for, load_edition
 from ..model.indicators import from_values
-from .params import Unit
 
 try:
     _Loader = yaml.CSafeLoader

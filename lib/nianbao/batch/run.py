@@ -18,14 +18,14 @@ from pathlib import Path
 
 from ..errors import EXIT_INTERRUPTED, DataFileError, UnsafeName, display_path, unreadable
 from ..io import read_input
-from . import record, site
+from ..io.params import Unit, read_earlier
+from ..notebook.job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
+from ..notebook.pool import Pool, WorkerLost, kill_descendants
+from ..site import record, site
+from ..site.county_index import open_counts, write_index
+from ..site.lock import output_lock
+from ..site.paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
 from .context import contexts
-from .county_index import open_counts, write_index
-from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob
-from .lock import output_lock
-from .params import Unit, read_earlier
-from .paths import DOCUMENTS, OUTPUTS, report_stem, safe_component, write_outputs
-from .pool import Pool, WorkerLost, kill_descendants
 from .summaries import Summaries
 
 DEFAULT_TIMEOUT = 600.0
@@ -262,7 +262,7 @@ def run(units: list[Unit], out: str | Path = "output", workers: int | None = Non
         engine: str | None = None, documents: bool = True, peers: list[Unit] | None = None) -> int:
     """Build every unit that changed, write the county-year outputs; returns the exit code.
     `peers`: every unit of the targets when `units` are some of them (--only), for the contexts.
-    One run per output folder at a time (lock.py): OutputBusy when another holds it."""
+    One run per output folder at a time (site/lock.py): OutputBusy when another holds it."""
     with output_lock(Path(out)):
         return _run(units, out, workers, scheduler, force, timeout, engine, documents, peers)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..errors import display_path
 from ..io.files import atomic_write
-from . import record
-from .job import ERRORS, FAILED, OK, SummaryJob, SummaryResult
-from .params import PROJECT
+from ..io.params import PROJECT
+from ..notebook.job import ERRORS, FAILED, OK, SummaryJob, SummaryResult
+from ..site import record
 
 SUMMARY_NOTEBOOK = PROJECT / "notebooks" / "county_summary.ipynb"
 

@@ -1,4 +1,4 @@
-"""A worker's work, wherever it runs: a local warm server (pool.py) or one inside a Dask worker.
+"""A worker's work, wherever it runs: a local warm server (notebook/pool.py) or one inside a Dask worker.
 
 `work` runs one job: a unit (`build_unit`) or a county-year's summary page (`build_summary`).
 Both take their inputs as bytes (the client read them) and return everything the client must
@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob, SummaryResult
-from .params import DEFAULT_NOTEBOOK
-from .paths import report_stem, write_outputs
+from ..io.params import DEFAULT_NOTEBOOK
+from ..notebook.job import DEFAULT_ENGINE, ERRORS, FAILED, OK, UNUSABLE, Job, Result, SummaryJob, SummaryResult
+from ..site.paths import report_stem, write_outputs
 
 
 @dataclass
@@ -46,9 +46,10 @@ def warm(engine: str | None = None) -> None:
     if blocked:
         sys.modules["rfc3987_syntax"] = None
     try:
-        from . import county_summary, runner  # noqa: F401  (papermill, nbconvert, the summary's helpers)
+        from ..notebook import runner  # noqa: F401  (papermill, nbconvert, the summary's helpers)
+        from ..site import county_summary  # noqa: F401  (papermill, nbconvert, the summary's helpers)
         if (engine or DEFAULT_ENGINE) == "fork":
-            from .engine import warm as warm_fork
+            from ..notebook.engine import warm as warm_fork
             warm_fork()
     finally:
         if blocked:
@@ -72,9 +73,9 @@ def build_summary(job: SummaryJob, *, from_bytes: bool = True, engine: str | Non
     """summary.html and its executed notebook. `from_bytes=False` runs the client's own run.json
     and data files (a local worker shares the disk); otherwise private copies are used, with the
     client's names put back in everything returned."""
-    from .county_summary import render_summary
-    from .record import RUN_JSON
-    from .runner import failure_message
+    from ..notebook.runner import failure_message
+    from ..site.county_summary import render_summary
+    from ..site.record import RUN_JSON
     started = time.perf_counter()
     engine = engine or DEFAULT_ENGINE
     try:
@@ -157,12 +158,12 @@ def build(source: str, data_path: Path, notebook: Path, previous: Path | None, *
     from ..errors import DataFileError, PreviousFileError, UnsafeName
     from ..model.findings import has_errors
     from ..model.report import table_values
-    from ..render.audit import notebook_findings
-    from .runner import failure_message, failure_traceback, render
+    from ..notebook.audit import notebook_findings
+    from ..notebook.runner import failure_message, failure_traceback, render
 
     started = time.perf_counter()
     if options.get("engine", DEFAULT_ENGINE) == "fork":
-        from .engine import warm
+        from ..notebook.engine import warm
         warm()                   # once per process: children fork from a warm parent
 
     def relabel(text: str) -> str:

@@ -1,6 +1,7 @@
-"""Inputs → Report: every data source becomes a Report (model/report.py); `read_report` picks the
-reader by the file's suffix. The readers (pandas, openpyxl) are imported on first use: the
-batch's client only reads inputs' bytes here, and starts faster without them."""
+"""The clerks' data and the run's params → Report and units: every data source becomes a Report
+(model/report.py); `read_report` picks the reader by the file's suffix. The readers (pandas,
+openpyxl) are imported on first use: the batch's client only reads inputs' bytes here, and
+starts faster without them."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,7 +1,7 @@
 """The Excel workbook a clerk fills: the official form of an edition, laid out from its data.
 
 `layout(edition)` says where every label, input cell and check cell stands; the template writer
-(workbook.py) and the workbook reader (xlsx_reader.py) both use it, so what is written is
+(documents/workbook.py) and the workbook reader (xlsx_reader.py) both use it, so what is written is
 exactly what is read back. Tables follow the nesting of the edition (merged headers, as
 tables.py lays out the HTML); the check cells are Excel formulas made from the edition's `rules`.
 """

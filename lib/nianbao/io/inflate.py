@@ -12,7 +12,7 @@ libraries are given the result as an uncompressed archive: they never inflate an
 PDF: pdfminer (under pdfplumber) inflates a stream in one call (`zlib.decompress`, its own LZW
 and RunLength decoders). While a PDF is read, `bounded_streams` gives pdfminer's stream decoder
 bounded ones: each stream stops one byte past its limit and the document's total is counted, so
-nothing is inflated past the bounds; TooLarge says which bound, pdf.py names the file.
+nothing is inflated past the bounds; TooLarge says which bound, importer/pdf.py names the file.
 """
 from __future__ import annotations
 

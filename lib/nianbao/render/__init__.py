@@ -1,5 +1,5 @@
-"""What a report shows: the official tables, charts, prose and the notebook's section helpers,
-and the export of an executed notebook to the review and public pages.
+"""What the notebook shows: the official tables, charts, prose and the section helpers, the
+review page's look in JupyterLab.
 
 Importing it makes a CJK font matplotlib's default (fonts.py), so that every figure of the
 notebook — pyplot included, drawn before or after the report's own charts — has its glyphs

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib import resources
 
-from .export import TEMPLATES
+TEMPLATES = resources.files("nianbao.render") / "templates"
+LAB_STYLE = "lab-style"            # output metadata {"nianbao": LAB_STYLE}: the lab's look only
 
 SCOPE = ".jp-RenderedHTMLCommon"
 PAGE_ONLY = re.compile(r"^(html|main\.report|body\.public)\b|^\.(cell|inner_cell|output|text_cell|rendered_html)")

@@ -1,6 +1,6 @@
 """The findings panel of the review page, from plain records (rule, severity, message and, when a
 reviewer explained it, review {note, by, at}): written in the notebook (sections.findings_panel)
-and again after the run when the notebook itself warned (audit.py)."""
+and again after the run when the notebook itself warned (notebook/audit.py)."""
 from __future__ import annotations
 
 from html import escape

@@ -16,8 +16,7 @@ from ..checks import coverage as rules_coverage
 from ..model.findings import Finding, flagged_cells
 from ..model.report import Report
 from . import tables
-from .export import LAB_STYLE
-from .labstyle import lab_style
+from .labstyle import LAB_STYLE, lab_style
 from .panel import panel_html
 from .standing import standing_html
 

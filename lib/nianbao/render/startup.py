@@ -1,5 +1,5 @@
 """Run by the `nianbao` kernel before any cell: its kernel spec names this file as PYTHONSTARTUP
-(Makefile), and the fork engine does the same when it builds its shell (batch/inprocess.py).
+(Makefile), and the fork engine does the same when it builds its shell (notebook/inprocess.py).
 Every chart of the notebook draws Chinese, wherever its cell stands (render/fonts.py); matplotlib
 is imported only when a cell imports it. Run in the notebook's namespace: it leaves no name there.
 """

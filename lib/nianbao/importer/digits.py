@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..io.signs import plain_number
 from ..model.edition import OPERATORS
 from ..model.report import NOT_APPLICABLE, not_applicable_mark
-from .signs import plain_number
 
 # What a run of cell values may contain: numerals, separators, marks, a money unit.
 # A signed change may be written 增3, 减12, −2, －2 or (2) (io/signs.py).

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 
 import psutil
 
-SERVER = "import sys; from nianbao.batch.pool import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
+SERVER = "import sys; from nianbao.notebook.pool import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
 PR_SET_PDEATHSIG = 1
 
 

@@ -248,10 +248,10 @@ def render_summary(run_json: Path, notebook: Path, engine: str) -> tuple[str, st
     """The executed summary notebook (JSON text) and its page, exported like the reports."""
     import nbformat
 
-    from ..render.export import export_html
-    from .runner import run_notebook
+    from ..notebook.export import export_html
+    from ..notebook.runner import run_notebook
     if engine == "fork":
-        from .engine import warm
+        from ..notebook.engine import warm
         warm()          # import once here, not in every forked child (one per county-year)
     nb = run_notebook(notebook, {"run_json": str(run_json)}, attempts=3, engine=engine)
     run = json.loads(Path(run_json).read_text(encoding="utf-8"))

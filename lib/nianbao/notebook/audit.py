@@ -14,7 +14,7 @@ import re
 import nbformat
 
 from ..model.findings import ERROR, Finding
-from .panel import panel_html
+from ..render.panel import panel_html
 
 RULE = "notebook.warnings"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

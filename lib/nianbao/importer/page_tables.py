@@ -72,7 +72,7 @@ class Reader:
 
     def __init__(self, page: Page, regions: dict[str, tuple[int, int]], edition=None):
         self.page = page
-        self.edition = edition or page.edition        # the page's own layout (io/old_rows.py)
+        self.edition = edition or page.edition        # the page's own layout (importer/old_rows.py)
         self.regions = regions
         self.lines: list[Line] = []
         self.units: dict[str, str] = {}

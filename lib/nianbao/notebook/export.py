@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import nbformat
 from nbconvert import HTMLExporter, TemplateExporter
@@ -15,23 +14,22 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
+from ..documents.pdf import pdf_bytes
+from ..documents.word import docx_bytes
 from ..model.report import CONTENTS
-from .pdf import pdf_bytes
-from .word import docx_bytes
+from ..render.labstyle import LAB_STYLE, TEMPLATES
 
-TEMPLATES = resources.files("nianbao.render") / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 REVIEW_ONLY = "review-only"        # cells the public page leaves out (the findings)
 PAGES = ("review", "public")
 SUFFIXES = {"review": ".html", "public": ".public.html"}   # the file name of each page after the unit's
-LAB_STYLE = "lab-style"            # output metadata {"nianbao": LAB_STYLE}: the lab's look only
 # the headings' ¶ links, empty (anchor_link_text=""), written by the template as <a … />
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*"\s*(?:/>|></a>)')
 
 
 class DropStderr(Preprocessor):
     """Warnings and logs stay in the executed notebook (the audit record), not in the page
-    (the findings panel names them: audit.py); nor does the lab's style block (labstyle.py)."""
+    (the findings panel names them: audit.py); nor does the lab's style block (render/labstyle.py)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":

@@ -14,7 +14,7 @@ from .paths import safe_component
 def run_export(notebook: str, out: str | None) -> int:
     import nbformat
 
-    from ..render.export import export_files, header_meta
+    from ..notebook.export import export_files, header_meta
     path = Path(notebook)
     try:
         nb = nbformat.read(path, as_version=4)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .params import DEFAULT_NOTEBOOK, PROJECT
+from ..io.params import DEFAULT_NOTEBOOK, PROJECT
 
 
 def lab_command(options: list[str], root: Path = PROJECT) -> list[str]:

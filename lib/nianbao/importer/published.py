@@ -1,7 +1,7 @@
 """`nianbao import`: a published report (text, portal text view, HTML page, Word, PDF) → canonical data.
 
 The page is read with the edition as the map: the section headings cut it into sections, the
-labels of each table are the anchors between which its values stand, and io/digits.py splits
+labels of each table are the anchors between which its values stand, and importer/digits.py splits
 values that ran together. Whatever the page does differently from the official form (another
 edition, altered labels, half-width brackets, marks instead of numbers) is read as far as it goes
 and reported as a deviation; a split the digits and the rules do not settle is left missing,
@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataFileError, NotAReport, Problem, UnreadableDocument, display_path
+from ..io import read_report
+from ..io.files import atomic_write
+from ..io.safe_yaml import NoAliasDumper
+from ..io.source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
 from ..model.edition import Edition, edition_for
 from ..model.names import organ_name, signing_organ
 from ..model.report import LEVELS
-from . import read_report
 from .digits import Mark
-from .files import atomic_write
-from .page import Page, compact, detect_edition
 from .old_rows import OldRow, kept_old_rows, spread, with_old_rows
+from .page import Page, compact, detect_edition
 from .page_tables import Reader
 from .page_text import page_text
-from .reflow import paragraphs
 from .pdf import pdf_html
-from .safe_yaml import NoAliasDumper
-from .source import DOCUMENT_LIMIT, PAGE_LIMIT, read_bytes, read_text
+from .reflow import paragraphs
 from .word import doc_html, docx_html
 
 DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"

@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from ..render.export import export_files
+from ..io.params import DEFAULT_NOTEBOOK as NOTEBOOK
 from .engine import NAME as FORK
+from .export import export_files
 from .job import DEFAULT_ENGINE
-from .params import DEFAULT_NOTEBOOK as NOTEBOOK
 from .translator import ReadablePython  # noqa: F401  (registers itself with papermill)
 
 ENGINES = {"kernel": None, "fork": FORK}       # papermill engine names (None: nbclient, a kernel)

@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataFileError, Problem, suggest
-from ..io import SUFFIXES, read_input
-from ..io.safe_yaml import compose_file, plain
-from ..io.source import decode
 from ..model.contract import TOP_LEVEL
 from ..model.indicators import EARLIER_YEARS
+from . import SUFFIXES, read_input
+from .safe_yaml import compose_file, plain
+from .source import decode
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PARAMS = Path("params")

@@ -1,5 +1,5 @@
 """The slots of the site's pages (the unit pages, the summaries, the county indexes): an empty
-slot between two markers in every page (the template of render/export.py; county_index), filled
+slot between two markers in every page (the template of notebook/export.py; county_index), filled
 by the client when it knows what else is built. The navigation slot holds a breadcrumb
 首页 › 县 › 年度 › 单位, the same unit's other built years, the downloads; the head slot holds what
 the review site adds to a page's <head> (noindex). Only what is between the markers is replaced,

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DataFileError, Problem, UnreadableDocument
-from .inflate import ZipLimits, unzipped
-from .source import DOCUMENT_LIMIT, MB, read_bytes
+from ..io.inflate import ZipLimits, unzipped
+from ..io.source import DOCUMENT_LIMIT, MB, read_bytes
 
 SOFFICE_TIMEOUT = 120          # seconds for LibreOffice to convert one .doc
 # A report's document.xml is 50 KB–1 MB (Word writes more markup than LibreOffice); the largest

@@ -1,4 +1,4 @@
-"""Writing the Excel workbook a clerk fills (`nianbao template`), from the layout in form.py."""
+"""Writing the Excel workbook a clerk fills (`nianbao template`), from the layout in io/form.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +13,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import DataFileError, display_path
+from ..io import read_report
+from ..io.files import atomic_write
 from ..model.edition import Edition, Table, load_edition
 from ..model.report import LEVELS, Report
-from . import read_report
-from .files import atomic_write
-from .form import (EDITION_CELL, FAILED, LINE_PT, NO, UNIT_CHOICES, YES, Layout, Sheet, column_width, extent,
+from ..io.form import (EDITION_CELL, FAILED, LINE_PT, NO, UNIT_CHOICES, YES, Layout, Sheet, column_width, extent,
                    landscape, layout, lines_of, ranges, row_heights)
 
 THIN = Side(style="thin", color="000000")

@@ -27,7 +27,7 @@ from bs4 import Tag
 from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, parse, \
     plain_text, walk
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
 STACK = re.compile(r"--(\w+):\s*([^;]+);")
 DATA_URL = re.compile(r"data:image/([a-z+.-]+);base64,(.*)", re.S)
 FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp", "svg+xml": "svg"}

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataFileError, Problem, TooLarge, UnreadableDocument
-from .inflate import bounded_streams
+from ..io.inflate import bounded_streams
+from ..io.source import MB
 from .page import compact
-from .reflow import CLOSING
 from .pdf_layout import Line, blocks, is_anchor, is_group, join, page_lines, table_rows
 from .pdf_limits import check_pages
-from .source import MB
+from .reflow import CLOSING
 
 VALUE = re.compile(r"[-－−+(（]?\d[\d.,]*[)）]?\s*(?:万元|元)?")
 MARGIN = 0.09                  # top and bottom share of a page where headers and footers stand
-# What pdfminer may inflate of one PDF (inflate.py): a page's content stream is 5–60 KB, an
+# What pdfminer may inflate of one PDF (io/inflate.py): a page's content stream is 5–60 KB, an
 # embedded font subset 50–500 KB, a whole CJK font 10–20 MB; the decoded streams stay in memory
 # while the PDF is read. Images are not inflated by the importer (it reads text only).
 STREAM_LIMIT = 32 * MB         # any one stream, decoded

@@ -17,7 +17,7 @@ from .. import __version__
 from ..io.files import atomic_write
 from ..model.indicators import EARLIER_YEARS
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]       # the nianbao package, wherever this module stands
 RUN_JSON = "run.json"
 
 

@@ -16,8 +16,8 @@ within them under 10 s of CPU time (docs/reliability.md).
 from __future__ import annotations
 
 from ..errors import TooLarge
-from .inflate import inflated_past
-from .source import MB
+from ..io.inflate import inflated_past
+from ..io.source import MB
 
 CONTENT_LIMIT = 4 * MB         # page descriptions interpreted, all pages, forms as often as drawn
 CHARACTERS_LIMIT = 50_000      # characters shown, all pages

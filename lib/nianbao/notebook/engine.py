@@ -43,11 +43,13 @@ def warm() -> None:
     import matplotlib
     from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (language_info, jsonutil)
 
-    from ..render import export, fonts, sections  # noqa: F401  (pandas, matplotlib, IPython)
+    from ..render import fonts, sections  # noqa: F401  (pandas, matplotlib, IPython)
+    from . import export  # noqa: F401  (pandas, matplotlib, IPython)
     from . import inprocess
     for page in export.PAGES:
         export.exporter(page)
-    from ..render import audit, labstyle  # noqa: F401
+    from ..render import labstyle  # noqa: F401
+    from . import audit  # noqa: F401
     labstyle.lab_style()
     # What every child would otherwise do again: find matplotlib's backends (entry points) to
     # accept the kernel's inline backend, and build the IPython shell the notebook runs in.

@@ -31,7 +31,7 @@ def href(*parts: str) -> str:
 @cache
 def stylesheet() -> str:
     """The site's own pages' stylesheet (inlined in each: a page is one file)."""
-    # without its comments, as render/export.py inlines the reports' (that module loads nbconvert,
+    # without its comments, as notebook/export.py inlines the reports' (that module loads nbconvert,
     # which the client of an unchanged rerun never needs)
     return re.sub(r"/\*.*?\*/\n?", "", environment().loader.get_source(environment(), "pages.css")[0], flags=re.S)
 
