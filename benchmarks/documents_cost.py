@@ -88,12 +88,14 @@ def main() -> None:
 
 
 def other_pdf_maker(lib: Path):
-    """Another checkout's render.pdf.pdf_bytes, its package imported under a name of its own."""
+    """Another checkout's pdf_bytes (documents/pdf.py; render/pdf.py before the folders by flow),
+    its package imported under a name of its own."""
     copy = Path(tempfile.mkdtemp(prefix="nianbao-against-"))
     atexit.register(shutil.rmtree, copy, ignore_errors=True)
     shutil.copytree(lib / "nianbao", copy / "nianbao_against", ignore=shutil.ignore_patterns("__pycache__"))
     sys.path.insert(0, str(copy))
-    return importlib.import_module("nianbao_against.render.pdf").pdf_bytes
+    where = "documents" if (lib / "nianbao" / "documents" / "pdf.py").exists() else "render"
+    return importlib.import_module(f"nianbao_against.{where}.pdf").pdf_bytes
 
 
 def chromium_print(page: Path, runs: int) -> float | None:

@@ -1,7 +1,7 @@
 """The site's offline search at a province's size: N units (default 2,000) as 80 counties of 25.
 
 Writes fake county-year records (run.json, no notebook is run) into a temporary output folder,
-lets batch.site.publish write the home page and search.js from them (timed: what it adds to a
+lets site.site.publish write the home page and search.js from them (timed: what it adds to a
 run), then opens the home from file:// in Debian's Chromium (playwright) with the network off
 and times, for a few queries, typing → results: in the page (the input event handled and the
 list laid out; and up to the next painted frame) and from the test's side (fill → results seen).
