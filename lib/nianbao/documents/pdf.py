@@ -22,10 +22,10 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
-from bs4 import Tag
+from lxml.html import HtmlElement
 
-from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, parse, \
-    plain_text, walk
+from .blocks import aligned_left, classes, content, declared_widths, grid, header_rows, kind, page_title, parse, \
+    plain_text, rows, walk
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
 STACK = re.compile(r"--(\w+):\s*([^;]+);")
@@ -67,7 +67,7 @@ def template() -> bytes:
     return (TEMPLATES / "report.typ").read_bytes()
 
 
-def _image(img: Tag, folder: Path, number: int) -> dict:
+def _image(img: HtmlElement, folder: Path, number: int) -> dict:
     """An embedded image written where the template reads it, with its size in pixels (a PNG's;
     the template prints a CSS pixel as 0.75 pt, as a browser does) and its alternative text;
     anything else (a web address, a file) is refused."""
@@ -85,23 +85,23 @@ def _image(img: Tag, folder: Path, number: int) -> dict:
     return {"image": name, "pixels": pixels if pixels and all(pixels) else None, "alt": img.get("alt") or "图片"}
 
 
-def _table(table: Tag) -> dict | None:
+def _table(table: HtmlElement) -> dict | None:
     """A table's cells on their grid, with what report.css says of each; None for an empty one."""
-    placed = grid(table.find_all("tr"))
+    trs = rows(table)
+    placed = grid(trs)
     if not placed:
         return None
-    classes = table.get("class") or []
-    look = next((name for name in ("proactive", "requests", "appeals") if name in classes), "")
-    rows = max(len(table.find_all("tr")), max(r for r, *_ in placed) + 1)
+    look = next((name for name in ("proactive", "requests", "appeals") if name in classes(table)), "")
+    height = max(len(trs), max(r for r, *_ in placed) + 1)
     first = {r: c for r, c, *_ in reversed(placed)}                 # each row's first cell
-    cells = [{"r": r, "c": c, "rs": min(rs, rows - r), "cs": cs, "text": plain_text(cell), "left": aligned_left(cell),
-              "corner": "corner" in (cell.get("class") or []), "caption": "caption" in (cell.parent.get("class") or []),
+    cells = [{"r": r, "c": c, "rs": min(rs, height - r), "cs": cs, "text": plain_text(cell), "left": aligned_left(cell, table),
+              "corner": "corner" in classes(cell), "caption": "caption" in classes(cell.getparent()),
               "first": first[r] == c} for r, c, rs, cs, cell in placed]
-    return {"kind": "table", "look": look, "rows": rows, "columns": max(c + cs for _, c, _, cs, _ in placed),
-            "header": min(header_rows(table), rows - 1), "widths": declared_widths(table), "cells": cells}
+    return {"kind": "table", "look": look, "rows": height, "columns": max(c + cs for _, c, _, cs, _ in placed),
+            "header": min(header_rows(table), height - 1), "widths": declared_widths(table), "cells": cells}
 
 
-def _blocks(main: Tag, folder: Path) -> list[dict]:
+def _blocks(main: HtmlElement, folder: Path) -> list[dict]:
     """Every block of the page, in order, as the template's data."""
     made: list[dict] = []
     for block in walk(main):
@@ -109,14 +109,14 @@ def _blocks(main: Tag, folder: Path) -> list[dict]:
         if look == "table":
             made += filter(None, [_table(block)])
         elif look == "figure":
-            img = block if block.name == "img" else block.find("img")
-            caption = block.find("figcaption")
-            made.append({"kind": "figure", "image": None, "notes": [plain_text(p) for p in block.find_all("p")],
-                         "caption": plain_text(caption) if caption else None,
+            img = block if block.tag == "img" else block.find(".//img")
+            caption = block.find(".//figcaption")
+            made.append({"kind": "figure", "image": None, "notes": [plain_text(p) for p in block.iter("p")],
+                         "caption": plain_text(caption) if caption is not None else None,
                          **(_image(img, folder, len(made)) if img is not None else {})})
         elif text := block if isinstance(block, str) else plain_text(block):
             made.append({"kind": look, "text": text,
-                         "first": look == "signature" and block.find_previous_sibling("p") is None})
+                         "first": look == "signature" and next(block.itersiblings("p", preceding=True), None) is None})
     # a heading's level in the outline: its rank among the kinds of heading the page has
     ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]
     for b in made:
@@ -149,13 +149,13 @@ def _missing_glyph(message: str) -> str | None:
 def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] = FONT_PATHS) -> bytes:
     """The PDF of one exported page (the public page), PDF/A-2a and PDF/UA-1."""
     import typst
-    description = parse(html).find("meta", attrs={"name": "description"})
+    description = parse(html).find('.//meta[@name="description"]')
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as folder:
-        heading = content(html).find("h1")
+        heading = content(html).find(".//h1")
         # PDF/UA wants a title: the page's, else its first heading's
-        title = title or page_title(html) or (plain_text(heading) if heading else "") or "未命名报告"
+        title = title or page_title(html) or (plain_text(heading) if heading is not None else "") or "未命名报告"
         report = {"title": title, "fonts": stacks(),
-                  "description": description.get("content", "") if description else None,
+                  "description": description.get("content", "") if description is not None else None,
                   "blocks": _blocks(content(html), Path(folder))}
         try:
             with _COMPILING:

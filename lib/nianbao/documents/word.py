@@ -14,19 +14,21 @@ import io
 import zipfile
 from copy import deepcopy
 from functools import cache
+from xml.sax.saxutils import escape
 
-from bs4 import Tag
+from lxml.html import HtmlElement
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import _Cell
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from .blocks import aligned_left, content, declared_widths, grid, header_rows, kind, page_title, plain_text, walk
+from .blocks import aligned_left, classes, content, declared_widths, grid, header_rows, kind, page_title, \
+    plain_text, rows, walk
 
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -34,6 +36,14 @@ TEXT_WIDTH = Cm(15.6)          # 210 mm − 28 mm − 26 mm
 TABLE_PT = 10.0                # the tables' font size, as on the page (em widths are of it)
 LINE = Pt(29)                  # 22 lines on the 225 mm text block (GB/T 9704)
 RED = RGBColor(0xB2, 0x22, 0x22)
+# a table: the Word style Table Grid, centred, fixed column widths, cells 2 pt in from their borders
+TABLE_PROPERTIES = ('<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
+                    '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="40" w:type="dxa"/>'
+                    '<w:right w:w="40" w:type="dxa"/></w:tblCellMar><w:tblLook w:firstColumn="1" w:firstRow="1" '
+                    'w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>')
+HEADER_ROW = '<w:tblHeader w:val="true"/>'          # repeated on every page the table crosses
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+RESTART = '<w:vMerge w:val="restart"/>'             # a cell spanning rows: its first row
 
 
 def _font(run, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -66,14 +76,6 @@ def _paragraph_properties(align, first_line_indent: Pt | None, keep: bool):
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.keep_with_next = keep
     fmt.widow_control = True
-    return fmt._element.pPr
-
-
-@cache
-def _cell_properties(align):
-    fmt = Paragraph(OxmlElement("w:p"), None).paragraph_format
-    fmt.alignment = align
-    fmt.space_before = fmt.space_after = Pt(0)
     return fmt._element.pPr
 
 
@@ -125,7 +127,7 @@ def _page_number(para, align) -> None:
 
 # ---- tables ----
 
-def _widths(table: Tag, count: int) -> list[int]:
+def _widths(table: HtmlElement, count: int) -> list[int]:
     """Column widths (EMU): the page's <colgroup> (em of the table font), the free columns
     sharing what is left; without one, equal columns."""
     # + 3 pt: Word draws the borders inside the width, the browser outside it
@@ -137,82 +139,55 @@ def _widths(table: Tag, count: int) -> list[int]:
     return [w if w is not None else rest // len(free) for w in cols]
 
 
-def _row_flag(row, name: str) -> None:
-    flag = OxmlElement(name)
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(flag)
+def _text(text: str) -> str:
+    return f"<w:t>{escape(text)}</w:t>" if text else ""         # as python-docx's run: none when empty
 
 
-def _merged_rows(word, placed, widths: list[int]) -> dict[tuple[int, int], _Cell]:
-    """Lays the grid's merges into the Word table's XML in one pass (python-docx's merge()
-    re-reads the whole table per call): one <w:tc> per origin and per row a cell continues
-    into, with gridSpan and vMerge. Returns the Word cell of each HTML cell's origin."""
-    cover: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-    for r, c, rs, cs, _ in placed:
-        for i in range(rs):
-            cover[(r + i, c)] = (r, c, rs, cs)
-    origins = {}
-    for r, row in enumerate(word.rows):
-        tcs = list(row._tr.tc_lst)
-        c = 0
-        while c < len(tcs):
-            r0, c0, rs, cs = cover.get((r, c), (r, c, 1, 1))
-            tc = tcs[c]
-            tc.width = sum(widths[c:c + cs])
-            if cs > 1:
-                tc.grid_span = cs
-                for extra in tcs[c + 1:c + cs]:
-                    row._tr.remove(extra)
-            if rs > 1:
-                tc.vMerge = "restart" if r == r0 else "continue"
-            if r == r0:
-                origins[(r, c)] = _Cell(tc, word)
-            c += cs
-    return origins
+def _width(emu: int) -> str:
+    return f'<w:tcW w:type="dxa" w:w="{Emu(emu).twips}"/>'
 
 
-def _table(doc, table: Tag) -> None:
-    repeated = header_rows(table)
-    placed = grid(table.find_all("tr"))
-    width = max(c + cs for _, c, _, cs, _ in placed)
-    height = max(r + rs for r, _, rs, _, _ in placed)
-    word = doc.add_table(rows=height, cols=width)
-    word.style = "Table Grid"
-    word.alignment = WD_TABLE_ALIGNMENT.CENTER
-    word.autofit = False
-    widths = _widths(table, width)
-    for column, w in zip(word.columns, widths):
-        column.width = w
-    margins = OxmlElement("w:tblCellMar")            # 2 pt each side, as the page's 2 px
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "40")
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    word._tbl.tblPr.append(margins)
-    for r, row in enumerate(word.rows):
-        _row_flag(row, "w:cantSplit")                 # no row split across pages
-        if r < repeated:
-            _row_flag(row, "w:tblHeader")             # repeated on every page the table crosses
-    origins = _merged_rows(word, placed, widths)
+def _table(doc, table: HtmlElement) -> None:
+    """The table as Word XML written at once (python-docx's cell API looks through the table on
+    every call: cell by cell, it was most of the Word file's cost). One <w:tc> per HTML cell and
+    per row a cell continues into (gridSpan, vMerge); header rows repeated on every page the table
+    crosses; no row split across pages; cells 2 pt in from their borders (the page's 2 px)."""
+    placed = grid(rows(table))
+    columns = max(c + cs for _, c, _, cs, _ in placed)
+    widths = _widths(table, columns)                        # EMU
+    cells: dict[tuple[int, int], tuple[int, str]] = {}      # (row, column) → (colspan, its <w:tc>)
     for r, c, rs, cs, cell in placed:
-        target = origins[(r, c)]
-        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        para = target.paragraphs[0]
-        para._p.insert(0, deepcopy(_cell_properties(WD_ALIGN_PARAGRAPH.LEFT if aligned_left(cell)
-                                                    else WD_ALIGN_PARAGRAPH.CENTER)))
-        caption = "caption" in (cell.parent.get("class") or [])
-        _font(para.add_run(plain_text(cell)), HEITI if caption else BODY,
-              9 if "corner" in (cell.get("class") or []) else TABLE_PT)
+        spans = _width(sum(widths[c:c + cs])) + (f'<w:gridSpan w:val="{cs}"/>' if cs > 1 else "")
+        font = HEITI if "caption" in classes(cell.getparent()) else BODY
+        half_points = 18 if "corner" in classes(cell) else round(2 * TABLE_PT)
+        cells[(r, c)] = (cs, f'<w:tc><w:tcPr>{spans}{RESTART if rs > 1 else ""}<w:vAlign w:val="center"/></w:tcPr>'
+                             f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>'
+                             f'<w:jc w:val="{"left" if aligned_left(cell, table) else "center"}"/></w:pPr>'
+                             f'<w:r><w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{font}"/>'
+                             f'<w:sz w:val="{half_points}"/></w:rPr>{_text(plain_text(cell))}</w:r></w:p></w:tc>')
+        for below in range(r + 1, r + rs):
+            cells[(below, c)] = (cs, f"<w:tc><w:tcPr>{spans}<w:vMerge/></w:tcPr><w:p/></w:tc>")
+    repeated = header_rows(table)
+    xml = [f'<w:tbl {nsdecls("w")}>{TABLE_PROPERTIES}<w:tblGrid>',
+           *(f'<w:gridCol w:w="{Emu(w).twips}"/>' for w in widths), "</w:tblGrid>"]
+    for r in range(max(r + rs for r, _, rs, _, _ in placed)):
+        xml.append(f'<w:tr><w:trPr><w:cantSplit w:val="true"/>{HEADER_ROW if r < repeated else ""}</w:trPr>')
+        c = 0
+        while c < columns:          # a place no cell covers is an empty cell, as a browser leaves it
+            cs, tc = cells.get((r, c), (1, f"<w:tc><w:tcPr>{_width(widths[c])}</w:tcPr><w:p/></w:tc>"))
+            xml.append(tc)
+            c += cs
+        xml.append("</w:tr>")
+    doc.element.body.sectPr.addprevious(parse_xml("".join(xml) + "</w:tbl>"))
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 # ---- figures ----
 
-def _figure(doc, figure: Tag) -> None:
+def _figure(doc, figure: HtmlElement) -> None:
     """A chart with its notes and caption, or an image standing alone (a staff member's chart)."""
-    img = figure if figure.name == "img" else figure.find("img")
-    src = img.get("src", "") if img else ""
+    img = figure if figure.tag == "img" else figure.find(".//img")
+    src = img.get("src", "") if img is not None else ""
     if src.startswith("data:image/png;base64,"):
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -220,16 +195,16 @@ def _figure(doc, figure: Tag) -> None:
         picture = para.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=TEXT_WIDTH)
         # its alternative text (a chart's numbers) for a screen reader, as the page's alt
         picture._inline.docPr.set("descr", img.get("alt") or "图片")
-    for note in figure.find_all("p"):
+    for note in figure.iter("p"):
         _paragraph(doc, plain_text(note), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
-    caption = figure.find("figcaption")
-    if caption:
+    caption = figure.find(".//figcaption")
+    if caption is not None:
         _paragraph(doc, plain_text(caption), size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 # ---- the page ----
 
-def _walk(doc, node: Tag) -> None:
+def _walk(doc, node: HtmlElement) -> None:
     for block in walk(node):
         look = "p" if isinstance(block, str) else kind(block)
         text = block if isinstance(block, str) else plain_text(block)
@@ -257,21 +232,49 @@ def _walk(doc, node: Tag) -> None:
 def docx_bytes(html: str, title: str | None = None) -> bytes:
     """The Word document of one exported page (meant for the public page)."""
     doc = Document()
+    _unused_parts_dropped(doc)
     _page_setup(doc)
     doc.core_properties.title = title or page_title(html)
     doc.core_properties.author = doc.core_properties.last_modified_by = ""
     _walk(doc, content(html))
-    out = io.BytesIO()
-    doc.save(out)
-    return _undated(out.getvalue())
+    return _saved(doc)
 
 
-def _undated(docx: bytes) -> bytes:
-    """The same file with its zip entries dated 1980-01-01 instead of the time of writing, so that
-    the same page gives the same bytes (as its PDF and pages do) and a rerun changes nothing."""
+def _unused_parts_dropped(doc) -> None:
+    """Leaves out what python-docx's default template carries and a report has no use for: a
+    picture of an empty page (a file browser's preview of every report), Word 2010's second copy
+    of the styles and a sample bibliography store — half of what the file's zip compressed."""
+    for part, unused in ((doc.part.package, RT.THUMBNAIL), (doc.part, STYLES_WITH_EFFECTS), (doc.part, RT.CUSTOM_XML)):
+        for rId in [rId for rId, rel in part.rels.items() if rel.reltype == unused]:
+            del part.rels[rId]
+
+
+class _Undated:
+    """Takes a package's parts as python-docx's own zip writer does, but dates every entry
+    1980-01-01 instead of the time of writing — the same page gives the same bytes, as its PDF and
+    pages do, and a rerun changes nothing — and stores pictures as they are (a PNG is compressed
+    already: deflating it again cost more than all of the XML)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        stored = pack_uri.ext.lower() in ("png", "jpeg", "jpg", "gif")
+        self.archive.writestr(zipfile.ZipInfo(pack_uri.membername, date_time=(1980, 1, 1, 0, 0, 0)), blob,
+                              compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+
+
+def _saved(doc) -> bytes:
+    """The .docx's bytes: Document.save's steps (PackageWriter.write's), each part written once
+    into an undated zip (saving, then writing the zip again undated, compressed everything twice)."""
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            target.writestr(zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0)),
-                            source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(out, "w") as archive:
+        writer = _Undated(archive)
+        PackageWriter._write_content_types_stream(writer, parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, parts)
     return out.getvalue()
