@@ -670,3 +670,40 @@ def test_docx_the_same_page_gives_the_same_bytes(unit):
     first = docx_bytes(html)
     time.sleep(2.1)                 # a zip entry's time has a 2-second step
     assert docx_bytes(html) == first
+
+
+MEMORY_AFTER_PDFS = '''
+import base64, io, re, sys
+from PIL import Image
+from nianbao.documents.pdf import pdf_bytes
+html = open(sys.argv[1], encoding="utf-8").read()
+
+def resident_mib():
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+
+def next_unit(i):      # every chart one pixel different: new pictures for Typst, as a next unit's
+    def other(found):
+        image = Image.open(io.BytesIO(base64.b64decode(found[1])))
+        image.putpixel((i, i), (i, 0, 0))
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", compress_level=1)
+        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return re.sub(r"data:image/png;base64,([A-Za-z0-9+/=]+)", other, html)
+
+pdf_bytes(next_unit(0)), pdf_bytes(next_unit(1))
+before = resident_mib()
+for i in range(2, 14):
+    pdf_bytes(next_unit(i))
+print(before, resident_mib())
+'''
+
+
+def test_pdf_a_worker_keeps_nothing_of_its_earlier_units_in_memory(unit):
+    # Typst memoizes each document's decoded charts and layouts, and typst-py drops an entry only
+    # after ten compilations without it: a worker held ten units' worth (+140 MiB here, 250 MiB in
+    # a batch), copied into every notebook it forked. pdf_bytes ages them out after each PDF.
+    import sys
+    done = subprocess.run([sys.executable, "-c", MEMORY_AFTER_PDFS, unit / "姚集镇.public.html"],
+                          capture_output=True, text=True, check=True)
+    before, after = map(int, done.stdout.split())
+    assert after - before < 50, f"{before} MiB after two PDFs, {after} MiB after twelve more"

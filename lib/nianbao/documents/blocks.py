@@ -1,6 +1,7 @@
 """The public page as the printed files read it: its blocks in document order (headings,
-paragraphs, tables, figures, images) and each table's cells placed on its grid. The Word file
-and the PDF are both made from these, so both say exactly what the page says.
+paragraphs, tables, figures, images) as plain data, each table's cells placed on its grid with
+what report.css says of each. The Word file and the PDF are both made from these (`blocks`), so
+both say exactly what the page says.
 
 The page is read by lxml's HTML parser (libxml2): a unit's page is ≈ 400 kB, most of it its
 charts' data URLs, and building BeautifulSoup's tree of it cost 17 ms of every unit; lxml 2 ms.
@@ -123,3 +124,49 @@ def aligned_left(cell: HtmlElement, table: HtmlElement) -> bool:
     if "form-table" not in table_classes:
         return cell.tag == "td"
     return cell.tag == "th" and "requests" in table_classes and bool({"label", "group"} & classes(cell))
+
+
+@lru_cache(maxsize=1)
+def blocks(html: str) -> tuple[dict, ...]:
+    """Every block of the page's content, in order (shared by the two documents of one page: not
+    to be changed). A block has a kind (title, h2, h3, p, banner, signature, note: with its text;
+    table; figure: its image's src and alt, its notes and caption); headings their level in the
+    outline: their rank among the kinds of heading the page has."""
+    made: list[dict] = []
+    for block in walk(content(html)):
+        look = "p" if isinstance(block, str) else kind(block)
+        if look == "table":
+            made += filter(None, [_table(block)])
+        elif look == "figure":
+            img = block if block.tag == "img" else block.find(".//img")
+            caption = block.find(".//figcaption")
+            made.append({"kind": "figure", "src": None if img is None else img.get("src", ""),
+                         "alt": None if img is None else img.get("alt") or "图片",
+                         "notes": [plain_text(p) for p in block.iter("p")],
+                         "caption": plain_text(caption) if caption is not None else None})
+        elif text := block if isinstance(block, str) else plain_text(block):
+            made.append({"kind": look, "text": text,
+                         "first": look == "signature" and next(block.itersiblings("p", preceding=True), None) is None})
+    ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]
+    for b in made:
+        if b["kind"] in ranks:
+            b["level"] = ranks.index(b["kind"]) + 1
+    return tuple(made)
+
+
+def _table(table: HtmlElement) -> dict | None:
+    """A table's cells on their grid, with what report.css says of each; None for an empty one. A
+    span past the table's last row ends there, as in a browser."""
+    trs = rows(table)
+    placed = grid(trs)
+    if not placed:
+        return None
+    look = next((name for name in ("proactive", "requests", "appeals") if name in classes(table)), "")
+    height = max(len(trs), max(r for r, *_ in placed) + 1)
+    first = {r: c for r, c, *_ in reversed(placed)}                 # each row's first cell
+    cells = [{"r": r, "c": c, "rs": min(rs, height - r), "cs": cs, "text": plain_text(cell),
+              "left": aligned_left(cell, table), "corner": "corner" in classes(cell),
+              "caption": "caption" in classes(cell.getparent()), "first": first[r] == c}
+             for r, c, rs, cs, cell in placed]
+    return {"kind": "table", "look": look, "rows": height, "columns": max(c + cs for _, c, _, cs, _ in placed),
+            "header": min(header_rows(table), height - 1), "widths": declared_widths(table), "cells": cells}

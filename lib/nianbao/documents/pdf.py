@@ -22,10 +22,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
-from lxml.html import HtmlElement
-
-from .blocks import aligned_left, classes, content, declared_widths, grid, header_rows, kind, page_title, parse, \
-    plain_text, rows, walk
+from .blocks import blocks, content, page_title, parse, plain_text
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
 STACK = re.compile(r"--(\w+):\s*([^;]+);")
@@ -61,20 +58,35 @@ def compiler(font_paths: tuple[str, ...] = FONT_PATHS):
 
 _COMPILING = threading.Lock()      # one compiler, one document at a time (threads of a worker)
 
+# Typst memoizes its work (layouts, decoded images…) for the next compilations; typst-py keeps an
+# entry until it has gone unused for 10 of them (comemo::evict(10) after each compile) and offers
+# no way to drop it sooner. A worker's units share nothing worth keeping, so the last ten units'
+# charts and layouts stayed in every worker (430 MiB instead of 200) and every notebook forked
+# from it paid for them. Ten empty compilations after each PDF age them out: 3–5 ms, and the next
+# PDF is no slower (measured: benchmarks/documents_cost.py; tests/test_print.py bounds the memory).
+AGED_OUT = 11
+
 
 @cache
 def template() -> bytes:
     return (TEMPLATES / "report.typ").read_bytes()
 
 
-def _image(img: HtmlElement, folder: Path, number: int) -> dict:
+def _for_typst(blocks: tuple[dict, ...], folder: Path) -> list[dict]:
+    """The page's blocks as the template's data: each picture written where the template reads it."""
+    return [{**{k: v for k, v in b.items() if k != "src"}, **_image(b, folder, n)} if b["kind"] == "figure" else b
+            for n, b in enumerate(blocks)]
+
+
+def _image(figure: dict, folder: Path, number: int) -> dict:
     """An embedded image written where the template reads it, with its size in pixels (a PNG's;
-    the template prints a CSS pixel as 0.75 pt, as a browser does) and its alternative text;
-    anything else (a web address, a file) is refused."""
-    src = img.get("src", "")
-    match = DATA_URL.match(src)
+    the template prints a CSS pixel as 0.75 pt, as a browser does); anything else (a web address,
+    a file) is refused."""
+    if figure["src"] is None:
+        return {"image": None}
+    match = DATA_URL.match(figure["src"])
     if match is None:
-        raise ValueError(f"页面引用了外部资源 {src[:120]}，报告不从网络或磁盘读取任何内容")
+        raise ValueError(f"页面引用了外部资源 {figure['src'][:120]}，报告不从网络或磁盘读取任何内容")
     if match[1] not in FORMATS:
         raise ValueError(f"页面中的图片格式（image/{match[1]}）无法放入PDF：请用PNG或JPEG")
     data = base64.b64decode(match[2])
@@ -82,47 +94,7 @@ def _image(img: HtmlElement, folder: Path, number: int) -> dict:
     (folder / name).write_bytes(data)
     # (width, height) from a PNG's IHDR chunk, read without decoding it
     pixels = struct.unpack_from(">II", data, 16) if data[12:16] == b"IHDR" and len(data) >= 24 else None
-    return {"image": name, "pixels": pixels if pixels and all(pixels) else None, "alt": img.get("alt") or "图片"}
-
-
-def _table(table: HtmlElement) -> dict | None:
-    """A table's cells on their grid, with what report.css says of each; None for an empty one."""
-    trs = rows(table)
-    placed = grid(trs)
-    if not placed:
-        return None
-    look = next((name for name in ("proactive", "requests", "appeals") if name in classes(table)), "")
-    height = max(len(trs), max(r for r, *_ in placed) + 1)
-    first = {r: c for r, c, *_ in reversed(placed)}                 # each row's first cell
-    cells = [{"r": r, "c": c, "rs": min(rs, height - r), "cs": cs, "text": plain_text(cell), "left": aligned_left(cell, table),
-              "corner": "corner" in classes(cell), "caption": "caption" in classes(cell.getparent()),
-              "first": first[r] == c} for r, c, rs, cs, cell in placed]
-    return {"kind": "table", "look": look, "rows": height, "columns": max(c + cs for _, c, _, cs, _ in placed),
-            "header": min(header_rows(table), height - 1), "widths": declared_widths(table), "cells": cells}
-
-
-def _blocks(main: HtmlElement, folder: Path) -> list[dict]:
-    """Every block of the page, in order, as the template's data."""
-    made: list[dict] = []
-    for block in walk(main):
-        look = "p" if isinstance(block, str) else kind(block)
-        if look == "table":
-            made += filter(None, [_table(block)])
-        elif look == "figure":
-            img = block if block.tag == "img" else block.find(".//img")
-            caption = block.find(".//figcaption")
-            made.append({"kind": "figure", "image": None, "notes": [plain_text(p) for p in block.iter("p")],
-                         "caption": plain_text(caption) if caption is not None else None,
-                         **(_image(img, folder, len(made)) if img is not None else {})})
-        elif text := block if isinstance(block, str) else plain_text(block):
-            made.append({"kind": look, "text": text,
-                         "first": look == "signature" and next(block.itersiblings("p", preceding=True), None) is None})
-    # a heading's level in the outline: its rank among the kinds of heading the page has
-    ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]
-    for b in made:
-        if b["kind"] in ranks:
-            b["level"] = ranks.index(b["kind"]) + 1
-    return made
+    return {"image": name, "pixels": pixels if pixels and all(pixels) else None}
 
 
 def _signed(blocks: list[dict]) -> datetime | None:
@@ -135,6 +107,12 @@ def _signed(blocks: list[dict]) -> datetime | None:
             except ValueError:          # 2月30日: a date the checks report; no creation date from it
                 return None
     return None
+
+
+def _forget(typesetter) -> None:
+    """Ages out of Typst's memo what the last document left in it (see AGED_OUT)."""
+    for _ in range(AGED_OUT):
+        typesetter.compile(input=b"", format="pdf")
 
 
 def _missing_glyph(message: str) -> str | None:
@@ -156,13 +134,17 @@ def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] =
         title = title or page_title(html) or (plain_text(heading) if heading is not None else "") or "未命名报告"
         report = {"title": title, "fonts": stacks(),
                   "description": description.get("content", "") if description is not None else None,
-                  "blocks": _blocks(content(html), Path(folder))}
+                  "blocks": _for_typst(blocks(html), Path(folder))}
         try:
             with _COMPILING:
-                pdf, warnings = compiler(tuple(font_paths)).compile_with_warnings(
-                    input=template(), root=folder, format="pdf", pdf_standards=STANDARDS,
-                    timestamp=_signed(report["blocks"]),
-                    sys_inputs={"report": json.dumps(report, ensure_ascii=False)})
+                typesetter = compiler(tuple(font_paths))
+                try:
+                    pdf, warnings = typesetter.compile_with_warnings(
+                        input=template(), root=folder, format="pdf", pdf_standards=STANDARDS,
+                        timestamp=_signed(report["blocks"]),
+                        sys_inputs={"report": json.dumps(report, ensure_ascii=False)})
+                finally:
+                    _forget(typesetter)
         except typst.TypstError as exc:
             message = str(exc)
             check = "未通过存档与无障碍检查（PDF/A-2a、PDF/UA-1）" if "PDF/" in message else "排版失败"
