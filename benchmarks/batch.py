@@ -7,7 +7,7 @@ office files them — three ways, timed in one run, at county size (24 units) an
               (run on a sample of --naive reports and scaled per report: it is slow)
   (b) nianbao `nianbao run --workers N --force` on the generated folder: the real batch (warm
               servers, fork engine, county pages and summaries), pages, PDF and Word file;
-      (b')    the same with `--pages-only` (the goal: b ≤ 1.5 × b')
+      (b')    the same with `--pages-only` (the goal: b ≤ 1.4 × b' at N = 200)
   (c) floor   the same reports built in one warm process per core without a notebook: the
               notebook's cells' code run as plain Python (no kernel, IPython, papermill or
               nbconvert), the same HTML pieces, two pages written, and the PDF and the Word
