@@ -61,9 +61,10 @@ _COMPILING = threading.Lock()      # one compiler, one document at a time (threa
 # Typst memoizes its work (layouts, decoded images…) for the next compilations; typst-py keeps an
 # entry until it has gone unused for 10 of them (comemo::evict(10) after each compile) and offers
 # no way to drop it sooner. A worker's units share nothing worth keeping, so the last ten units'
-# charts and layouts stayed in every worker (430 MiB instead of 200) and every notebook forked
-# from it paid for them. Ten empty compilations after each PDF age them out: 3–5 ms, and the next
-# PDF is no slower (measured: benchmarks/documents_cost.py; tests/test_print.py bounds the memory).
+# charts and layouts stayed in every worker (≈ 470 MiB instead of 200) and every notebook forked
+# from it paid for them. Ten empty compilations after each PDF age them out (5–8 ms; keeping the
+# memo made the next unit's PDF no faster, since units share nothing: measured over the bundled
+# county's pages). tests/test_print.py bounds a worker's memory.
 AGED_OUT = 11
 
 
