@@ -426,6 +426,30 @@ def test_pdf_says_which_character_no_font_has(tmp_path):
         pdf_bytes("<html><body><main><p>独角兽🦄</p></main></body></html>")
 
 
+def test_pdf_names_a_character_of_its_own_making_no_font_has():
+    # a 自造字 in the private use area: Typst writes it as an escape (\u{e000}), the clerk is told
+    # its code, not a backslash
+    from nianbao.documents.pdf import pdf_bytes
+    with pytest.raises(ValueError, match="字体中没有一个特殊字符（U\\+E000，可能是自造字或看不见的字符）"):
+        pdf_bytes("<html><body><main><p>公开\ue000申请</p></main></body></html>")
+
+
+@needs_poppler
+def test_documents_leave_out_control_characters_a_pasted_narrative_may_hold(tmp_path):
+    # invisible to a reader, and a Word file's XML may not hold them: both documents are made
+    import docx
+
+    from nianbao.documents.pdf import pdf_bytes
+    from nianbao.documents.word import docx_bytes
+    page = "<html><head><title>镇\x01报告</title></head><body><main><p>本年度\x01共收到\x1f申请&#x7f;两件。</p></main></body></html>"
+    (tmp_path / "c.pdf").write_bytes(pdf_bytes(page))
+    assert "本年度共收到申请两件。" in compact("".join(page_texts(tmp_path / "c.pdf")))
+    (tmp_path / "c.docx").write_bytes(docx_bytes(page))
+    document = docx.Document(tmp_path / "c.docx")
+    assert [p.text for p in document.paragraphs if p.text] == ["本年度共收到申请两件。"]
+    assert document.core_properties.title == "镇报告"
+
+
 @needs_poppler
 def test_pdf_title_is_kept_as_written(tmp_path):
     from nianbao.documents.pdf import pdf_bytes

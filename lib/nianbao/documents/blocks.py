@@ -18,6 +18,9 @@ EM_WIDTH = re.compile(r"width:\s*([\d.]+)em")
 BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "figure", "img", "li", "pre", "blockquote"}
 SKIPPED = {"style", "script", "title", "head"}
 # huge_tree: a staff member's own picture may be a data URL of many MB (libxml2 would cut it off)
+# Control characters other than white space (a narrative pasted from elsewhere may hold one): no
+# reader sees them, and a Word file's XML may not hold them
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 PARSER = HTMLParser(huge_tree=True)
 
 
@@ -34,12 +37,17 @@ def content(html: str) -> HtmlElement:
 
 
 def page_title(html: str) -> str:
-    return parse(html).findtext(".//title") or ""
+    return printable(parse(html).findtext(".//title") or "")
+
+
+def printable(text: str) -> str:
+    """Text as a reader sees it: runs of white space one space, control characters left out."""
+    return re.sub(r"\s+", " ", CONTROL.sub("", text)).strip()
 
 
 def plain_text(element: HtmlElement) -> str:
-    """A block's text as a reader sees it: runs of white space one space."""
-    return re.sub(r"\s+", " ", element.text_content()).strip()
+    """A block's text as a reader sees it."""
+    return printable(element.text_content())
 
 
 def classes(element: HtmlElement) -> set[str]:
@@ -141,10 +149,10 @@ def blocks(html: str) -> tuple[dict, ...]:
             img = block if block.tag == "img" else block.find(".//img")
             caption = block.find(".//figcaption")
             made.append({"kind": "figure", "src": None if img is None else img.get("src", ""),
-                         "alt": None if img is None else img.get("alt") or "图片",
+                         "alt": None if img is None else CONTROL.sub("", img.get("alt") or "") or "图片",
                          "notes": [plain_text(p) for p in block.iter("p")],
                          "caption": plain_text(caption) if caption is not None else None})
-        elif text := block if isinstance(block, str) else plain_text(block):
+        elif text := printable(block) if isinstance(block, str) else plain_text(block):
             made.append({"kind": look, "text": text,
                          "first": look == "signature" and next(block.itersiblings("p", preceding=True), None) is None})
     ranks = [look for look in ("title", "h2", "h3") if any(b["kind"] == look for b in made)]

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
-from .blocks import blocks, content, page_title, parse, plain_text
+from .blocks import blocks, content, page_title, parse, plain_text, printable
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
 STACK = re.compile(r"--(\w+):\s*([^;]+);")
@@ -121,7 +121,11 @@ def _missing_glyph(message: str) -> str | None:
     found = NO_GLYPH.search(message)
     if found is None:
         return None
-    char = next((c for c in found[1] if not c.isspace()), "?")
+    # Typst writes a character it cannot print as an escape: \u{1f600}
+    text = re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda code: chr(int(code[1], 16)), found[1]).replace('\\"', '"')
+    char = next((c for c in text if not c.isspace()), "?")
+    if not char.isprintable():
+        return f"字体中没有一个特殊字符（U+{ord(char):04X}，可能是自造字或看不见的字符），PDF无法正确显示它"
     return f"字体中没有字符“{char}”（U+{ord(char):04X}），PDF无法正确显示它"
 
 
@@ -132,7 +136,8 @@ def pdf_bytes(html: str, title: str | None = None, font_paths: tuple[str, ...] =
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as folder:
         heading = content(html).find(".//h1")
         # PDF/UA wants a title: the page's, else its first heading's
-        title = title or page_title(html) or (plain_text(heading) if heading is not None else "") or "未命名报告"
+        title = (printable(title or "") or page_title(html) or (plain_text(heading) if heading is not None else "")
+                 or "未命名报告")
         report = {"title": title, "fonts": stacks(),
                   "description": description.get("content", "") if description is not None else None,
                   "blocks": _for_typst(blocks(html), Path(folder))}

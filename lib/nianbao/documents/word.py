@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt
 
-from .blocks import blocks, page_title
+from .blocks import blocks, page_title, printable
 
 BODY, HEITI, KAITI, TITLE, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -63,12 +63,11 @@ def _paragraph(doc, text: str, font: str = BODY, size: float = 16, bold: bool = 
     """A paragraph of the report: 29 pt exact line spacing, no space around it, no widow or orphan,
     a 2-character first-line indent unless told not to, `right` points in from the right; kept
     with the next one (headings)."""
-    keep = "<w:keepNext/>" if keep else '<w:keepNext w:val="0"/>'
-    indent = f'<w:ind w:firstLine="{Pt(2 * size).twips}"/>' if indent else ""
-    indent += f'<w:ind w:right="{Pt(right).twips}"/>' if right else ""
-    _append(doc, f'<w:p {nsdecls("w")}><w:pPr>{keep}<w:widowControl/><w:spacing w:lineRule="exact" '
-                 f'w:line="{LINE.twips}" w:before="0" w:after="0"/>{indent}<w:jc w:val="{align}"/></w:pPr>'
-                 f"{_run(text, font, size, bold, color)}</w:p>")
+    kept = "<w:keepNext/>" if keep else '<w:keepNext w:val="0"/>'
+    inset = (f' w:right="{Pt(right).twips}"' if right else "") + (f' w:firstLine="{Pt(2 * size).twips}"' if indent else "")
+    _append(doc, f'<w:p {nsdecls("w")}><w:pPr>{kept}<w:widowControl/><w:spacing w:lineRule="exact" '
+                 f'w:line="{LINE.twips}" w:before="0" w:after="0"/>{f"<w:ind{inset}/>" if inset else ""}'
+                 f'<w:jc w:val="{align}"/></w:pPr>{_run(text, font, size, bold, color)}</w:p>')
 
 
 def _append(doc, xml: str) -> None:
@@ -196,7 +195,7 @@ def docx_bytes(html: str, title: str | None = None) -> bytes:
     doc = Document()
     _unused_parts_dropped(doc)
     _page_setup(doc)
-    doc.core_properties.title = title or page_title(html)
+    doc.core_properties.title = printable(title or "") or page_title(html)
     doc.core_properties.author = doc.core_properties.last_modified_by = ""
     _write(doc, blocks(html))
     return _saved(doc)
